@@ -1,0 +1,154 @@
+import type { ScalarType, ValueNode } from './ast.js';
+import { LanguageError, type Position } from './errors.js';
+
+/** A JSON-compatible value. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+const BASE64 = /^[A-Za-z0-9_-]*={0,2}$|^[A-Za-z0-9+/]*={0,2}$/;
+
+export function isBase64(text: string): boolean {
+  return BASE64.test(text);
+}
+
+function isJsonText(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Checks a literal written in a request or a data model against a scalar type and returns
+ * the value as it is stored. Throws TYPE_MISMATCH with the literal's position.
+ */
+export function literalFor(type: ScalarType, node: Exclude<ValueNode, { kind: 'variable' }>, what: string): JsonValue {
+  const fail = (): never => {
+    throw new LanguageError('TYPE_MISMATCH', `${what} is ${type} but the value is ${describeLiteral(node)}`, node.pos);
+  };
+  if (node.kind === 'null') return null;
+  switch (type) {
+    case 'Integer':
+      if (node.kind !== 'integer' || !Number.isSafeInteger(node.value)) fail();
+      return (node as { value: number }).value;
+    case 'Float':
+      if (node.kind !== 'integer' && node.kind !== 'float') fail();
+      return (node as { value: number }).value;
+    case 'Boolean':
+      if (node.kind !== 'boolean') fail();
+      return (node as { value: boolean }).value;
+    case 'String':
+      if (node.kind !== 'string') fail();
+      return (node as { value: string }).value;
+    case 'Base64':
+      if (node.kind !== 'string' || !isBase64(node.value)) fail();
+      return (node as { value: string }).value;
+    case 'Json':
+      // A Json literal is written as a string holding JSON text; it is stored parsed.
+      if (node.kind !== 'string' || !isJsonText(node.value)) fail();
+      return JSON.parse((node as { value: string }).value) as JsonValue;
+  }
+}
+
+export function describeLiteral(node: ValueNode): string {
+  switch (node.kind) {
+    case 'string':
+      return `the string ${JSON.stringify(node.value)}`;
+    case 'integer':
+      return `the integer ${node.text}`;
+    case 'float':
+      return `the float ${node.value}`;
+    case 'boolean':
+      return `the boolean ${node.value}`;
+    case 'null':
+      return 'null';
+    case 'variable':
+      return `$${node.name}`;
+  }
+}
+
+/** What a `$parameter` must hold. `Id` is a base64url id; `Scalar` is any JSON scalar. */
+export type ParameterType = ScalarType | 'Id' | 'Scalar';
+
+export interface ParameterUse {
+  name: string;
+  type: ParameterType;
+  nullable: boolean;
+  pos: Position;
+}
+
+/** Collects `$parameter` uses of one request and rejects a parameter used with two types. */
+export class ParameterSet {
+  readonly uses = new Map<string, ParameterUse>();
+
+  add(name: string, type: ParameterType, nullable: boolean, pos: Position): void {
+    const existing = this.uses.get(name);
+    if (!existing) {
+      this.uses.set(name, { name, type, nullable, pos });
+      return;
+    }
+    const compatible = (a: ParameterType, b: ParameterType) =>
+      a === b || ((a === 'Id' || a === 'Base64') && (b === 'Id' || b === 'Base64')) || a === 'Scalar' || b === 'Scalar';
+    if (!compatible(existing.type, type)) {
+      throw new LanguageError('TYPE_MISMATCH', `$${name} is used both as ${existing.type} and as ${type}`, pos);
+    }
+    if (existing.type === 'Scalar') existing.type = type;
+    existing.nullable = existing.nullable && nullable;
+  }
+}
+
+/** A value to be read at execution time: a literal fixed by the text or a parameter. */
+export type Operand = { kind: 'value'; value: JsonValue } | { kind: 'parameter'; name: string };
+
+/** Parameters as an app passes them: JSON-able values plus `Uint8Array` for binary. */
+export type Parameters = Record<string, unknown>;
+
+/**
+ * Checks the parameters an app passes against what a validated request needs. Throws
+ * MISSING_PARAMETER or TYPE_MISMATCH pointing at the first use of the parameter.
+ */
+export function checkParameters(uses: Map<string, ParameterUse>, params: Parameters | undefined): void {
+  for (const use of uses.values()) {
+    const has = params !== undefined && params !== null && Object.prototype.hasOwnProperty.call(params, use.name);
+    if (!has || params![use.name] === undefined) {
+      throw new LanguageError('MISSING_PARAMETER', `Missing parameter $${use.name}`, use.pos);
+    }
+    const value = params![use.name];
+    if (value === null) {
+      if (!use.nullable) throw new LanguageError('NOT_NULLABLE', `$${use.name} cannot be null`, use.pos);
+      continue;
+    }
+    if (!valueMatches(use.type, value)) {
+      throw new LanguageError('TYPE_MISMATCH', `$${use.name} must be ${use.type} but is ${typeName(value)}`, use.pos);
+    }
+  }
+}
+
+function valueMatches(type: ParameterType, value: unknown): boolean {
+  switch (type) {
+    case 'Integer':
+      return (typeof value === 'number' && Number.isSafeInteger(value)) || typeof value === 'bigint';
+    case 'Float':
+      return typeof value === 'number' && Number.isFinite(value);
+    case 'Boolean':
+      return typeof value === 'boolean';
+    case 'String':
+      return typeof value === 'string';
+    case 'Id':
+    case 'Base64':
+      return value instanceof Uint8Array || (typeof value === 'string' && isBase64(value));
+    case 'Json':
+      return value !== undefined && typeof value !== 'function' && typeof value !== 'symbol';
+    case 'Scalar':
+      return ['string', 'number', 'boolean'].includes(typeof value);
+  }
+}
+
+function typeName(value: unknown): string {
+  if (value instanceof Uint8Array) return 'binary';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'number') return Number.isInteger(value) ? `the integer ${value}` : `the number ${value}`;
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.slice(0, 40))}`;
+  return typeof value;
+}

@@ -1,0 +1,47 @@
+// Runs the language side of ../shared/conformance: every request text must parse and
+// validate against its case's data model, except the steps that expect a language error,
+// which must fail with exactly that code. The full runs (with a store) live in @discret/core.
+import { describe, expect, test } from '@jest/globals';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkParameters, LanguageError, parseDataModel, validateDeletion, validateMutation, validateQuery } from '@discret/lang';
+
+const dir = join(process.cwd(), '..', 'shared', 'conformance');
+const cases = readdirSync(dir)
+  .filter((f) => f.endsWith('.json'))
+  .flatMap((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as { name: string; dataModel: string; steps: Record<string, unknown>[] }[]);
+const LANGUAGE_CODES = new Set(['PARSE_ERROR', 'UNKNOWN_ENTITY', 'UNKNOWN_FIELD', 'TYPE_MISMATCH', 'MISSING_PARAMETER', 'NOT_NULLABLE', 'DATA_MODEL_UPDATE', 'UNKNOWN_NAMESPACE']);
+
+describe('conformance (language)', () => {
+  test('there are cases to run', () => expect(cases.length).toBeGreaterThan(0));
+  test.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+    const model = parseDataModel(c.dataModel);
+    for (const step of c.steps) {
+      const run = () => {
+        const params = (step.params ?? {}) as Record<string, unknown>;
+        if (typeof step.query === 'string') checkParameters(validateQuery(model, step.query).parameters, withPlaceholders(params));
+        if (typeof step.mutate === 'string') checkParameters(validateMutation(model, step.mutate).parameters, withPlaceholders(params));
+        if (typeof step.delete === 'string') checkParameters(validateDeletion(model, step.delete).parameters, withPlaceholders(params));
+        if (typeof step.updateDataModel === 'string') model.update(step.updateDataModel);
+      };
+      const expected = step.expectError as string | undefined;
+      if (expected && LANGUAGE_CODES.has(expected)) {
+        let error: unknown;
+        try {
+          run();
+        } catch (e) {
+          error = e;
+        }
+        expect(error).toBeInstanceOf(LanguageError);
+        expect((error as LanguageError).code).toBe(expected);
+      } else {
+        run();
+      }
+    }
+  });
+});
+
+// "@name" values stand for ids saved by earlier steps; any valid id will do here.
+function withPlaceholders(params: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === 'string' && v.startsWith('@') && !v.startsWith('@@') ? 'AAAAAAAAAAAAAAAAAAAAAA' : v]));
+}
