@@ -1,1 +1,12 @@
-export {};
+/**
+ * @discret/crypto — every secret and every signature of Discret goes through here.
+ * libsodium (sodium-native) when it loads, @noble otherwise: same bytes either way.
+ */
+export { CryptoError, type CryptoErrorCode } from './errors.js';
+export { base64url, fromBase64url, utf8 } from './encoding.js';
+export { hash, keyedHash } from './hash.js';
+export { backend } from './native.js';
+export { SigningKey, verify, assertSignature } from './signing.js';
+export { uid, zeroUid, uidTime, UID_LENGTH } from './uid.js';
+export { derivePassPhrase, deriveAppKeys, PASS_PHRASE_PARAMS, type AppKeys } from './derive.js';
+export { nodeSigningBytes, edgeSigningBytes, type NodeSignable, type EdgeSignable } from './canonical.js';

@@ -1,0 +1,12 @@
+export type CryptoErrorCode = 'INVALID_SIGNATURE' | 'INVALID_KEY' | 'INVALID_INPUT';
+
+/** Every failure of @discret/crypto. */
+export class CryptoError extends Error {
+  override readonly name = 'CryptoError';
+  constructor(
+    readonly code: CryptoErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,65 @@
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { base64url } from './encoding.js';
+import { CryptoError } from './errors.js';
+import { toBuffer } from './hash.js';
+import { native } from './native.js';
+
+/**
+ * An ed25519 signing key (the user's identity). Deterministic: the same seed gives the same
+ * key and the same message the same signature, with libsodium and with @noble alike.
+ */
+export class SigningKey {
+  /** The 32-byte public key. */
+  readonly publicKey: Uint8Array;
+  private readonly seed: Uint8Array;
+  private readonly secretKey: Buffer | null;
+
+  constructor(seed: Uint8Array) {
+    if (seed.length !== 32) throw new CryptoError('INVALID_KEY', `A signing key seed has 32 bytes, got ${seed.length}`);
+    this.seed = Uint8Array.from(seed);
+    if (native) {
+      const pk = Buffer.alloc(32);
+      this.secretKey = Buffer.alloc(64);
+      native.crypto_sign_seed_keypair(pk, this.secretKey, toBuffer(this.seed));
+      this.publicKey = new Uint8Array(pk.buffer, pk.byteOffset, 32);
+    } else {
+      this.secretKey = null;
+      this.publicKey = ed25519.getPublicKey(this.seed);
+    }
+  }
+
+  /** The public key as base64url: the `verifyingKey` that names a user. */
+  get verifyingKey(): string {
+    return base64url(this.publicKey);
+  }
+
+  /** The 32-byte seed, for handing the key to a worker thread. */
+  exportSeed(): Uint8Array {
+    return Uint8Array.from(this.seed);
+  }
+
+  sign(message: Uint8Array): Uint8Array {
+    if (this.secretKey && native) {
+      const signature = Buffer.alloc(64);
+      native.crypto_sign_detached(signature, toBuffer(message), this.secretKey);
+      return new Uint8Array(signature.buffer, signature.byteOffset, 64);
+    }
+    return ed25519.sign(message, this.seed);
+  }
+}
+
+/** True when `signature` is `publicKey`'s ed25519 signature of `message`. */
+export function verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+  if (publicKey.length !== 32 || signature.length !== 64) return false;
+  if (native) return native.crypto_sign_verify_detached(toBuffer(signature), toBuffer(message), toBuffer(publicKey));
+  try {
+    return ed25519.verify(signature, message, publicKey);
+  } catch {
+    return false;
+  }
+}
+
+/** Like `verify`, but throws INVALID_SIGNATURE. */
+export function assertSignature(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array, what = 'data'): void {
+  if (!verify(publicKey, message, signature)) throw new CryptoError('INVALID_SIGNATURE', `Invalid signature on ${what}`);
+}
