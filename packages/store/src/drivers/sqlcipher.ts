@@ -1,0 +1,77 @@
+import { createRequire } from 'node:module';
+import { b64u, type OpenOptions, type Row, type SqlConnection, type SqlValue, type StoreDriver } from '../driver.js';
+import { StoreError } from '../errors.js';
+
+// The package's own typings are not reachable through its `exports`; these are the parts we use.
+interface Statement {
+  all(...params: unknown[]): unknown[];
+  get(...params: unknown[]): unknown;
+  run(...params: unknown[]): { changes: number; lastInsertRowid: number | bigint };
+}
+interface Database {
+  prepare(sql: string): Statement;
+  pragma(sql: string): unknown;
+  exec(sql: string): void;
+  function(name: string, options: { deterministic: boolean }, fn: (...args: unknown[]) => unknown): void;
+  close(): void;
+}
+const Database = createRequire(import.meta.url)('better-sqlite3-multiple-ciphers') as new (path: string, options: { readonly: boolean }) => Database;
+
+const toNative = (params: readonly SqlValue[]) =>
+  params.map((p) => (p instanceof Uint8Array && !Buffer.isBuffer(p) ? Buffer.from(p.buffer, p.byteOffset, p.byteLength) : p));
+
+/** Opens a better-sqlite3 database with the project's pragmas; shared by both encrypted and plain use. */
+function connect(options: OpenOptions, encrypted: boolean): SqlConnection {
+  const db = new Database(options.path, { readonly: options.readonly ?? false });
+  try {
+    if (encrypted) {
+      if (!options.key || options.key.length !== 32) throw new StoreError('WRONG_KEY', 'An encrypted store needs a 32-byte key');
+      // SQLCipher 4 format with a raw 256-bit key (no passphrase KDF: the key is already derived).
+      db.pragma("cipher='sqlcipher'");
+      db.pragma('legacy=4');
+      db.pragma(`key="x'${Buffer.from(options.key).toString('hex')}'"`);
+    }
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
+  } catch (err) {
+    db.close();
+    if (err instanceof StoreError) throw err;
+    if ((err as { code?: string }).code === 'SQLITE_NOTADB') {
+      throw new StoreError('WRONG_KEY', 'The key does not open this database (wrong key material or app key)');
+    }
+    throw new StoreError('STORAGE', `Cannot open ${options.path}: ${(err as Error).message}`);
+  }
+  db.function('b64u', { deterministic: true }, b64u);
+  const cache = new Map<string, Statement>();
+  const prepare = (sql: string) => {
+    let statement = cache.get(sql);
+    if (!statement) {
+      statement = db.prepare(sql);
+      cache.set(sql, statement);
+    }
+    return statement;
+  };
+  return {
+    async exec(sql) {
+      db.exec(sql);
+    },
+    async all(sql, params = []) {
+      return prepare(sql).all(...toNative(params)) as Row[];
+    },
+    async run(sql, params = []) {
+      const result = prepare(sql).run(...toNative(params));
+      return { changes: result.changes, lastInsertRowid: Number(result.lastInsertRowid) };
+    },
+    async batch(steps) {
+      for (const step of steps) prepare(step.sql).run(...toNative(step.params));
+    },
+    async close() {
+      cache.clear();
+      db.close();
+    },
+  };
+}
+
+/** The default driver: SQLCipher 4 files through better-sqlite3-multiple-ciphers. */
+export function sqlcipherDriver(): StoreDriver {
+  return { name: 'sqlcipher', encrypted: true, open: async (options) => connect(options, true) };
+}

@@ -1,0 +1,236 @@
+import { fromBase64url } from '@discret/crypto';
+import type { FieldRef, JsonValue, Operand, Parameters, ResolvedFilter, ResolvedQuery, ResolvedQueryEntity } from '@discret/lang';
+import type { SqlValue } from './driver.js';
+import { fieldPath } from './schema.js';
+
+/** How a value becomes an SQL value: ids and room ids are 16-byte blobs, booleans 1/0. */
+type Conversion = 'plain' | 'id' | 'bool' | 'search' | 'json' | 'base64';
+type Binder = { operand: Operand; as: Conversion };
+
+/** One compiled query: SQL text per alias, and the ordered list of values to bind. */
+export interface CompiledQuery {
+  statements: { alias: string; sql: string; binders: Binder[] }[];
+}
+
+const compiledCache = new WeakMap<ResolvedQuery, CompiledQuery>();
+
+/** Compiles (once per resolved query) each aliased query to a single SQL statement. */
+export function compileQuery(query: ResolvedQuery): CompiledQuery {
+  let compiled = compiledCache.get(query);
+  if (!compiled) {
+    compiled = {
+      statements: query.entities.map((entity) => {
+        const builder = new Builder();
+        return { alias: entity.alias, sql: builder.top(entity), binders: builder.binders };
+      }),
+    };
+    compiledCache.set(query, compiled);
+  }
+  return compiled;
+}
+
+/** Turns binders into SQL values with the app's parameters (already checked by @discret/lang). */
+export function bindValues(binders: Binder[], params: Parameters | undefined): SqlValue[] {
+  return binders.map(({ operand, as }) => {
+    const raw = operand.kind === 'value' ? operand.value : (params?.[operand.name] as JsonValue | Uint8Array);
+    return convert(raw, as);
+  });
+}
+
+function convert(value: unknown, as: Conversion): SqlValue {
+  if (value === null || value === undefined) return null;
+  switch (as) {
+    case 'id':
+      return value instanceof Uint8Array ? value : fromBase64url(String(value));
+    case 'bool':
+      return value ? 1 : 0;
+    case 'search':
+      // A phrase for the trigram tokenizer: quotes doubled, the whole text matched as typed.
+      return `"${String(value).replace(/"/g, '""')}"`;
+    case 'json':
+      return JSON.stringify(value);
+    case 'base64':
+      return value instanceof Uint8Array ? Buffer.from(value).toString('base64url') : String(value);
+    case 'plain':
+      if (typeof value === 'boolean') return value ? 1 : 0;
+      return value as SqlValue;
+  }
+}
+
+class Builder {
+  readonly binders: Binder[] = [];
+  private next = 0;
+
+  private bind(operand: Operand, as: Conversion): string {
+    this.binders.push({ operand, as });
+    return '?';
+  }
+  private value(value: JsonValue, as: Conversion = 'plain'): string {
+    return this.bind({ kind: 'value', value }, as);
+  }
+
+  top(q: ResolvedQueryEntity): string {
+    const n = `n${this.next++}`;
+    const select = this.rowJson(q, n);
+    const where = this.where(q, n, [`${n}._entity = '${q.entity.shortId}'`]);
+    return `SELECT ${select} AS r FROM _node ${n} WHERE ${where}${this.tail(q, n)}`;
+  }
+
+  /** The JSON object of one row, in projection order. */
+  private rowJson(q: ResolvedQueryEntity, n: string): string {
+    const parts: string[] = [];
+    for (const p of q.projection) {
+      const key = `'${p.alias.replace(/'/g, "''")}'`;
+      switch (p.kind) {
+        case 'field':
+          parts.push(key, this.jsonExpr(p.field, n));
+          break;
+        case 'json':
+          parts.push(key, `${n}._json -> ${fieldPath(p.field.shortId, p.path)}`);
+          break;
+        case 'aggregate':
+          parts.push(key, p.fn === 'count' ? 'count(*)' : `${p.fn}(${this.sqlExpr(p.field!, n)})`);
+          break;
+        case 'relation':
+          parts.push(key, this.relation(p.query, n));
+          break;
+      }
+    }
+    return `json_object(${parts.join(', ')})`;
+  }
+
+  /** A nested relation block as a JSON value: an object (or null) or an array. */
+  private relation(q: ResolvedQueryEntity, parent: string): string {
+    const n = `n${this.next++}`;
+    const e = `e${n.slice(1)}`;
+    const select = this.rowJson(q, n);
+    const from = this.relationFrom(q, parent, n, e);
+    if (q.relation!.kind === 'entity' && !q.aggregate) {
+      return `json((SELECT ${select} FROM ${from}${this.tail(q, n, 1)}))`;
+    }
+    return `(SELECT json_group_array(json(r)) FROM (SELECT ${select} AS r FROM ${from}${this.tail(q, n)}))`;
+  }
+
+  private relationFrom(q: ResolvedQueryEntity, parent: string, n: string, e: string): string {
+    const on = [
+      `${e}.src = ${parent}.id`,
+      `${e}.label = '${q.relation!.shortId}'`,
+      `${n}._entity = '${q.entity.shortId}'`,
+    ];
+    return `_edge ${e} JOIN _node ${n} ON ${n}.id = ${e}.dest WHERE ${this.where(q, n, on)}`;
+  }
+
+  private where(q: ResolvedQueryEntity, n: string, conditions: string[]): string {
+    for (const filter of q.filters) conditions.push(this.filter(filter, q, n));
+    // Nested blocks are inner joins: a parent without a matching child is dropped,
+    // unless the relation is listed in nullable(...).
+    for (const p of q.projection) {
+      if (p.kind !== 'relation' || q.nullable.has(p.query.relation!.name) || p.query.aggregate) continue;
+      conditions.push(this.exists(p.query, n));
+    }
+    if (q.search) {
+      conditions.push(`${n}._fts IN (SELECT rowid FROM _fts WHERE _fts MATCH ${this.bind(q.search, 'search')})`);
+    }
+    const page = q.after ?? q.before;
+    if (page) conditions.push(this.keyset(q, n, page, q.after !== undefined));
+    return conditions.join(' AND ');
+  }
+
+  private exists(q: ResolvedQueryEntity, parent: string): string {
+    const n = `n${this.next++}`;
+    const e = `e${n.slice(1)}`;
+    return `EXISTS (SELECT 1 FROM ${this.relationFrom(q, parent, n, e)})`;
+  }
+
+  private filter(f: ResolvedFilter, q: ResolvedQueryEntity, n: string): string {
+    switch (f.kind) {
+      case 'relationNull': {
+        const nested = q.projection.find((p) => p.kind === 'relation' && p.query.relation === f.field);
+        const test = nested && nested.kind === 'relation' ? this.exists(nested.query, n) : this.anyEdge(f.field.shortId, n);
+        return f.negated ? test : `NOT ${test}`;
+      }
+      case 'null': {
+        const expr = f.jsonPath ? `${n}._json ->> ${fieldPath((f.field as { field: { shortId: string } }).field.shortId, f.jsonPath)}` : this.sqlExpr(f.field, n);
+        return `${expr} IS ${f.negated ? 'NOT ' : ''}NULL`;
+      }
+      case 'compare': {
+        if (f.jsonPath) {
+          const path = fieldPath((f.field as { field: { shortId: string } }).field.shortId, f.jsonPath);
+          return `${n}._json ->> ${path} ${f.operator} ${this.bind(f.operand, 'plain')}`;
+        }
+        return `${this.sqlExpr(f.field, n)} ${f.operator} ${this.bind(f.operand, conversionOf(f.field))}`;
+      }
+    }
+  }
+
+  private anyEdge(label: string, n: string): string {
+    return `EXISTS (SELECT 1 FROM _edge x JOIN _node y ON y.id = x.dest WHERE x.src = ${n}.id AND x.label = '${label}')`;
+  }
+
+  /** Keyset pagination: rows strictly after (or before) the given values in the sort order. */
+  private keyset(q: ResolvedQueryEntity, n: string, values: Operand[], after: boolean): string {
+    const ors: string[] = [];
+    for (let i = 0; i < q.orderBy.length; i++) {
+      const ands: string[] = [];
+      for (let j = 0; j < i; j++) {
+        const o = q.orderBy[j]!;
+        ands.push(`${this.sqlExpr(o.field, n)} = ${this.bind(values[j]!, conversionOf(o.field))}`);
+      }
+      const o = q.orderBy[i]!;
+      const forward = (o.direction === 'asc') === after;
+      ands.push(`${this.sqlExpr(o.field, n)} ${forward ? '>' : '<'} ${this.bind(values[i]!, conversionOf(o.field))}`);
+      ors.push(`(${ands.join(' AND ')})`);
+    }
+    return `(${ors.join(' OR ')})`;
+  }
+
+  private tail(q: ResolvedQueryEntity, n: string, forcedLimit?: number): string {
+    let sql = '';
+    if (q.aggregate) {
+      const groups = q.projection.filter((p) => p.kind === 'field').map((p) => this.sqlExpr((p as { field: FieldRef }).field, n));
+      if (groups.length) sql += ` GROUP BY ${groups.join(', ')}`;
+    }
+    const order = q.orderBy.map((o) => `${this.sqlExpr(o.field, n)} ${o.direction.toUpperCase()}`);
+    if (order.length) sql += ` ORDER BY ${order.join(', ')}`;
+    if (forcedLimit !== undefined) sql += ` LIMIT ${forcedLimit}`;
+    else if (q.first || q.skip) {
+      sql += ` LIMIT ${q.first ? this.bind(q.first, 'plain') : '-1'}`;
+      if (q.skip) sql += ` OFFSET ${this.bind(q.skip, 'plain')}`;
+    }
+    return sql;
+  }
+
+  /** A field as an SQL value (for filters, sorting, grouping, aggregates). */
+  private sqlExpr(ref: FieldRef, n: string): string {
+    if (ref.kind === 'system') return ref.name === '_json' ? `${n}._json` : `${n}.${ref.name}`;
+    const expr = `${n}._json ->> ${fieldPath(ref.field.shortId)}`;
+    if (ref.field.default === undefined) return expr;
+    return `coalesce(${expr}, ${this.value(ref.field.default, ref.field.scalar === 'Boolean' ? 'bool' : 'plain')})`;
+  }
+
+  /** A field as a JSON value (for the result). */
+  private jsonExpr(ref: FieldRef, n: string): string {
+    if (ref.kind === 'system') {
+      switch (ref.name) {
+        case 'cdate':
+        case 'mdate':
+        case '_entity':
+          return `${n}.${ref.name}`;
+        case '_json':
+          return `json(${n}._json)`;
+        default:
+          return `b64u(${n}.${ref.name})`;
+      }
+    }
+    const expr = `${n}._json -> ${fieldPath(ref.field.shortId)}`;
+    if (ref.field.default === undefined) return expr;
+    return `coalesce(${expr}, json(${this.value(ref.field.default, 'json')}))`;
+  }
+}
+
+function conversionOf(ref: FieldRef): Conversion {
+  if (ref.kind === 'system') return ref.name === 'id' || ref.name === 'room_id' || ref.name === 'verifying_key' ? 'id' : 'plain';
+  if (ref.field.scalar === 'Boolean') return 'bool';
+  if (ref.field.scalar === 'Base64') return 'base64';
+  return 'plain';
+}

@@ -1,0 +1,444 @@
+import {
+  base64url, edgeSigningBytes, fromBase64url, nodeSigningBytes, uid, verify, type SigningKey,
+} from '@discret/crypto';
+import {
+  checkParameters, DataModel, validateDeletion, validateMutation, validateQuery,
+  type EntityDef, type FieldDef, type JsonValue, type Operand, type Parameters, type ResolvedMutationEntity, type ResolvedQuery,
+} from '@discret/lang';
+import type { Row, SqlConnection, SqlValue, StoreDriver } from './driver.js';
+import { sqlcipherDriver } from './drivers/sqlcipher.js';
+import { StoreError } from './errors.js';
+import { fieldPath, SCHEMA } from './schema.js';
+import { bindValues, compileQuery } from './sql-query.js';
+import { GroupCommitWriter } from './writer.js';
+
+const DAY = 86_400_000;
+
+/** A write about to happen, handed to the `authorize` hook before anything is stored. */
+export interface WriteCheck {
+  action: 'insert' | 'update' | 'delete';
+  entity: EntityDef;
+  /** Room of the entity after the write (before it, for a delete); null for local data. */
+  roomId: Uint8Array | null;
+  /** Room before an update that moves the entity. */
+  previousRoomId?: Uint8Array | null;
+  /** Author of the existing row, for updates and deletes. */
+  previousAuthor?: Uint8Array;
+  verifyingKey: Uint8Array;
+  date: number;
+}
+
+/** Rooms, entities and days (epoch ms at 00:00 UTC) touched by committed writes. */
+export type ChangedDays = Map<string, Map<string, Set<number>>>;
+
+export interface StoreOptions {
+  /** Database file path. */
+  path: string;
+  /** 32-byte database key (ignored by unencrypted drivers). */
+  key: Uint8Array;
+  /** Signs every row this store writes. */
+  signingKey: SigningKey;
+  /** Storage engine; SQLCipher by default. */
+  driver?: StoreDriver;
+  /** Built-in namespaces (the `sys` model) placed before the app's data model. */
+  builtins?: DataModel;
+  maxObjectSizeInKb?: number;
+  writeBufferLength?: number;
+  /** Throws to refuse a write (e.g. AUTHORISATION_DENIED); runs inside the transaction. */
+  authorize?: (check: WriteCheck, conn: SqlConnection) => Promise<void> | void;
+  /** Told after each commit which rooms, entities (full names) and days changed. */
+  onChange?: (changes: ChangedDays) => void;
+}
+
+type WriteOutcome<T> = { result: T; changes: ChangedDays };
+
+/**
+ * The encrypted, signed graph store. Entities are nodes, relations are edges; both are
+ * signed with the user's key when written. Requests are validated by @discret/lang and
+ * queries are compiled to one SQL statement per alias.
+ */
+export class Store {
+  private model: DataModel;
+  private closed = false;
+
+  private constructor(
+    private readonly options: StoreOptions,
+    private readonly writerConn: SqlConnection,
+    private readonly reader: SqlConnection,
+    private readonly writer: GroupCommitWriter,
+    model: DataModel,
+  ) {
+    this.model = model;
+  }
+
+  /** Opens (creating if needed) a store. Throws StoreError WRONG_KEY for a wrong key. */
+  static async open(options: StoreOptions): Promise<Store> {
+    const driver = options.driver ?? sqlcipherDriver();
+    const writerConn = await driver.open({ path: options.path, key: options.key });
+    let reader: SqlConnection | undefined;
+    try {
+      await writerConn.exec(SCHEMA);
+      reader = await driver.open({ path: options.path, key: options.key, readonly: true });
+      const rows = await writerConn.all('SELECT text FROM _data_model ORDER BY version DESC LIMIT 1');
+      const text = rows[0] ? String(rows[0].text) : '';
+      const model = DataModel.parse(text, { builtins: options.builtins });
+      let store!: Store;
+      const writer = new GroupCommitWriter(writerConn, options.writeBufferLength ?? 1024, (committed) => store.notify(committed));
+      store = new Store(options, writerConn, reader, writer, model);
+      return store;
+    } catch (err) {
+      await reader?.close();
+      await writerConn.close();
+      throw err;
+    }
+  }
+
+  get dataModel(): DataModel {
+    return this.model;
+  }
+
+  /**
+   * Installs or updates the app's data model. The first call sets it; later calls must be
+   * safe updates (see `DataModel.update`). The same text again is a no-op.
+   */
+  async setDataModel(text: string): Promise<DataModel> {
+    this.assertOpen();
+    return this.writer.write(async (conn) => {
+      if (text === this.model.text) return this.model;
+      const next = this.model.text === '' && this.model.namespaces.every((ns) => ns.builtin)
+        ? DataModel.parse(text, { builtins: this.options.builtins })
+        : this.model.update(text);
+      await conn.run('INSERT INTO _data_model (version, text, date) VALUES ((SELECT coalesce(max(version), 0) + 1 FROM _data_model), ?, ?)', [text, Date.now()]);
+      for (const entity of next.entities.values()) {
+        for (const fields of entity.indexes) {
+          const name = `_idx_${entity.shortId.replace('.', '_')}_${fields.join('_')}`;
+          const columns = fields.map((f) => {
+            const field = entity.fieldsByName.get(f);
+            return field ? `(_json ->> ${fieldPath(field.shortId)})` : f;
+          });
+          await conn.exec(`CREATE INDEX IF NOT EXISTS "${name}" ON _node (${columns.join(', ')}) WHERE _entity = '${entity.shortId}'`);
+        }
+      }
+      this.model = next;
+      return next;
+    });
+  }
+
+  /** Runs a query: `{ alias: rows[] }`, each row shaped by its projection. */
+  async query(text: string | ResolvedQuery, params?: Parameters): Promise<Record<string, unknown[]>> {
+    this.assertOpen();
+    const resolved = typeof text === 'string' ? validateQuery(this.model, text) : text;
+    checkParameters(resolved.parameters, params);
+    const result: Record<string, unknown[]> = {};
+    for (const statement of compileQuery(resolved).statements) {
+      const rows = await this.reader.all(statement.sql, bindValues(statement.binders, params));
+      result[statement.alias] = rows.map((row) => JSON.parse(row.r as string) as unknown);
+    }
+    return result;
+  }
+
+  /** Runs a mutation, all-or-nothing; returns the written tuples keyed by alias. */
+  async mutate(text: string, params?: Parameters): Promise<Record<string, Record<string, unknown>>> {
+    this.assertOpen();
+    const resolved = validateMutation(this.model, text);
+    checkParameters(resolved.parameters, params);
+    const outcome = await this.writer.write(async (conn): Promise<WriteOutcome<Record<string, Record<string, unknown>>>> => {
+      const ctx = new WriteContext(conn, this.options, params ?? {});
+      const result: Record<string, Record<string, unknown>> = {};
+      for (const entity of resolved.entities) result[entity.alias] = await ctx.writeEntity(entity, null);
+      return { result, changes: ctx.changes };
+    });
+    return outcome.result;
+  }
+
+  /** Runs a deletion: entities (with their outgoing edges) or only the named edges. */
+  async delete(text: string, params?: Parameters): Promise<void> {
+    this.assertOpen();
+    const resolved = validateDeletion(this.model, text);
+    checkParameters(resolved.parameters, params);
+    await this.writer.write(async (conn): Promise<WriteOutcome<void>> => {
+      const ctx = new WriteContext(conn, this.options, params ?? {});
+      for (const entity of resolved.entities) await ctx.deleteEntity(entity.entity, params![entity.id], entity.relations.map((r) => ({ field: r.field, ids: r.ids.map((name) => params![name]) })));
+      return { result: undefined, changes: ctx.changes };
+    });
+  }
+
+  /** Verifies the signature of every stored node and edge; returns the ids that fail. */
+  async checkIntegrity(): Promise<{ nodes: string[]; edges: string[] }> {
+    this.assertOpen();
+    const nodes = (await this.reader.all('SELECT * FROM _node')).filter((row) => !verifyNodeRow(row)).map((row) => base64url(row.id as Uint8Array));
+    const edges = (await this.reader.all('SELECT * FROM _edge')).filter((row) => !verifyEdgeRow(row)).map((row) => `${base64url(row.src as Uint8Array)}:${row.label}`);
+    return { nodes, edges };
+  }
+
+  /** Low-level read access for the packages that build on the store (rooms, sync). */
+  async readRows(sql: string, params: SqlValue[] = []): Promise<Row[]> {
+    this.assertOpen();
+    return this.reader.all(sql, params);
+  }
+
+  /** Flushes pending writes and closes both connections. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.writer.close();
+    await this.reader.close();
+    await this.writerConn.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StoreError('CLOSED', 'The store is closed');
+  }
+
+  private notify(committed: unknown[]): void {
+    if (!this.options.onChange) return;
+    const merged: ChangedDays = new Map();
+    for (const outcome of committed) {
+      const changes = (outcome as Partial<WriteOutcome<unknown>>).changes;
+      if (!changes) continue;
+      for (const [room, entities] of changes) {
+        const into = merged.get(room) ?? new Map<string, Set<number>>();
+        merged.set(room, into);
+        for (const [entity, days] of entities) {
+          const set = into.get(entity) ?? new Set<number>();
+          into.set(entity, set);
+          for (const d of days) set.add(d);
+        }
+      }
+    }
+    if (merged.size) this.options.onChange(merged);
+  }
+}
+
+/** Verifies a stored node row's signature against its own verifying key. */
+export function verifyNodeRow(row: Row): boolean {
+  const bytes = nodeSigningBytes({
+    id: row.id as Uint8Array,
+    roomId: (row.room_id as Uint8Array | null) ?? null,
+    entity: String(row._entity),
+    cdate: Number(row.cdate),
+    mdate: Number(row.mdate),
+    json: (row._json as string | null) ?? null,
+    binary: (row._binary as Uint8Array | null) ?? null,
+    verifyingKey: row.verifying_key as Uint8Array,
+  });
+  return verify(row.verifying_key as Uint8Array, bytes, row._signature as Uint8Array);
+}
+
+/** Verifies a stored edge row's signature. */
+export function verifyEdgeRow(row: Row): boolean {
+  const bytes = edgeSigningBytes({
+    src: row.src as Uint8Array,
+    srcEntity: String(row.src_entity),
+    label: String(row.label),
+    dest: row.dest as Uint8Array,
+    cdate: Number(row.cdate),
+    verifyingKey: row.verifying_key as Uint8Array,
+  });
+  return verify(row.verifying_key as Uint8Array, bytes, row._signature as Uint8Array);
+}
+
+function toId(value: unknown): Uint8Array {
+  return value instanceof Uint8Array ? value : fromBase64url(String(value));
+}
+
+function sameBytes(a: Uint8Array | null, b: Uint8Array | null): boolean {
+  if (a === null || b === null) return a === b;
+  return Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
+}
+
+/** The state of one write request while it runs in the writer's transaction. */
+class WriteContext {
+  readonly changes: ChangedDays = new Map();
+  private readonly now = Date.now();
+  private readonly author: Uint8Array;
+
+  constructor(
+    private readonly conn: SqlConnection,
+    private readonly options: StoreOptions,
+    private readonly params: Parameters,
+  ) {
+    this.author = options.signingKey.publicKey;
+  }
+
+  private read(operand: Operand): unknown {
+    return operand.kind === 'value' ? operand.value : this.params[operand.name];
+  }
+
+  private logChange(roomId: Uint8Array | null, entity: EntityDef, date: number): void {
+    if (!roomId) return;
+    const room = base64url(roomId);
+    const entities = this.changes.get(room) ?? new Map<string, Set<number>>();
+    this.changes.set(room, entities);
+    const days = entities.get(entity.fullName) ?? new Set<number>();
+    entities.set(entity.fullName, days);
+    days.add(Math.floor(date / DAY) * DAY);
+  }
+
+  private async dailyLog(roomId: Uint8Array | null, entity: EntityDef, date: number): Promise<void> {
+    if (!roomId) return;
+    this.logChange(roomId, entity, date);
+    await this.conn.run('INSERT OR IGNORE INTO _daily_log (room_id, entity, day) VALUES (?, ?, ?)', [roomId, entity.shortId, Math.floor(date / DAY) * DAY]);
+  }
+
+  private async authorize(check: Omit<WriteCheck, 'verifyingKey' | 'date'>): Promise<void> {
+    await this.options.authorize?.({ ...check, verifyingKey: this.author, date: this.now }, this.conn);
+  }
+
+  async writeEntity(m: ResolvedMutationEntity, inheritedRoom: Uint8Array | null): Promise<Record<string, unknown>> {
+    const entity = m.entity;
+    if (m.reference) {
+      const id = toId(this.read(m.id!));
+      const rows = await this.conn.all('SELECT _entity FROM _node WHERE id = ?', [id]);
+      if (!rows[0] || rows[0]._entity !== entity.shortId) {
+        throw new StoreError('NOT_FOUND', `No ${entity.fullName} with id ${base64url(id)}`);
+      }
+      return { id: base64url(id) };
+    }
+
+    let id: Uint8Array;
+    let json: Record<string, JsonValue>;
+    let roomId: Uint8Array | null;
+    let cdate = this.now;
+    let mdate = this.now;
+    let previousFts: number | null = null;
+    let binary: Uint8Array | null = null;
+    const result: Record<string, unknown> = {};
+
+    if (m.id) {
+      id = toId(this.read(m.id));
+      const rows = await this.conn.all('SELECT * FROM _node WHERE id = ?', [id]);
+      const old = rows[0];
+      if (!old || old._entity !== entity.shortId) throw new StoreError('NOT_FOUND', `No ${entity.fullName} with id ${base64url(id)} to update`);
+      json = old._json ? (JSON.parse(String(old._json)) as Record<string, JsonValue>) : {};
+      const previousRoom = (old.room_id as Uint8Array | null) ?? null;
+      roomId = m.roomId ? (this.read(m.roomId) === null ? null : toId(this.read(m.roomId))) : previousRoom;
+      cdate = Number(old.cdate);
+      mdate = Math.max(this.now, Number(old.mdate) + 1);
+      binary = (old._binary as Uint8Array | null) ?? null;
+      previousFts = (old._fts as number | null) ?? null;
+      await this.authorize({ action: 'update', entity, roomId, previousRoomId: previousRoom, previousAuthor: old.verifying_key as Uint8Array });
+      if (!sameBytes(previousRoom, roomId)) await this.dailyLog(previousRoom, entity, mdate);
+    } else {
+      id = uid(this.now);
+      json = {};
+      for (const field of entity.fields) if (field.default !== undefined) json[field.shortId] = field.default;
+      roomId = m.roomId ? (this.read(m.roomId) === null ? null : toId(this.read(m.roomId))) : inheritedRoom;
+      await this.authorize({ action: 'insert', entity, roomId });
+    }
+    result.id = base64url(id);
+    if (m.roomId) result.room_id = roomId ? base64url(roomId) : null;
+
+    for (const { field, operand } of m.values) {
+      const value = this.read(operand);
+      json[field.shortId] = storedValue(field, value);
+      result[field.name] = json[field.shortId];
+    }
+    if (m.binary) {
+      const value = this.read(m.binary);
+      binary = value === null ? null : toId(value);
+    }
+    const jsonText = JSON.stringify(json);
+    const size = Buffer.byteLength(jsonText) + (binary?.length ?? 0);
+    const max = (this.options.maxObjectSizeInKb ?? 256) * 1024;
+    if (size > max) throw new StoreError('OBJECT_TOO_LARGE', `${entity.fullName} is ${Math.ceil(size / 1024)} KiB, over the ${max / 1024} KiB limit`);
+
+    let fts: number | null = null;
+    if (previousFts !== null) await this.conn.run('DELETE FROM _fts WHERE rowid = ?', [previousFts]);
+    if (entity.fullTextIndex) {
+      const text = entity.fields.filter((f) => f.scalar === 'String' && typeof json[f.shortId] === 'string').map((f) => json[f.shortId]).join('\n');
+      if (text) fts = (await this.conn.run('INSERT INTO _fts (text) VALUES (?)', [text])).lastInsertRowid;
+    }
+    const signature = this.options.signingKey.sign(
+      nodeSigningBytes({ id, roomId, entity: entity.shortId, cdate, mdate, json: jsonText, binary, verifyingKey: this.author }),
+    );
+    await this.conn.run(
+      'INSERT OR REPLACE INTO _node (id, room_id, _entity, cdate, mdate, _json, _binary, verifying_key, _signature, _fts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [id, roomId, entity.shortId, cdate, mdate, jsonText, binary, this.author, signature, fts],
+    );
+    await this.dailyLog(roomId, entity, mdate);
+
+    for (const { field, value } of m.relations) {
+      if (value === null || field.kind === 'entity') await this.removeEdges(id, entity, field, roomId, null);
+      if (value === null) {
+        result[field.name] = field.kind === 'array' ? [] : null;
+        continue;
+      }
+      const targets = Array.isArray(value) ? value : [value];
+      const written: Record<string, unknown>[] = [];
+      for (const target of targets) {
+        const child = await this.writeEntity(target, roomId);
+        await this.addEdge(id, entity, field, toId(child.id));
+        written.push(child);
+      }
+      result[field.name] = Array.isArray(value) ? written : written[0];
+    }
+    return result;
+  }
+
+  private async addEdge(src: Uint8Array, entity: EntityDef, field: FieldDef, dest: Uint8Array): Promise<void> {
+    const signature = this.options.signingKey.sign(
+      edgeSigningBytes({ src, srcEntity: entity.shortId, label: field.shortId, dest, cdate: this.now, verifyingKey: this.author }),
+    );
+    await this.conn.run(
+      'INSERT OR REPLACE INTO _edge (src, src_entity, label, dest, cdate, verifying_key, _signature) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      [src, entity.shortId, field.shortId, dest, this.now, this.author, signature],
+    );
+  }
+
+  /** Removes edges of `src` on `field` (all of them, or only those to `dests`), logging them for sync. */
+  private async removeEdges(src: Uint8Array, entity: EntityDef, field: FieldDef, roomId: Uint8Array | null, dests: Uint8Array[] | null): Promise<void> {
+    const rows = dests
+      ? (await Promise.all(dests.map((d) => this.conn.all('SELECT dest FROM _edge WHERE src = ? AND label = ? AND dest = ?', [src, field.shortId, d])))).flat()
+      : await this.conn.all('SELECT dest FROM _edge WHERE src = ? AND label = ?', [src, field.shortId]);
+    for (const row of rows) {
+      const dest = row.dest as Uint8Array;
+      await this.conn.run('DELETE FROM _edge WHERE src = ? AND label = ? AND dest = ?', [src, field.shortId, dest]);
+      if (roomId) {
+        const signature = this.options.signingKey.sign(
+          edgeSigningBytes({ src, srcEntity: entity.shortId, label: field.shortId, dest, cdate: this.now, verifyingKey: this.author }),
+        );
+        await this.conn.run(
+          'INSERT OR REPLACE INTO _edge_deletion_log (room_id, src, label, dest, deletion_date, verifying_key, _signature) VALUES (?, ?, ?, ?, ?, ?, ?)',
+          [roomId, src, field.shortId, dest, this.now, this.author, signature],
+        );
+        await this.dailyLog(roomId, entity, this.now);
+      }
+    }
+  }
+
+  async deleteEntity(entity: EntityDef, idValue: unknown, relations: { field: FieldDef; ids: unknown[] }[]): Promise<void> {
+    const id = toId(idValue);
+    const rows = await this.conn.all('SELECT room_id, _entity, _fts, verifying_key FROM _node WHERE id = ?', [id]);
+    const row = rows[0];
+    // Deleting what is not there is not an error: the result is the same.
+    if (!row || row._entity !== entity.shortId) return;
+    const roomId = (row.room_id as Uint8Array | null) ?? null;
+    await this.authorize({ action: relations.length ? 'update' : 'delete', entity, roomId, previousAuthor: row.verifying_key as Uint8Array });
+    if (relations.length) {
+      for (const r of relations) await this.removeEdges(id, entity, r.field, roomId, r.ids.map(toId));
+      return;
+    }
+    for (const field of entity.fields) if (field.kind !== 'scalar') await this.removeEdges(id, entity, field, roomId, null);
+    await this.conn.run('DELETE FROM _node WHERE id = ?', [id]);
+    if (row._fts !== null) await this.conn.run('DELETE FROM _fts WHERE rowid = ?', [row._fts as number]);
+    if (roomId) {
+      const signature = this.options.signingKey.sign(
+        nodeSigningBytes({ id, roomId, entity: entity.shortId, cdate: this.now, mdate: this.now, json: null, binary: null, verifyingKey: this.author }),
+      );
+      await this.conn.run(
+        'INSERT OR REPLACE INTO _node_deletion_log (room_id, id, entity, deletion_date, verifying_key, _signature) VALUES (?, ?, ?, ?, ?, ?)',
+        [roomId, id, entity.shortId, this.now, this.author, signature],
+      );
+      await this.dailyLog(roomId, entity, this.now);
+    }
+  }
+}
+
+function storedValue(field: FieldDef, value: unknown): JsonValue {
+  if (value === null || value === undefined) return null;
+  if (field.scalar === 'Base64' && value instanceof Uint8Array) return base64url(value);
+  if (typeof value === 'bigint') return Number(value);
+  return value as JsonValue;
+}
+
