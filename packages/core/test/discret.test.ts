@@ -1,0 +1,102 @@
+import { afterAll, describe, expect, test } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Discret, DiscretError, databaseExists, DEFAULT_CONFIGURATION, zeroUid, type DiscretEvent } from '@discret/core';
+
+const root = mkdtempSync(join(tmpdir(), 'discret-core-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+let n = 0;
+const folder = () => join(root, String(n++));
+const keyMaterial = new Uint8Array(32).fill(1);
+// A blog where only the author writes: posts go to the author's private room.
+const BLOG = 'blog { Post { title: String, body: String default "" } }';
+
+describe('Discret', () => {
+  test('writes in the private room work for its owner; other rooms are refused and nothing is written', async () => {
+    const app = await Discret.open({ dataModel: BLOG, appKey: 'test.blog', keyMaterial, dataFolder: folder() });
+    const { p } = await app.mutate<{ p: { id: string; room_id: string } }>('mutate { p: blog.Post { title: "mine" room_id: $r } }', { r: app.privateRoom });
+    expect(p.room_id).toBe(app.privateRoom);
+    const error = await app.mutate('mutate { a: blog.Post { title: "ok" } b: blog.Post { title: "theirs" room_id: $r } }', { r: zeroUid() }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DiscretError);
+    expect((error as DiscretError).code).toBe('AUTHORISATION_DENIED');
+    await expect(app.mutate('mutate { blog.Post { id: $id room_id: $r } }', { id: p.id, r: zeroUid() })).rejects.toMatchObject({ code: 'AUTHORISATION_DENIED' });
+    expect(await app.query('query { p: blog.Post(order_by(title asc)) { title room_id } }')).toEqual({ p: [{ title: 'mine', room_id: app.privateRoom }] });
+    await app.close();
+  });
+
+  test('reopening restores everything; another key material gives WRONG_KEY', async () => {
+    const dataFolder = folder();
+    expect(databaseExists('test.reopen', dataFolder)).toBe(false);
+    const app = await Discret.open({ dataModel: BLOG, appKey: 'test.reopen', keyMaterial, dataFolder });
+    const identity = [app.verifyingKey, app.privateRoom];
+    await app.mutate('mutate { blog.Post { title: "kept" } }');
+    await app.close();
+    expect(databaseExists('test.reopen', dataFolder)).toBe(true);
+    const again = await Discret.open({ dataModel: BLOG, appKey: 'test.reopen', keyMaterial, dataFolder });
+    expect([again.verifyingKey, again.privateRoom]).toEqual(identity);
+    expect((await again.query('query { p: blog.Post { title } }')).p).toEqual([{ title: 'kept' }]);
+    expect((await again.dataModel()).text).toBe(BLOG);
+    await again.close();
+    await expect(Discret.open({ dataModel: BLOG, appKey: 'test.reopen', keyMaterial: new Uint8Array(32).fill(2), dataFolder })).rejects.toMatchObject({ code: 'WRONG_KEY' });
+  });
+
+  test('different app keys give different identities and files', async () => {
+    const dataFolder = folder();
+    const a = await Discret.open({ dataModel: BLOG, appKey: 'app.a', keyMaterial, dataFolder });
+    const b = await Discret.open({ dataModel: BLOG, appKey: 'app.b', keyMaterial, dataFolder });
+    expect(a.verifyingKey).not.toBe(b.verifyingKey);
+    await a.mutate('mutate { blog.Post { title: "in a" } }');
+    expect((await b.query('query { p: blog.Post { title } }')).p).toEqual([]);
+    await a.close();
+    await b.close();
+  });
+
+  test('events: DataChanged names the room, the entity and the day', async () => {
+    const app = await Discret.open({ dataModel: BLOG, appKey: 'test.events', keyMaterial, dataFolder: folder() });
+    const events = app.events();
+    const next = events.next();
+    const before = Date.now();
+    await app.mutate('mutate { blog.Post { title: "e" room_id: $r } }', { r: app.privateRoom });
+    const { value } = (await next) as { value: DiscretEvent };
+    expect(value.type).toBe('DataChanged');
+    const days = (value as Extract<DiscretEvent, { type: 'DataChanged' }>).rooms[app.privateRoom]!['blog.Post']!;
+    expect(days).toEqual([Math.floor(before / 86_400_000) * 86_400_000]);
+    await app.close();
+    expect((await events.next()).done).toBe(true);
+  });
+
+  test('updateDataModel follows the rules; dataModel() gives text and JSON', async () => {
+    const app = await Discret.open({ dataModel: BLOG, appKey: 'test.model', keyMaterial, dataFolder: folder() });
+    const next = 'blog { Post { title: String, body: String default "", likes: Integer default 0 } }';
+    const info = await app.updateDataModel(next);
+    expect(info.text).toBe(next);
+    expect(info.model.namespaces.map((ns) => ns.name)).toEqual(['sys', 'blog']);
+    await expect(app.updateDataModel('blog { Post { title: String } }')).rejects.toMatchObject({ code: 'DATA_MODEL_UPDATE' });
+    await expect(app.updateDataModel('blog { Post { title: String ')).rejects.toMatchObject({ code: 'PARSE_ERROR', line: 1 });
+    await app.close();
+  });
+
+  test('mutationStream writes in bulk, results in order', async () => {
+    const app = await Discret.open({ dataModel: BLOG, appKey: 'test.stream', keyMaterial, dataFolder: folder() });
+    const stream = app.mutationStream();
+    const results = Array.from({ length: 200 }, (_, i) => stream.write<{ p: { title: string } }>('mutate { p: blog.Post { title: $t } }', { t: `p${i}` }));
+    await stream.flush();
+    expect((await Promise.all(results)).map((r) => r.p.title)).toEqual(Array.from({ length: 200 }, (_, i) => `p${i}`));
+    expect((await app.query('query { n: blog.Post { c: count() } }')).n).toEqual([{ c: 200 }]);
+    await app.close();
+  });
+
+  test('errors are DiscretError with codes and positions; closed instances refuse work', async () => {
+    const app = await Discret.open({ dataModel: BLOG, appKey: 'test.errors', keyMaterial, dataFolder: folder() });
+    const e = (await app.query('query {\n  p: blog.Post { nope }\n}').catch((x: unknown) => x)) as DiscretError;
+    expect([e.code, e.line, e.column]).toEqual(['UNKNOWN_FIELD', 2, 18]);
+    await expect(app.mutate('mutate { blog.Post { title: 3 } }')).rejects.toMatchObject({ code: 'TYPE_MISMATCH' });
+    await expect(app.invite()).rejects.toMatchObject({ code: 'NOT_IMPLEMENTED' });
+    expect(app.config).toEqual(DEFAULT_CONFIGURATION);
+    await app.close();
+    await expect(app.query('query { p: blog.Post { title } }')).rejects.toMatchObject({ code: 'CLOSED' });
+    await expect(Discret.open({ dataModel: 'x {', appKey: 'a', keyMaterial, dataFolder: folder() })).rejects.toMatchObject({ code: 'PARSE_ERROR' });
+    await expect(Discret.open({ dataModel: BLOG, appKey: 'a', keyMaterial: new Uint8Array(3), dataFolder: folder() })).rejects.toBeInstanceOf(DiscretError);
+  });
+});
