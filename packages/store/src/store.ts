@@ -111,12 +111,15 @@ export class Store {
       await conn.run('INSERT INTO _data_model (version, text, date) VALUES ((SELECT coalesce(max(version), 0) + 1 FROM _data_model), ?, ?)', [text, Date.now()]);
       for (const entity of next.entities.values()) {
         for (const fields of entity.indexes) {
+          // (_entity, fields...): queries always pin _entity, so with it first the planner
+          // takes this index for both the filter and the order (a partial index on the
+          // expression alone lost to _node_entity_mdate and sorted every row).
           const name = `_idx_${entity.shortId.replace('.', '_')}_${fields.join('_')}`;
           const columns = fields.map((f) => {
             const field = entity.fieldsByName.get(f);
             return field ? `(_json ->> ${fieldPath(field.shortId)})` : f;
           });
-          await conn.exec(`CREATE INDEX IF NOT EXISTS "${name}" ON _node (${columns.join(', ')}) WHERE _entity = '${entity.shortId}'`);
+          await conn.exec(`CREATE INDEX IF NOT EXISTS "${name}" ON _node (_entity, ${columns.join(', ')})`);
         }
       }
       this.model = next;

@@ -1,0 +1,113 @@
+// `pnpm bench`: benchmarks printed as tables, each beside its limit measured in the same run.
+// Not tests: nothing here asserts a time.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const require = createRequire(join(process.cwd(), 'packages/store/package.json'));
+const lang = await import('../../packages/lang/dist/index.js');
+const crypto = await import('../../packages/crypto/dist/index.js');
+const store = await import('../../packages/store/dist/index.js');
+const { ed25519 } = await import(require.resolve('@noble/curves/ed25519.js', { paths: [join(process.cwd(), 'packages/crypto')] }));
+
+const rate = (n, ms) => Math.round((n * 1000) / ms).toLocaleString('en');
+function time(fn) { const t = performance.now(); fn(); return performance.now() - t; }
+async function timeAsync(fn) { const t = performance.now(); await fn(); return performance.now() - t; }
+const rows = [];
+const row = (group, what, value, note = '') => rows.push({ group, what, value, note });
+
+// ---------------------------------------------------------------- language
+const entities = Array.from({ length: 50 }, (_, i) => `  E${i} { name: String, n: Integer nullable, f: Float default 1.5, j: Json nullable, next: E${(i + 1) % 50} nullable, many: [E${(i + 2) % 50}] nullable, index(name) }`);
+const modelText = `app {\n${entities.join('\n')}\n}`;
+const queryText = `query {
+  a: app.E1(n > $min, name != "x", order_by(name asc, n desc), first 20, skip $s) {
+    id name n f
+    j1: j->$.a.b
+    next { name n many(n >= 2) { name f } }
+    many(order_by(name asc)) { name next { name } }
+  }
+  b: app.E2(nullable(next), next = null) { name }
+  c: app.E3 { n c: count() s: sum(f) }
+  d: app.E4(search("abc")) { name }
+  e: app.E5(order_by(n asc), after(3)) { name }
+  f: app.E6(j->$.x = 3) { name }
+  g: app.E7 { name many { name } }
+  h: app.E8(n = null) { id }
+  i: app.E9(name = $name, f < 2.5) { name f }
+  j: app.E10(cdate > 0) { mdate }
+  k: app.E11 { name }
+  l: app.E12 { name }
+  m: app.E13 { name }
+  n: app.E14 { name }
+  o: app.E15 { name }
+  p: app.E16 { name }
+  q: app.E17 { name }
+  r: app.E18 { name }
+}`;
+let model;
+const N1 = 200;
+let ms = time(() => { for (let i = 0; i < N1; i++) model = lang.parseDataModel(modelText); });
+row('lang', 'parse + check a 50-entity data model', `${(ms / N1).toFixed(2)} ms/op`);
+const N2 = 500;
+ms = time(() => { for (let i = 0; i < N2; i++) lang.validateQuery(model, lang.parseQuery(queryText)); });
+row('lang', 'parse + validate a 30-line query (no cache)', `${(ms / N2).toFixed(3)} ms/op`);
+const N3 = 200_000;
+ms = time(() => { for (let i = 0; i < N3; i++) lang.validateQuery(model, queryText); });
+row('lang', 'same query, cached by text', `${((ms / N3) * 1000).toFixed(2)} µs/op`);
+
+// ---------------------------------------------------------------- crypto
+const key = new crypto.SigningKey(new Uint8Array(32).fill(3));
+const msg = new Uint8Array(64).fill(1);
+const sig = key.sign(msg);
+const NS = 20_000;
+ms = time(() => { for (let i = 0; i < NS; i++) key.sign(msg); });
+const signRate = (NS * 1000) / ms;
+row('crypto', `ed25519 sign, ${crypto.backend}`, `${rate(NS, ms)}/s`);
+ms = time(() => { for (let i = 0; i < NS; i++) crypto.verify(key.publicKey, msg, sig); });
+row('crypto', `ed25519 verify, ${crypto.backend}`, `${rate(NS, ms)}/s`);
+const seed = new Uint8Array(32).fill(3);
+ms = time(() => { for (let i = 0; i < 500; i++) ed25519.sign(msg, seed); });
+row('crypto', 'ed25519 sign, @noble (portable)', `${rate(500, ms)}/s`);
+ms = time(() => { for (let i = 0; i < 300; i++) ed25519.verify(sig, msg, key.publicKey); });
+row('crypto', 'ed25519 verify, @noble (portable)', `${rate(300, ms)}/s`);
+const mb = new Uint8Array(1 << 20);
+ms = time(() => { for (let i = 0; i < 50; i++) crypto.hash(mb); });
+row('crypto', 'BLAKE2b-256', `${((50 * 1000) / ms).toFixed(0)} MB/s`);
+
+// ---------------------------------------------------------------- store
+const dir = mkdtempSync(join(tmpdir(), 'discret-bench-'));
+try {
+  const signingKey = new crypto.SigningKey(new Uint8Array(32).fill(5));
+  const s = await store.Store.open({ path: join(dir, 'b.db'), key: new Uint8Array(32).fill(1), signingKey });
+  await s.setDataModel('b { Item { name: String, n: Integer, index(n) } }');
+  const BULK = 20_000;
+  ms = await timeAsync(async () => {
+    const all = [];
+    for (let i = 0; i < BULK; i++) all.push(s.mutate('mutate { b.Item { name: $name n: $n } }', { name: `item ${i}`, n: i }));
+    await Promise.all(all);
+  });
+  const bulk = (BULK * 1000) / ms;
+  row('store', `bulk insert, ${BULK.toLocaleString('en')} signed entities (group commit)`, `${rate(BULK, ms)}/s`, `target >= 60,000/s; ${(bulk / signRate).toFixed(2)}x of raw signing in this run`);
+  const ONE = 1_000;
+  ms = await timeAsync(async () => { for (let i = 0; i < ONE; i++) await s.mutate('mutate { b.Item { name: "one" n: -1 } }'); });
+  row('store', 'one-at-a-time awaited inserts', `${rate(ONE, ms)}/s`, 'target >= 5,000/s');
+  const q = 'query { r: b.Item(n > $min, order_by(n asc), first 20) { name n } }';
+  await s.query(q, { min: 5000 });
+  const NQ = 2_000;
+  ms = await timeAsync(async () => { for (let i = 0; i < NQ; i++) await s.query(q, { min: 5000 + (i % 1000) }); });
+  const ours = ms / NQ;
+  const item = s.dataModel.entity('b.Item');
+  const [nameKey, nKey] = ['name', 'n'].map((f) => `'$."${item.fieldsByName.get(f).shortId}"'`);
+  const hand = `SELECT json_object('name', n._json -> ${nameKey}, 'n', n._json -> ${nKey}) AS r FROM _node n WHERE n._entity = '${item.shortId}' AND n._json ->> ${nKey} > ? ORDER BY n._json ->> ${nKey} ASC LIMIT 20`;
+  let handRows = 0;
+  ms = await timeAsync(async () => { for (let i = 0; i < NQ; i++) handRows += (await s.readRows(hand, [5000 + (i % 1000)])).map((r) => JSON.parse(r.r)).length; });
+  if (handRows !== NQ * 20) throw new Error(`hand-written SQL returned ${handRows} rows, expected ${NQ * 20}`);
+  const handMs = ms / NQ;
+  row('store', `filtered, ordered, paged query over ${BULK.toLocaleString('en')} rows`, `${ours.toFixed(3)} ms`, `hand-written SQL ${handMs.toFixed(3)} ms (${(ours / handMs).toFixed(2)}x); target <= 1.5x and < 2 ms`);
+  await s.close();
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+console.table(rows);
