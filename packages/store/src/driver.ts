@@ -46,3 +46,19 @@ export function b64u(value: unknown): string | null {
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64url');
   return String(value);
 }
+
+/** Prepares each SQL text once per connection; drivers share this instead of each keeping a map. */
+export function statementCache<S>(prepare: (sql: string) => S): { get(sql: string): S; clear(): void } {
+  const cache = new Map<string, S>();
+  return {
+    get(sql) {
+      let statement = cache.get(sql);
+      if (statement === undefined) {
+        statement = prepare(sql);
+        cache.set(sql, statement);
+      }
+      return statement;
+    },
+    clear: () => cache.clear(),
+  };
+}

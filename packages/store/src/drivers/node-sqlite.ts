@@ -1,5 +1,5 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { b64u, type Row, type SqlConnection, type SqlValue, type StoreDriver } from '../driver.js';
+import { b64u, statementCache, type Row, type SqlConnection, type SqlValue, type StoreDriver } from '../driver.js';
 import { StoreError } from '../errors.js';
 
 /**
@@ -19,15 +19,8 @@ export function nodeSqliteDriver(): StoreDriver {
         throw new StoreError('STORAGE', `Cannot open ${options.path}: ${(err as Error).message}`);
       }
       db.function('b64u', { deterministic: true }, (v) => b64u(v));
-      const cache = new Map<string, StatementSync>();
-      const prepare = (sql: string) => {
-        let statement = cache.get(sql);
-        if (!statement) {
-          statement = db.prepare(sql);
-          cache.set(sql, statement);
-        }
-        return statement;
-      };
+      const cache = statementCache((sql: string) => db.prepare(sql));
+      const prepare = cache.get;
       return {
         async exec(sql) {
           db.exec(sql);

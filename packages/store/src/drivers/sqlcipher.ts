@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { b64u, type OpenOptions, type Row, type SqlConnection, type SqlValue, type StoreDriver } from '../driver.js';
+import { b64u, statementCache, type OpenOptions, type Row, type SqlConnection, type SqlValue, type StoreDriver } from '../driver.js';
 import { StoreError } from '../errors.js';
 
 // The package's own typings are not reachable through its `exports`; these are the parts we use.
@@ -41,15 +41,8 @@ function connect(options: OpenOptions, encrypted: boolean): SqlConnection {
     throw new StoreError('STORAGE', `Cannot open ${options.path}: ${(err as Error).message}`);
   }
   db.function('b64u', { deterministic: true }, b64u);
-  const cache = new Map<string, Statement>();
-  const prepare = (sql: string) => {
-    let statement = cache.get(sql);
-    if (!statement) {
-      statement = db.prepare(sql);
-      cache.set(sql, statement);
-    }
-    return statement;
-  };
+  const cache = statementCache((sql: string) => db.prepare(sql));
+  const prepare = cache.get;
   return {
     async exec(sql) {
       db.exec(sql);
