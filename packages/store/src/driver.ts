@@ -47,18 +47,47 @@ export function b64u(value: unknown): string | null {
   return String(value);
 }
 
-/** Prepares each SQL text once per connection; drivers share this instead of each keeping a map. */
-export function statementCache<S>(prepare: (sql: string) => S): { get(sql: string): S; clear(): void } {
-  const cache = new Map<string, S>();
+/** The synchronous SQLite handle both bundled drivers wrap (better-sqlite3 and node:sqlite). */
+export interface SyncDatabase {
+  exec(sql: string): void;
+  prepare(sql: string): {
+    all(...params: never[]): unknown[];
+    run(...params: never[]): { changes: number | bigint; lastInsertRowid: number | bigint };
+  };
+  close(): void;
+}
+
+/**
+ * The `SqlConnection` over a synchronous SQLite handle: statements prepared once per text,
+ * parameters passed through `toParams` (a driver's own value conversions).
+ */
+export function syncConnection(db: SyncDatabase, toParams: (params: readonly SqlValue[]) => unknown[]): SqlConnection {
+  const cache = new Map<string, ReturnType<SyncDatabase['prepare']>>();
+  const prepare = (sql: string) => {
+    let statement = cache.get(sql);
+    if (statement === undefined) {
+      statement = db.prepare(sql);
+      cache.set(sql, statement);
+    }
+    return statement;
+  };
   return {
-    get(sql) {
-      let statement = cache.get(sql);
-      if (statement === undefined) {
-        statement = prepare(sql);
-        cache.set(sql, statement);
-      }
-      return statement;
+    async exec(sql) {
+      db.exec(sql);
     },
-    clear: () => cache.clear(),
+    async all(sql, params = []) {
+      return prepare(sql).all(...(toParams(params) as never[])) as Row[];
+    },
+    async run(sql, params = []) {
+      const result = prepare(sql).run(...(toParams(params) as never[]));
+      return { changes: Number(result.changes), lastInsertRowid: Number(result.lastInsertRowid) };
+    },
+    async batch(steps) {
+      for (const step of steps) prepare(step.sql).run(...(toParams(step.params) as never[]));
+    },
+    async close() {
+      cache.clear();
+      db.close();
+    },
   };
 }

@@ -268,6 +268,11 @@ class WriteContext {
     return operand.kind === 'value' ? operand.value : this.params[operand.name];
   }
 
+  private readRoom(operand: Operand): Uint8Array | null {
+    const value = this.read(operand);
+    return value === null ? null : toId(value);
+  }
+
   private logChange(roomId: Uint8Array | null, entity: EntityDef, date: number): void {
     if (!roomId) return;
     const room = base64url(roomId);
@@ -315,7 +320,7 @@ class WriteContext {
       if (!old || old._entity !== entity.shortId) throw new StoreError('NOT_FOUND', `No ${entity.fullName} with id ${base64url(id)} to update`);
       json = old._json ? (JSON.parse(String(old._json)) as Record<string, JsonValue>) : {};
       const previousRoom = (old.room_id as Uint8Array | null) ?? null;
-      roomId = m.roomId ? (this.read(m.roomId) === null ? null : toId(this.read(m.roomId))) : previousRoom;
+      roomId = m.roomId ? this.readRoom(m.roomId) : previousRoom;
       cdate = Number(old.cdate);
       mdate = Math.max(this.now, Number(old.mdate) + 1);
       binary = (old._binary as Uint8Array | null) ?? null;
@@ -326,7 +331,7 @@ class WriteContext {
       id = uid(this.now);
       json = {};
       for (const field of entity.fields) if (field.default !== undefined) json[field.shortId] = field.default;
-      roomId = m.roomId ? (this.read(m.roomId) === null ? null : toId(this.read(m.roomId))) : inheritedRoom;
+      roomId = m.roomId ? this.readRoom(m.roomId) : inheritedRoom;
       await this.authorize({ action: 'insert', entity, roomId });
     }
     result.id = base64url(id);

@@ -1,5 +1,5 @@
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { b64u, statementCache, type Row, type SqlConnection, type SqlValue, type StoreDriver } from '../driver.js';
+import { DatabaseSync } from 'node:sqlite';
+import { b64u, syncConnection, type SqlConnection, type StoreDriver, type SyncDatabase } from '../driver.js';
 import { StoreError } from '../errors.js';
 
 /**
@@ -19,27 +19,7 @@ export function nodeSqliteDriver(): StoreDriver {
         throw new StoreError('STORAGE', `Cannot open ${options.path}: ${(err as Error).message}`);
       }
       db.function('b64u', { deterministic: true }, (v) => b64u(v));
-      const cache = statementCache((sql: string) => db.prepare(sql));
-      const prepare = cache.get;
-      return {
-        async exec(sql) {
-          db.exec(sql);
-        },
-        async all(sql, params = []) {
-          return prepare(sql).all(...(params as SqlValue[] as never[])) as Row[];
-        },
-        async run(sql, params = []) {
-          const result = prepare(sql).run(...(params as never[]));
-          return { changes: Number(result.changes), lastInsertRowid: Number(result.lastInsertRowid) };
-        },
-        async batch(steps) {
-          for (const step of steps) prepare(step.sql).run(...(step.params as never[]));
-        },
-        async close() {
-          cache.clear();
-          db.close();
-        },
-      };
+      return syncConnection(db as unknown as SyncDatabase, (params) => [...params]);
     },
   };
 }

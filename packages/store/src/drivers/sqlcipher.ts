@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { b64u, statementCache, type OpenOptions, type Row, type SqlConnection, type SqlValue, type StoreDriver } from '../driver.js';
+import { b64u, syncConnection, type OpenOptions, type SqlConnection, type SqlValue, type StoreDriver, type SyncDatabase } from '../driver.js';
 import { StoreError } from '../errors.js';
 
 // The package's own typings are not reachable through its `exports`; these are the parts we use.
@@ -41,27 +41,7 @@ function connect(options: OpenOptions, encrypted: boolean): SqlConnection {
     throw new StoreError('STORAGE', `Cannot open ${options.path}: ${(err as Error).message}`);
   }
   db.function('b64u', { deterministic: true }, b64u);
-  const cache = statementCache((sql: string) => db.prepare(sql));
-  const prepare = cache.get;
-  return {
-    async exec(sql) {
-      db.exec(sql);
-    },
-    async all(sql, params = []) {
-      return prepare(sql).all(...toNative(params)) as Row[];
-    },
-    async run(sql, params = []) {
-      const result = prepare(sql).run(...toNative(params));
-      return { changes: result.changes, lastInsertRowid: Number(result.lastInsertRowid) };
-    },
-    async batch(steps) {
-      for (const step of steps) prepare(step.sql).run(...toNative(step.params));
-    },
-    async close() {
-      cache.clear();
-      db.close();
-    },
-  };
+  return syncConnection(db as unknown as SyncDatabase, toNative);
 }
 
 /** The default driver: SQLCipher 4 files through better-sqlite3-multiple-ciphers. */
