@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Discret, DiscretError, derivePassPhrase } from '@discret/core';
+import { Discret, type DiscretError, derivePassPhrase } from '@discret/core';
 
 const dataModel = `
 notes {

@@ -70,7 +70,7 @@ export class Discret {
 
   private constructor(
     private readonly store: Store,
-    private readonly keys: AppKeys,
+    keys: AppKeys,
     private readonly hub: EventHub,
     config: Configuration,
   ) {

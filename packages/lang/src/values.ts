@@ -110,7 +110,7 @@ export type Parameters = Record<string, unknown>;
  */
 export function checkParameters(uses: Map<string, ParameterUse>, params: Parameters | undefined): void {
   for (const use of uses.values()) {
-    const has = params !== undefined && params !== null && Object.prototype.hasOwnProperty.call(params, use.name);
+    const has = params !== undefined && params !== null && Object.hasOwn(params, use.name);
     if (!has || params![use.name] === undefined) {
       throw new LanguageError('MISSING_PARAMETER', `Missing parameter $${use.name}`, use.pos);
     }

@@ -25,7 +25,7 @@ function connect(options: OpenOptions, encrypted: boolean): SqlConnection {
   const db = new Database(options.path, { readonly: options.readonly ?? false });
   try {
     if (encrypted) {
-      if (!options.key || options.key.length !== 32) throw new StoreError('WRONG_KEY', 'An encrypted store needs a 32-byte key');
+      if (options.key?.length !== 32) throw new StoreError('WRONG_KEY', 'An encrypted store needs a 32-byte key');
       // SQLCipher 4 format with a raw 256-bit key (no passphrase KDF: the key is already derived).
       db.pragma("cipher='sqlcipher'");
       db.pragma('legacy=4');
