@@ -4,6 +4,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8 } from './encoding.js';
 import { CryptoError } from './errors.js';
 import { hash } from './hash.js';
+import { MeetingSecret } from './meeting.js';
 import { SigningKey } from './signing.js';
 
 /**
@@ -34,6 +35,8 @@ export interface AppKeys {
   databaseKey: Uint8Array;
   /** 16 bytes: the id of the room only this user's own devices share. */
   privateRoomId: Uint8Array;
+  /** X25519 secret shared by all of the user's devices, for meeting tokens. */
+  meetingSecret: MeetingSecret;
 }
 
 /**
@@ -51,5 +54,6 @@ export function deriveAppKeys(keyMaterial: Uint8Array, appKey: string): AppKeys 
     signingKey: new SigningKey(derive('signing-key', 32)),
     databaseKey: derive('database-key', 32),
     privateRoomId: derive('private-room', 16),
+    meetingSecret: new MeetingSecret(derive('meeting-secret', 32)),
   };
 }

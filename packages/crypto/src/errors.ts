@@ -1,4 +1,4 @@
-export type CryptoErrorCode = 'INVALID_SIGNATURE' | 'INVALID_KEY' | 'INVALID_INPUT';
+export type CryptoErrorCode = 'INVALID_SIGNATURE' | 'INVALID_KEY' | 'INVALID_INPUT' | 'POOL_CLOSED' | 'POOL_FAILED';
 
 /** Every failure of @discret/crypto. */
 export class CryptoError extends Error {
