@@ -80,7 +80,9 @@ describe('CryptoPool', () => {
   test('signs on workers with the same bytes as the calling thread', async () => {
     const signatures = await pool.signAll(key, messages);
     expect(signatures.length).toBe(messages.length);
-    signatures.forEach((s, i) => expect(s).toEqual(key.sign(messages[i]!)));
+    signatures.forEach((s, i) => {
+      expect(s).toEqual(key.sign(messages[i]!));
+    });
   });
 
   test('verifies on workers and pinpoints the bad ones', async () => {
