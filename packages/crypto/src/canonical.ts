@@ -24,47 +24,53 @@ export interface EdgeSignable {
 
 const encoder = new TextEncoder();
 
-/** Appends fixed-layout fields to a growing buffer. */
+/** Length of a string in UTF-8, without encoding it. */
+function utf8Length(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
+/**
+ * Writes fixed-layout fields into a buffer allocated once at its exact size (the callers
+ * compute it): signing bytes are built for every row written, so this is on the hot path.
+ */
 class Writer {
-  private buf = new Uint8Array(256);
-  private view = new DataView(this.buf.buffer);
+  private readonly buf: Uint8Array;
+  private readonly view: DataView;
   private at = 0;
 
-  private room(n: number) {
-    if (this.at + n <= this.buf.length) return;
-    const next = new Uint8Array(Math.max(this.buf.length * 2, this.at + n));
-    next.set(this.buf);
-    this.buf = next;
-    this.view = new DataView(next.buffer);
+  constructor(size: number) {
+    this.buf = new Uint8Array(size);
+    this.view = new DataView(this.buf.buffer);
   }
   byte(v: number) {
-    this.room(1);
     this.buf[this.at++] = v;
   }
   fixed(bytes: Uint8Array, length: number, what: string) {
     if (bytes.length !== length) throw new CryptoError('INVALID_INPUT', `${what} must have ${length} bytes, got ${bytes.length}`);
-    this.room(length);
     this.buf.set(bytes, this.at);
     this.at += length;
   }
   int64(v: number) {
     if (!Number.isSafeInteger(v)) throw new CryptoError('INVALID_INPUT', `Not an integer date: ${v}`);
-    this.room(8);
-    this.view.setBigInt64(this.at, BigInt(v));
+    // Two's complement big-endian, as setBigInt64 would write, without a BigInt per call.
+    const high = Math.floor(v / 2 ** 32);
+    this.view.setInt32(this.at, high);
+    this.view.setUint32(this.at + 4, v - high * 2 ** 32);
     this.at += 8;
   }
   bytes(bytes: Uint8Array) {
-    this.room(4 + bytes.length);
     this.view.setUint32(this.at, bytes.length);
     this.buf.set(bytes, this.at + 4);
     this.at += 4 + bytes.length;
   }
-  optional(bytes: Uint8Array | null) {
-    this.byte(bytes === null ? 0 : 1);
-    if (bytes !== null) this.bytes(bytes);
+  text(text: string, length: number) {
+    this.view.setUint32(this.at, length);
+    encoder.encodeInto(text, this.buf.subarray(this.at + 4, this.at + 4 + length));
+    this.at += 4 + length;
   }
   done(): Uint8Array {
-    return this.buf.slice(0, this.at);
+    if (this.at !== this.buf.length) throw new CryptoError('INVALID_INPUT', 'Canonical size mismatch');
+    return this.buf;
   }
 }
 
@@ -74,17 +80,23 @@ class Writer {
  * mdate i64 BE | json flag (+ len[4] utf8) | binary flag (+ len[4] bytes) | verifying key[32]
  */
 export function nodeSigningBytes(node: NodeSignable): Uint8Array {
-  const w = new Writer();
+  const entityLength = utf8Length(node.entity);
+  const jsonLength = node.json === null ? -1 : utf8Length(node.json);
+  const size = 2 + 16 + 1 + (node.roomId === null ? 0 : 16) + 4 + entityLength + 16
+    + 1 + (jsonLength < 0 ? 0 : 4 + jsonLength) + 1 + (node.binary === null ? 0 : 4 + node.binary.length) + 32;
+  const w = new Writer(size);
   w.byte(0x4e);
   w.byte(1);
   w.fixed(node.id, 16, 'id');
   w.byte(node.roomId === null ? 0 : 1);
   if (node.roomId !== null) w.fixed(node.roomId, 16, 'room id');
-  w.bytes(encoder.encode(node.entity));
+  w.text(node.entity, entityLength);
   w.int64(node.cdate);
   w.int64(node.mdate);
-  w.optional(node.json === null ? null : encoder.encode(node.json));
-  w.optional(node.binary);
+  w.byte(node.json === null ? 0 : 1);
+  if (node.json !== null) w.text(node.json, jsonLength);
+  w.byte(node.binary === null ? 0 : 1);
+  if (node.binary !== null) w.bytes(node.binary);
   w.fixed(node.verifyingKey, 32, 'verifying key');
   return w.done();
 }
@@ -94,12 +106,14 @@ export function nodeSigningBytes(node: NodeSignable): Uint8Array {
  * 'E' 0x01 | src[16] | src entity len[4]+utf8 | label len[4]+utf8 | dest[16] | cdate i64 BE | verifying key[32]
  */
 export function edgeSigningBytes(edge: EdgeSignable): Uint8Array {
-  const w = new Writer();
+  const entityLength = utf8Length(edge.srcEntity);
+  const labelLength = utf8Length(edge.label);
+  const w = new Writer(2 + 16 + 4 + entityLength + 4 + labelLength + 16 + 8 + 32);
   w.byte(0x45);
   w.byte(1);
   w.fixed(edge.src, 16, 'src');
-  w.bytes(encoder.encode(edge.srcEntity));
-  w.bytes(encoder.encode(edge.label));
+  w.text(edge.srcEntity, entityLength);
+  w.text(edge.label, labelLength);
   w.fixed(edge.dest, 16, 'dest');
   w.int64(edge.cdate);
   w.fixed(edge.verifyingKey, 32, 'verifying key');

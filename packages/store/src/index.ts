@@ -6,4 +6,5 @@ export { StoreError, type StoreErrorCode } from './errors.js';
 export type { StoreDriver, SqlConnection, SqlValue, Row, OpenOptions, RunResult } from './driver.js';
 export { sqlcipherDriver } from './drivers/sqlcipher.js';
 export { nodeSqliteDriver } from './drivers/node-sqlite.js';
-export { GroupCommitWriter } from './writer.js';
+export { GroupCommitWriter, type WriteJob } from './writer.js';
+export { WriteTransaction, SignatureSlot, type BatchSigner } from './transaction.js';

@@ -58,6 +58,10 @@ CREATE TABLE IF NOT EXISTS _edge_deletion_log (
   PRIMARY KEY (room_id, deletion_date, src, label, dest)
 ) WITHOUT ROWID, STRICT;
 CREATE VIRTUAL TABLE IF NOT EXISTS _fts USING fts5(text, tokenize = 'trigram');
+-- Text waiting to enter _fts. An FTS5 insert rewrites ~8 pages at commit, more than the row
+-- itself, so writes queue their text here and the store moves it into _fts in bulk: shortly
+-- after writing, and always before a search() runs. Rowids are shared with _fts.
+CREATE TABLE IF NOT EXISTS _fts_pending (id INTEGER PRIMARY KEY, text TEXT NOT NULL) STRICT;
 CREATE TABLE IF NOT EXISTS _data_model (
   version INTEGER PRIMARY KEY,
   text TEXT NOT NULL,

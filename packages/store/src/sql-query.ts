@@ -10,6 +10,8 @@ type Binder = { operand: Operand; as: Conversion };
 /** One compiled query: SQL text per alias, and the ordered list of values to bind. */
 export interface CompiledQuery {
   statements: { alias: string; sql: string; binders: Binder[] }[];
+  /** Whether some statement uses search() (the store then indexes queued text first). */
+  usesFullText: boolean;
 }
 
 const compiledCache = new WeakMap<ResolvedQuery, CompiledQuery>();
@@ -18,12 +20,11 @@ const compiledCache = new WeakMap<ResolvedQuery, CompiledQuery>();
 export function compileQuery(query: ResolvedQuery): CompiledQuery {
   let compiled = compiledCache.get(query);
   if (!compiled) {
-    compiled = {
-      statements: query.entities.map((entity) => {
-        const builder = new Builder();
-        return { alias: entity.alias, sql: builder.top(entity), binders: builder.binders };
-      }),
-    };
+    const statements = query.entities.map((entity) => {
+      const builder = new Builder();
+      return { alias: entity.alias, sql: builder.top(entity), binders: builder.binders };
+    });
+    compiled = { statements, usesFullText: statements.some((s) => s.binders.some((b) => b.as === 'search')) };
     compiledCache.set(query, compiled);
   }
   return compiled;

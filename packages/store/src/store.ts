@@ -1,5 +1,5 @@
 import {
-  base64url, edgeSigningBytes, fromBase64url, nodeSigningBytes, uid, verify, type SigningKey,
+  base64url, edgeSigningBytes, fromBase64url, nodeSigningBytes, uid, verify, type CryptoPool, type SigningKey,
 } from '@discret/crypto';
 import {
   checkParameters, DataModel, validateDeletion, validateMutation, validateQuery,
@@ -10,6 +10,7 @@ import { sqlcipherDriver } from './drivers/sqlcipher.js';
 import { StoreError } from './errors.js';
 import { fieldPath, SCHEMA } from './schema.js';
 import { bindValues, compileQuery } from './sql-query.js';
+import type { BatchSigner, WriteTransaction } from './transaction.js';
 import { GroupCommitWriter } from './writer.js';
 
 const DAY = 86_400_000;
@@ -44,13 +45,23 @@ export interface StoreOptions {
   builtins?: DataModel;
   maxObjectSizeInKb?: number;
   writeBufferLength?: number;
-  /** Throws to refuse a write (e.g. AUTHORISATION_DENIED); runs inside the transaction. */
-  authorize?: (check: WriteCheck, conn: SqlConnection) => Promise<void> | void;
+  /** Signs large write batches on worker threads; without it, signing stays on this thread. */
+  cryptoPool?: CryptoPool;
+  /**
+   * Throws to refuse a write (e.g. AUTHORISATION_DENIED); runs inside the transaction and
+   * reads through `reader`, which sees the transaction's earlier writes.
+   */
+  authorize?: (check: WriteCheck, reader: Pick<SqlConnection, 'all'>) => Promise<void> | void;
   /** Told after each commit which rooms, entities (full names) and days changed. */
   onChange?: (changes: ChangedDays) => void;
 }
 
-type WriteOutcome<T> = { result: T; changes: ChangedDays };
+type WriteOutcome<T> = { result: T; changes: ChangedDays; textQueued?: boolean };
+
+/** How long written text may wait before it enters the full-text index (search() never waits for it). */
+const TEXT_INDEX_DELAY_MS = 250;
+/** Index at once when this many writes have queued text. */
+const TEXT_INDEX_BATCH = 4096;
 
 /**
  * The encrypted, signed graph store. Entities are nodes, relations are edges; both are
@@ -60,6 +71,10 @@ type WriteOutcome<T> = { result: T; changes: ChangedDays };
 export class Store {
   private model: DataModel;
   private closed = false;
+  /** Whether _fts_pending may hold text (true at open: a crash may have left some). */
+  private textPending = true;
+  private textQueuedSinceIndex = 0;
+  private textTimer: ReturnType<typeof setTimeout> | null = null;
 
   private constructor(
     private readonly options: StoreOptions,
@@ -83,7 +98,11 @@ export class Store {
       const text = rows[0] ? String(rows[0].text) : '';
       const model = DataModel.parse(text, { builtins: options.builtins });
       let store!: Store;
-      const writer = new GroupCommitWriter(writerConn, options.writeBufferLength ?? 1024, (committed) => store.notify(committed));
+      const { cryptoPool, signingKey } = options;
+      const signer: BatchSigner = cryptoPool
+        ? (messages) => cryptoPool.signAll(signingKey, messages)
+        : async (messages) => messages.map((m) => signingKey.sign(m));
+      const writer = new GroupCommitWriter(writerConn, options.writeBufferLength ?? 1024, signer, (committed) => store.notify(committed));
       store = new Store(options, writerConn, reader, writer, model);
       return store;
     } catch (err) {
@@ -97,18 +116,23 @@ export class Store {
     return this.model;
   }
 
+  /** Counters for diagnostics: transactions committed by the writer so far. */
+  get stats(): { transactions: number } {
+    return { transactions: this.writer.commits };
+  }
+
   /**
    * Installs or updates the app's data model. The first call sets it; later calls must be
    * safe updates (see `DataModel.update`). The same text again is a no-op.
    */
   async setDataModel(text: string): Promise<DataModel> {
     this.assertOpen();
-    return this.writer.write(async (conn) => {
+    return this.writer.write(async (tx) => {
       if (text === this.model.text) return this.model;
       const next = this.model.text === '' && this.model.namespaces.every((ns) => ns.builtin)
         ? DataModel.parse(text, { builtins: this.options.builtins })
         : this.model.update(text);
-      await conn.run('INSERT INTO _data_model (version, text, date) VALUES ((SELECT coalesce(max(version), 0) + 1 FROM _data_model), ?, ?)', [text, Date.now()]);
+      await tx.execute('INSERT INTO _data_model (version, text, date) VALUES ((SELECT coalesce(max(version), 0) + 1 FROM _data_model), ?, ?)', [text, Date.now()]);
       for (const entity of next.entities.values()) {
         for (const fields of entity.indexes) {
           // (_entity, fields...): queries always pin _entity, so with it first the planner
@@ -119,7 +143,7 @@ export class Store {
             const field = entity.fieldsByName.get(f);
             return field ? `(_json ->> ${fieldPath(field.shortId)})` : f;
           });
-          await conn.exec(`CREATE INDEX IF NOT EXISTS "${name}" ON _node (_entity, ${columns.join(', ')})`);
+          await tx.execute(`CREATE INDEX IF NOT EXISTS "${name}" ON _node (_entity, ${columns.join(', ')})`);
         }
       }
       this.model = next;
@@ -132,8 +156,10 @@ export class Store {
     this.assertOpen();
     const resolved = typeof text === 'string' ? validateQuery(this.model, text) : text;
     checkParameters(resolved.parameters, params);
+    const compiled = compileQuery(resolved);
+    if (compiled.usesFullText && this.textPending) await this.indexText();
     const result: Record<string, unknown[]> = {};
-    for (const statement of compileQuery(resolved).statements) {
+    for (const statement of compiled.statements) {
       const rows = await this.reader.all(statement.sql, bindValues(statement.binders, params));
       result[statement.alias] = rows.map((row) => JSON.parse(row.r as string) as unknown);
     }
@@ -145,11 +171,11 @@ export class Store {
     this.assertOpen();
     const resolved = validateMutation(this.model, text);
     checkParameters(resolved.parameters, params);
-    const outcome = await this.writer.write(async (conn): Promise<WriteOutcome<Record<string, Record<string, unknown>>>> => {
-      const ctx = new WriteContext(conn, this.options, params ?? {});
+    const outcome = await this.writer.write(async (tx): Promise<WriteOutcome<Record<string, Record<string, unknown>>>> => {
+      const ctx = new WriteContext(tx, this.options, params ?? {});
       const result: Record<string, Record<string, unknown>> = {};
       for (const entity of resolved.entities) result[entity.alias] = await ctx.writeEntity(entity, null);
-      return { result, changes: ctx.changes };
+      return { result, changes: ctx.changes, textQueued: ctx.textQueued };
     });
     return outcome.result;
   }
@@ -159,8 +185,8 @@ export class Store {
     this.assertOpen();
     const resolved = validateDeletion(this.model, text);
     checkParameters(resolved.parameters, params);
-    await this.writer.write(async (conn): Promise<WriteOutcome<void>> => {
-      const ctx = new WriteContext(conn, this.options, params ?? {});
+    await this.writer.write(async (tx): Promise<WriteOutcome<void>> => {
+      const ctx = new WriteContext(tx, this.options, params ?? {});
       for (const entity of resolved.entities) await ctx.deleteEntity(entity.entity, params![entity.id], entity.relations.map((r) => ({ field: r.field, ids: r.ids.map((name) => params![name]) })));
       return { result: undefined, changes: ctx.changes };
     });
@@ -180,9 +206,25 @@ export class Store {
     return this.reader.all(sql, params);
   }
 
+  /**
+   * Moves queued text into the full-text index. Runs by itself shortly after writes and
+   * before any search(); callers never need it for correctness.
+   */
+  async indexText(): Promise<void> {
+    if (this.textTimer) clearTimeout(this.textTimer);
+    this.textTimer = null;
+    this.textQueuedSinceIndex = 0;
+    this.textPending = false;
+    await this.writer.write(async (tx) => {
+      await tx.execute('INSERT INTO _fts (rowid, text) SELECT id, text FROM _fts_pending');
+      await tx.execute('DELETE FROM _fts_pending');
+    });
+  }
+
   /** Flushes pending writes and closes both connections. */
   async close(): Promise<void> {
     if (this.closed) return;
+    if (this.textPending) await this.indexText().catch(() => {}); // left pending, it is indexed at the next search
     this.closed = true;
     await this.writer.close();
     await this.reader.close();
@@ -193,11 +235,30 @@ export class Store {
     if (this.closed) throw new StoreError('CLOSED', 'The store is closed');
   }
 
+  /** After a commit that queued text: index it soon, or now if much has piled up. */
+  private scheduleTextIndex(count: number): void {
+    this.textPending = true;
+    this.textQueuedSinceIndex += count;
+    if (this.closed) return;
+    if (this.textQueuedSinceIndex >= TEXT_INDEX_BATCH) {
+      void this.indexText().catch(() => {});
+      return;
+    }
+    if (this.textTimer) return;
+    this.textTimer = setTimeout(() => {
+      this.textTimer = null;
+      if (!this.closed) void this.indexText().catch(() => {});
+    }, TEXT_INDEX_DELAY_MS);
+    this.textTimer.unref?.();
+  }
+
   private notify(committed: unknown[]): void {
+    const texts = committed.filter((o) => (o as Partial<WriteOutcome<unknown>> | undefined)?.textQueued).length;
+    if (texts) this.scheduleTextIndex(texts);
     if (!this.options.onChange) return;
     const merged: ChangedDays = new Map();
     for (const outcome of committed) {
-      const changes = (outcome as Partial<WriteOutcome<unknown>>).changes;
+      const changes = (outcome as Partial<WriteOutcome<unknown>> | undefined)?.changes;
       if (!changes) continue;
       for (const [room, entities] of changes) {
         const into = merged.get(room) ?? new Map<string, Set<number>>();
@@ -253,11 +314,13 @@ function sameBytes(a: Uint8Array | null, b: Uint8Array | null): boolean {
 /** The state of one write request while it runs in the writer's transaction. */
 class WriteContext {
   readonly changes: ChangedDays = new Map();
+  /** Whether this write queued text for the full-text index. */
+  textQueued = false;
   private readonly now = Date.now();
   private readonly author: Uint8Array;
 
   constructor(
-    private readonly conn: SqlConnection,
+    private readonly tx: WriteTransaction,
     private readonly options: StoreOptions,
     private readonly params: Parameters,
   ) {
@@ -286,18 +349,25 @@ class WriteContext {
   private async dailyLog(roomId: Uint8Array | null, entity: EntityDef, date: number): Promise<void> {
     if (!roomId) return;
     this.logChange(roomId, entity, date);
-    await this.conn.run('INSERT OR IGNORE INTO _daily_log (room_id, entity, day) VALUES (?, ?, ?)', [roomId, entity.shortId, Math.floor(date / DAY) * DAY]);
+    const day = Math.floor(date / DAY) * DAY;
+    this.tx.queueOnce(`${base64url(roomId)}/${entity.shortId}/${day}`, 'INSERT OR IGNORE INTO _daily_log (room_id, entity, day) VALUES (?, ?, ?)', [roomId, entity.shortId, day]);
   }
 
   private async authorize(check: Omit<WriteCheck, 'verifyingKey' | 'date'>): Promise<void> {
-    await this.options.authorize?.({ ...check, verifyingKey: this.author, date: this.now }, this.conn);
+    await this.options.authorize?.({ ...check, verifyingKey: this.author, date: this.now }, this.tx.reader);
+  }
+
+  /** Removes a row's text from the full-text index, wherever it is yet. */
+  private forgetText(rowid: number): void {
+    this.tx.queue('DELETE FROM _fts_pending WHERE id = ?', [rowid]);
+    this.tx.queue('DELETE FROM _fts WHERE rowid = ?', [rowid]);
   }
 
   async writeEntity(m: ResolvedMutationEntity, inheritedRoom: Uint8Array | null): Promise<Record<string, unknown>> {
     const entity = m.entity;
     if (m.reference) {
       const id = toId(this.read(m.id!));
-      const rows = await this.conn.all('SELECT _entity FROM _node WHERE id = ?', [id]);
+      const rows = await this.tx.read('SELECT _entity FROM _node WHERE id = ?', [id]);
       if (!rows[0] || rows[0]._entity !== entity.shortId) {
         throw new StoreError('NOT_FOUND', `No ${entity.fullName} with id ${base64url(id)}`);
       }
@@ -315,7 +385,7 @@ class WriteContext {
 
     if (m.id) {
       id = toId(this.read(m.id));
-      const rows = await this.conn.all('SELECT * FROM _node WHERE id = ?', [id]);
+      const rows = await this.tx.read('SELECT * FROM _node WHERE id = ?', [id]);
       const old = rows[0];
       if (!old || old._entity !== entity.shortId) throw new StoreError('NOT_FOUND', `No ${entity.fullName} with id ${base64url(id)} to update`);
       json = old._json ? (JSON.parse(String(old._json)) as Record<string, JsonValue>) : {};
@@ -352,15 +422,19 @@ class WriteContext {
     if (size > max) throw new StoreError('OBJECT_TOO_LARGE', `${entity.fullName} is ${Math.ceil(size / 1024)} KiB, over the ${max / 1024} KiB limit`);
 
     let fts: number | null = null;
-    if (previousFts !== null) await this.conn.run('DELETE FROM _fts WHERE rowid = ?', [previousFts]);
+    if (previousFts !== null) this.forgetText(previousFts);
     if (entity.fullTextIndex) {
       const text = entity.fields.filter((f) => f.scalar === 'String' && typeof json[f.shortId] === 'string').map((f) => json[f.shortId]).join('\n');
-      if (text) fts = (await this.conn.run('INSERT INTO _fts (text) VALUES (?)', [text])).lastInsertRowid;
+      if (text) {
+        fts = await this.tx.ftsRowid();
+        this.tx.queue('INSERT INTO _fts_pending (id, text) VALUES (?, ?)', [fts, text]);
+        this.textQueued = true;
+      }
     }
-    const signature = this.options.signingKey.sign(
+    const signature = this.tx.sign(
       nodeSigningBytes({ id, roomId, entity: entity.shortId, cdate, mdate, json: jsonText, binary, verifyingKey: this.author }),
     );
-    await this.conn.run(
+    this.tx.queue(
       'INSERT OR REPLACE INTO _node (id, room_id, _entity, cdate, mdate, _json, _binary, verifying_key, _signature, _fts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       [id, roomId, entity.shortId, cdate, mdate, jsonText, binary, this.author, signature, fts],
     );
@@ -385,10 +459,10 @@ class WriteContext {
   }
 
   private async addEdge(src: Uint8Array, entity: EntityDef, field: FieldDef, dest: Uint8Array): Promise<void> {
-    const signature = this.options.signingKey.sign(
+    const signature = this.tx.sign(
       edgeSigningBytes({ src, srcEntity: entity.shortId, label: field.shortId, dest, cdate: this.now, verifyingKey: this.author }),
     );
-    await this.conn.run(
+    this.tx.queue(
       'INSERT OR REPLACE INTO _edge (src, src_entity, label, dest, cdate, verifying_key, _signature) VALUES (?, ?, ?, ?, ?, ?, ?)',
       [src, entity.shortId, field.shortId, dest, this.now, this.author, signature],
     );
@@ -396,17 +470,17 @@ class WriteContext {
 
   /** Removes edges of `src` on `field` (all of them, or only those to `dests`), logging them for sync. */
   private async removeEdges(src: Uint8Array, entity: EntityDef, field: FieldDef, roomId: Uint8Array | null, dests: Uint8Array[] | null): Promise<void> {
-    const rows = dests
-      ? (await Promise.all(dests.map((d) => this.conn.all('SELECT dest FROM _edge WHERE src = ? AND label = ? AND dest = ?', [src, field.shortId, d])))).flat()
-      : await this.conn.all('SELECT dest FROM _edge WHERE src = ? AND label = ?', [src, field.shortId]);
+    let rows: Row[] = [];
+    if (!dests) rows = await this.tx.read('SELECT dest FROM _edge WHERE src = ? AND label = ?', [src, field.shortId]);
+    else for (const d of dests) rows.push(...(await this.tx.read('SELECT dest FROM _edge WHERE src = ? AND label = ? AND dest = ?', [src, field.shortId, d])));
     for (const row of rows) {
       const dest = row.dest as Uint8Array;
-      await this.conn.run('DELETE FROM _edge WHERE src = ? AND label = ? AND dest = ?', [src, field.shortId, dest]);
+      this.tx.queue('DELETE FROM _edge WHERE src = ? AND label = ? AND dest = ?', [src, field.shortId, dest]);
       if (roomId) {
-        const signature = this.options.signingKey.sign(
+        const signature = this.tx.sign(
           edgeSigningBytes({ src, srcEntity: entity.shortId, label: field.shortId, dest, cdate: this.now, verifyingKey: this.author }),
         );
-        await this.conn.run(
+        this.tx.queue(
           'INSERT OR REPLACE INTO _edge_deletion_log (room_id, src, label, dest, deletion_date, verifying_key, _signature) VALUES (?, ?, ?, ?, ?, ?, ?)',
           [roomId, src, field.shortId, dest, this.now, this.author, signature],
         );
@@ -417,7 +491,7 @@ class WriteContext {
 
   async deleteEntity(entity: EntityDef, idValue: unknown, relations: { field: FieldDef; ids: unknown[] }[]): Promise<void> {
     const id = toId(idValue);
-    const rows = await this.conn.all('SELECT room_id, _entity, _fts, verifying_key FROM _node WHERE id = ?', [id]);
+    const rows = await this.tx.read('SELECT room_id, _entity, _fts, verifying_key FROM _node WHERE id = ?', [id]);
     const row = rows[0];
     // Deleting what is not there is not an error: the result is the same.
     if (!row || row._entity !== entity.shortId) return;
@@ -428,13 +502,13 @@ class WriteContext {
       return;
     }
     for (const field of entity.fields) if (field.kind !== 'scalar') await this.removeEdges(id, entity, field, roomId, null);
-    await this.conn.run('DELETE FROM _node WHERE id = ?', [id]);
-    if (row._fts !== null) await this.conn.run('DELETE FROM _fts WHERE rowid = ?', [row._fts as number]);
+    this.tx.queue('DELETE FROM _node WHERE id = ?', [id]);
+    if (row._fts !== null) this.forgetText(row._fts as number);
     if (roomId) {
-      const signature = this.options.signingKey.sign(
+      const signature = this.tx.sign(
         nodeSigningBytes({ id, roomId, entity: entity.shortId, cdate: this.now, mdate: this.now, json: null, binary: null, verifyingKey: this.author }),
       );
-      await this.conn.run(
+      this.tx.queue(
         'INSERT OR REPLACE INTO _node_deletion_log (room_id, id, entity, deletion_date, verifying_key, _signature) VALUES (?, ?, ?, ?, ?, ?)',
         [roomId, id, entity.shortId, this.now, this.author, signature],
       );

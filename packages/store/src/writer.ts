@@ -1,8 +1,9 @@
 import type { SqlConnection } from './driver.js';
 import { StoreError } from './errors.js';
+import { type BatchSigner, WriteTransaction } from './transaction.js';
 
 /** A write that runs inside the writer's transaction. */
-export type WriteJob<T> = (conn: SqlConnection) => Promise<T>;
+export type WriteJob<T> = (tx: WriteTransaction) => Promise<T>;
 
 interface Pending {
   job: WriteJob<unknown>;
@@ -10,20 +11,27 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
 /**
  * The single writer with group commit: writes that arrive while a transaction is running
- * wait, then share the next transaction (up to `maxBatch`). Each runs in its own savepoint,
- * so a rejected write is rolled back alone and its caller alone gets the error. A promise
- * resolves only after its transaction committed: what was acknowledged survives a crash.
+ * wait, then share the next transaction (up to `maxBatch`). Each is undone alone when it
+ * fails (see WriteTransaction), so its caller alone gets the error. If the shared
+ * transaction itself fails (the database refuses the batch), every write is retried in a
+ * transaction of its own, so one bad write cannot take the others down. A promise resolves
+ * only after its transaction committed: what was acknowledged survives a crash.
  */
 export class GroupCommitWriter {
   private queue: Pending[] = [];
   private running: Promise<void> | null = null;
   private closed = false;
+  /** Transactions committed so far (tests use it to see that writes were grouped). */
+  commits = 0;
 
   constructor(
     private readonly conn: SqlConnection,
     private readonly maxBatch: number,
+    private readonly signer: BatchSigner,
     /** Called after each commit with the results of the writes it made durable. */
     private readonly afterCommit: (committed: unknown[]) => void = () => {},
   ) {}
@@ -47,33 +55,73 @@ export class GroupCommitWriter {
     await Promise.resolve();
     while (this.queue.length) {
       const batch = this.queue.splice(0, this.maxBatch);
-      const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+      let outcomes: Outcome[];
       try {
-        await this.conn.exec('BEGIN IMMEDIATE');
-        for (const pending of batch) {
-          await this.conn.exec('SAVEPOINT w');
-          try {
-            const value = await pending.job(this.conn);
-            await this.conn.exec('RELEASE w');
-            outcomes.push({ ok: true, value });
-          } catch (error) {
-            await this.conn.exec('ROLLBACK TO w; RELEASE w');
-            outcomes.push({ ok: false, error });
-          }
-        }
-        await this.conn.exec('COMMIT');
+        outcomes = await this.transaction(batch);
       } catch (error) {
-        await this.conn.exec('ROLLBACK').catch(() => {});
-        for (const pending of batch) pending.reject(error);
+        if (batch.length === 1) {
+          batch[0]!.reject(error);
+          continue;
+        }
+        for (const pending of batch) {
+          let alone: Outcome[];
+          try {
+            alone = await this.transaction([pending]);
+          } catch (error) {
+            pending.reject(error);
+            continue;
+          }
+          this.settle([pending], alone);
+        }
         continue;
       }
-      this.afterCommit(outcomes.flatMap((o) => (o.ok ? [o.value] : [])));
-      batch.forEach((pending, i) => {
-        const outcome = outcomes[i]!;
-        if (outcome.ok) pending.resolve(outcome.value);
-        else pending.reject(outcome.error);
-      });
+      this.settle(batch, outcomes);
     }
     this.running = null;
+  }
+
+  /** Runs the jobs in one transaction; throws (after rolling back) if it cannot commit. */
+  private async transaction(batch: Pending[]): Promise<Outcome[]> {
+    const outcomes: Outcome[] = [];
+    await this.conn.exec('BEGIN IMMEDIATE');
+    try {
+      const tx = new WriteTransaction(this.conn, this.signer);
+      for (const pending of batch) {
+        tx.beginJob();
+        try {
+          const value = await pending.job(tx);
+          await tx.endJob(true);
+          outcomes.push({ ok: true, value });
+        } catch (error) {
+          await tx.endJob(false);
+          outcomes.push({ ok: false, error });
+        }
+        // Pipelining: write what is signed, and let the workers' answers in now and then.
+        if (await tx.flushReady()) await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      await tx.flush();
+      await this.conn.exec('COMMIT');
+      this.commits++;
+    } catch (error) {
+      await this.conn.exec('ROLLBACK').catch(() => {});
+      throw error;
+    }
+    return outcomes;
+  }
+
+  /** Hands out the results of a committed transaction (a throwing listener cannot undo it). */
+  private settle(batch: Pending[], outcomes: Outcome[]): void {
+    try {
+      this.afterCommit(outcomes.flatMap((o) => (o.ok ? [o.value] : [])));
+    } catch (error) {
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
+    batch.forEach((pending, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome.ok) pending.resolve(outcome.value);
+      else pending.reject(outcome.error);
+    });
   }
 }

@@ -1,0 +1,217 @@
+import type { Row, SqlConnection, SqlValue } from './driver.js';
+
+/** Signs a batch of messages; the store hands the worker pool in here when it has one. */
+export type BatchSigner = (messages: Uint8Array[]) => Promise<Uint8Array[]>;
+
+/**
+ * A signature that does not exist yet. Writes put it among their SQL parameters; it is filled
+ * in before the statement runs, so signing happens in bulk (on worker threads) while the
+ * writer keeps building rows.
+ */
+export class SignatureSlot {
+  value: Uint8Array | null = null;
+  constructor(
+    readonly message: Uint8Array,
+    readonly chunk: SigningChunk,
+  ) {}
+}
+
+interface SigningChunk {
+  slots: SignatureSlot[];
+  done: Promise<void> | null;
+}
+
+interface Step {
+  sql: string;
+  params: (SqlValue | SignatureSlot)[];
+}
+
+/** Where the current write request started, so a failed request can be undone alone. */
+interface JobMark {
+  stepIndex: number;
+  savepoint: boolean;
+}
+
+/**
+ * One transaction of the group-commit writer, with writes deferred: `queue` records a
+ * statement instead of running it, and the queued statements run together (one driver call
+ * per chunk) when the transaction ends or when something needs to read. Reads therefore
+ * always see every earlier write. Nothing is read back from a queued write: ids, FTS rowids
+ * and signatures are all decided in JS.
+ *
+ * Each request (job) can be undone alone. While its writes are only queued, undoing drops
+ * them; once a read forced them into the database, the job runs inside a savepoint, which is
+ * opened at that moment, after the earlier jobs' writes.
+ */
+export class WriteTransaction {
+  private steps: Step[] = [];
+  private chunk: SigningChunk = { slots: [], done: null };
+  private job: JobMark | null = null;
+  private nextFtsRowid: number | null = null;
+  /** Keys of `once` writes done in this transaction, and those of the current job. */
+  private readonly onceKeys = new Set<string>();
+  private jobOnceKeys: string[] = [];
+  /** Set when queued writes failed half-way: the transaction can then only roll back. */
+  private failure: unknown = null;
+  private flushing: Promise<void> = Promise.resolve();
+  private dispatchedSinceYield = false;
+
+  constructor(
+    private readonly conn: SqlConnection,
+    private readonly signer: BatchSigner,
+    /** Signatures are dispatched in chunks of this many, so signing overlaps row building. */
+    private readonly chunkSize = 512,
+  ) {}
+
+  /** A signature of `message`, computed later in bulk. */
+  sign(message: Uint8Array): SignatureSlot {
+    const slot = new SignatureSlot(message, this.chunk);
+    this.chunk.slots.push(slot);
+    if (this.chunk.slots.length >= this.chunkSize) this.dispatch();
+    return slot;
+  }
+
+  /** Records a write; it runs before the next read and before commit. */
+  queue(sql: string, params: (SqlValue | SignatureSlot)[]): void {
+    this.steps.push({ sql, params });
+  }
+
+  /** Like `queue`, but only the first time `key` is seen in this transaction (idempotent writes). */
+  queueOnce(key: string, sql: string, params: SqlValue[]): void {
+    if (this.onceKeys.has(key)) return;
+    this.onceKeys.add(key);
+    this.jobOnceKeys.push(key);
+    this.queue(sql, params);
+  }
+
+  /** Reads, after running every queued write. */
+  async read(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
+    await this.flush();
+    return this.conn.all(sql, params);
+  }
+
+  /** Runs a statement now (DDL, data model rows), after every queued write. */
+  async execute(sql: string, params?: readonly SqlValue[]): Promise<void> {
+    await this.flush();
+    if (params) await this.conn.run(sql, params);
+    else await this.conn.exec(sql);
+  }
+
+  /** The next free rowid of the full-text index; this transaction is the only writer. */
+  async ftsRowid(): Promise<number> {
+    if (this.nextFtsRowid === null) {
+      const rows = await this.conn.all(
+        'SELECT max(coalesce((SELECT max(rowid) FROM _fts), 0), coalesce((SELECT max(id) FROM _fts_pending), 0)) + 1 AS next',
+      );
+      this.nextFtsRowid = Number(rows[0]!.next);
+    }
+    return this.nextFtsRowid++;
+  }
+
+  /** A read-only view for hooks that must not write (authorisation). */
+  get reader(): Pick<SqlConnection, 'all'> {
+    return { all: (sql, params) => this.read(sql, params) };
+  }
+
+  beginJob(): void {
+    this.job = { stepIndex: this.steps.length, savepoint: false };
+    this.jobOnceKeys = [];
+  }
+
+  /** Ends the current job: keeps its writes, or undoes them all. */
+  async endJob(ok: boolean): Promise<void> {
+    const job = this.job;
+    this.job = null;
+    if (!job) return;
+    if (!ok) {
+      this.steps.length = Math.min(this.steps.length, job.stepIndex);
+      for (const key of this.jobOnceKeys) this.onceKeys.delete(key);
+    }
+    if (job.savepoint) await this.conn.exec(ok ? 'RELEASE w' : 'ROLLBACK TO w; RELEASE w');
+  }
+
+  /** Runs every queued write: waits for their signatures chunk by chunk, one driver call each. */
+  flush(): Promise<void> {
+    // One flush at a time: concurrent reads must not run the same queued writes twice.
+    const next = this.flushing.then(() => this.flushNow());
+    this.flushing = next.catch(() => {});
+    return next;
+  }
+
+  private async flushNow(): Promise<void> {
+    if (this.failure !== null) throw this.failure;
+    if (this.job && !this.job.savepoint) {
+      // Earlier jobs' writes go in before this job's savepoint, so undoing it spares them.
+      await this.run(this.steps.slice(0, this.job.stepIndex));
+      this.steps = this.steps.slice(this.job.stepIndex);
+      this.job.stepIndex = 0;
+      await this.conn.exec('SAVEPOINT w');
+      this.job.savepoint = true;
+    }
+    const steps = this.steps;
+    this.steps = [];
+    if (this.job) this.job.stepIndex = 0;
+    await this.run(steps);
+  }
+
+  /**
+   * Between requests: runs the queued writes whose signatures have arrived, so the database
+   * work of one chunk overlaps the signing of the next. Returns whether the caller should
+   * yield to the event loop (a chunk went to the workers since the last call; their answers
+   * arrive only when this thread is idle).
+   */
+  async flushReady(): Promise<boolean> {
+    if (this.job !== null || this.failure !== null) return false;
+    let ready = 0;
+    while (ready < this.steps.length && this.steps[ready]!.params.every((p) => !(p instanceof SignatureSlot) || p.value !== null)) ready++;
+    if (ready >= this.chunkSize) {
+      const steps = this.steps.slice(0, ready);
+      this.steps = this.steps.slice(ready);
+      await this.run(steps);
+    }
+    const dispatched = this.dispatchedSinceYield;
+    this.dispatchedSinceYield = false;
+    return dispatched;
+  }
+
+  private dispatch(): void {
+    this.dispatchedSinceYield = true;
+    const chunk = this.chunk;
+    this.chunk = { slots: [], done: null };
+    chunk.done = this.signer(chunk.slots.map((s) => s.message)).then((signatures) => {
+      chunk.slots.forEach((slot, i) => {
+        slot.value = signatures[i]!;
+      });
+    });
+    // Awaited in run(); this only keeps an unawaited failure from being reported twice.
+    chunk.done.catch(() => {});
+  }
+
+  private async run(steps: Step[]): Promise<void> {
+    try {
+      await this.runSteps(steps);
+    } catch (error) {
+      // Some of the steps may have run: only a rollback of the whole transaction is safe.
+      this.failure = error;
+      throw error;
+    }
+  }
+
+  private async runSteps(steps: Step[]): Promise<void> {
+    if (!steps.length) return;
+    if (this.chunk.slots.length) this.dispatch();
+    let ready: { sql: string; params: SqlValue[] }[] = [];
+    for (const step of steps) {
+      for (const param of step.params) {
+        if (param instanceof SignatureSlot && param.value === null) {
+          // Run what is ready, then wait for this chunk (the workers sign the later ones meanwhile).
+          if (ready.length) await this.conn.batch(ready);
+          ready = [];
+          await param.chunk.done;
+        }
+      }
+      ready.push({ sql: step.sql, params: step.params.map((p) => (p instanceof SignatureSlot ? p.value! : p)) });
+    }
+    await this.conn.batch(ready);
+  }
+}

@@ -1,0 +1,149 @@
+// The write path on real files, both drivers: group commit, deferred writes, per-request
+// undo, the retry when a shared transaction fails, signing on worker threads, deferred
+// full-text indexing, and tampering with an encrypted file.
+import { afterAll, describe, expect, test } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CryptoPool, SigningKey } from '@discret/crypto';
+import {
+  GroupCommitWriter, nodeSqliteDriver, sqlcipherDriver, Store, StoreError, type StoreDriver, type WriteCheck,
+} from '@discret/store';
+
+const root = mkdtempSync(join(tmpdir(), 'discret-writer-'));
+const pool = new CryptoPool({ parallelism: 2, minBatch: 16 });
+afterAll(async () => {
+  await pool.close();
+  rmSync(root, { recursive: true, force: true });
+});
+let counter = 0;
+const signingKey = new SigningKey(new Uint8Array(32).fill(3));
+const key = new Uint8Array(32).fill(6);
+const MODEL = `blog {
+  Post { title: String, comments: [Comment] nullable }
+  Comment { text: String }
+}`;
+
+async function openStore(driver: StoreDriver, extra: Partial<Parameters<typeof Store.open>[0]> = {}) {
+  const path = join(root, `w${counter++}.db`);
+  const store = await Store.open({ path, key, signingKey, driver, ...extra });
+  await store.setDataModel(MODEL);
+  return { store, path };
+}
+
+const count = async (store: Store, sql: string) => Number((await store.readRows(sql))[0]!.n);
+
+describe.each([
+  ['sqlcipher', sqlcipherDriver()],
+  ['node:sqlite', nodeSqliteDriver()],
+] as [string, StoreDriver][])('writes on %s', (_name, driver) => {
+  test('writes issued together share one transaction', async () => {
+    const { store } = await openStore(driver);
+    const before = store.stats.transactions;
+    await Promise.all(Array.from({ length: 200 }, (_, i) => store.mutate('mutate { blog.Post { title: $t } }', { t: `p${i}` })));
+    expect(store.stats.transactions - before).toBe(1);
+    expect(await count(store, 'SELECT count(*) AS n FROM _node')).toBe(200);
+    // Awaited one by one, each write is its own transaction.
+    for (let i = 0; i < 3; i++) await store.mutate('mutate { blog.Post { title: "alone" } }');
+    expect(store.stats.transactions - before).toBe(4);
+    await store.close();
+  });
+
+  test('a failing request is undone alone, whether it failed before or after reading', async () => {
+    const { store } = await openStore(driver, {
+      authorize: (check: WriteCheck) => {
+        if (check.entity.name === 'Comment') throw new StoreError('AUTHORISATION_DENIED', 'no comments');
+      },
+    });
+    const existing = (await store.mutate('mutate { p: blog.Post { title: "existing" } }')).p!.id as string;
+    const untouched = (await store.mutate('mutate { p: blog.Post { title: "untouched" } }')).p!.id as string;
+    const before = store.stats.transactions;
+    const writes = [
+      store.mutate('mutate { blog.Post { title: "a" } }'),
+      // queued a Post, then refused on its Comment: the queued Post must go too
+      store.mutate('mutate { blog.Post { title: "refused" comments: [{ text: "c" }] } }'),
+      store.mutate('mutate { blog.Post { title: "b" } }'),
+      // reads (so its writes are already in the database, under a savepoint), then fails
+      store.mutate('mutate { u: blog.Post { id: $id title: "updated" } m: blog.Post { id: $missing title: "x" } }', {
+        id: untouched,
+        missing: 'AAAAAAAAAAAAAAAAAAAAAA',
+      }),
+      store.mutate('mutate { blog.Post { title: "c" } }'),
+      // an update of an earlier write in the same transaction sees it
+      store.mutate('mutate { blog.Post { id: $id title: "renamed" } }', { id: existing }),
+    ];
+    const settled = await Promise.allSettled(writes);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect(((settled[1] as PromiseRejectedResult).reason as StoreError).code).toBe('AUTHORISATION_DENIED');
+    expect(((settled[3] as PromiseRejectedResult).reason as StoreError).code).toBe('NOT_FOUND');
+    expect(store.stats.transactions - before).toBe(1);
+    const { p } = await store.query('query { p: blog.Post(order_by(title asc)) { title } }');
+    expect(p).toEqual([{ title: 'a' }, { title: 'b' }, { title: 'c' }, { title: 'renamed' }, { title: 'untouched' }]);
+    expect(await store.checkIntegrity()).toEqual({ nodes: [], edges: [] });
+    await store.close();
+  });
+
+  test('large batches are signed on worker threads, and every signature verifies', async () => {
+    const { store } = await openStore(driver, { cryptoPool: pool });
+    const writes = Array.from({ length: 700 }, (_, i) =>
+      i % 7 === 0
+        ? store.mutate('mutate { blog.Post { title: $t comments: [{ text: "x" }, { text: "y" }] } }', { t: `p${i}` })
+        : store.mutate('mutate { blog.Post { title: $t } }', { t: `p${i}` }),
+    );
+    await Promise.all(writes);
+    expect(await count(store, 'SELECT count(*) AS n FROM _node')).toBe(700 + 200);
+    expect(await count(store, 'SELECT count(*) AS n FROM _edge')).toBe(200);
+    expect(await store.checkIntegrity()).toEqual({ nodes: [], edges: [] });
+    await store.close();
+  });
+
+  test('text waits in _fts_pending, and search() indexes it first', async () => {
+    const { store, path } = await openStore(driver);
+    await store.mutate('mutate { blog.Post { title: "the quick brown fox" } }');
+    expect(await count(store, 'SELECT count(*) AS n FROM _fts_pending')).toBe(1);
+    expect((await store.query('query { p: blog.Post(search("brown")) { title } }')).p).toEqual([{ title: 'the quick brown fox' }]);
+    expect(await count(store, 'SELECT count(*) AS n FROM _fts_pending')).toBe(0);
+    // Updated text replaces the old one, whichever table it is in.
+    const { p } = await store.mutate('mutate { p: blog.Post { title: "slow green turtle" } }');
+    await store.mutate('mutate { blog.Post { id: $id title: "slow red turtle" } }', { id: p!.id });
+    expect((await store.query('query { p: blog.Post(search("turtle")) { title } }')).p).toEqual([{ title: 'slow red turtle' }]);
+    await store.mutate('mutate { blog.Post { id: $id title: "slow blue turtle" } }', { id: p!.id });
+    await store.close();
+    // Closing indexes what is left; reopened, search finds the last text only.
+    const again = await Store.open({ path, key, signingKey, driver });
+    expect((await again.query('query { p: blog.Post(search("turtle")) { title } }')).p).toEqual([{ title: 'slow blue turtle' }]);
+    expect(await count(again, 'SELECT count(*) AS n FROM _fts')).toBe(2);
+    await again.close();
+  });
+
+  test('when the shared transaction fails, each request is retried alone', async () => {
+    const conn = await driver.open({ path: join(root, `raw${counter++}.db`), key });
+    await conn.exec('CREATE TABLE t (v INTEGER UNIQUE)');
+    const signer = async (messages: Uint8Array[]) => messages.map((m) => signingKey.sign(m));
+    const writer = new GroupCommitWriter(conn, 100, signer);
+    // The duplicate only fails when the queued inserts run, at commit time.
+    const results = await Promise.allSettled([1, 2, 2, 3].map((v) => writer.write(async (tx) => tx.queue('INSERT INTO t (v) VALUES (?)', [v]))));
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect(writer.commits).toBe(3);
+    expect(await conn.all('SELECT v FROM t ORDER BY v')).toEqual([{ v: 1 }, { v: 2 }, { v: 3 }]);
+    await writer.close();
+    await conn.close();
+  });
+});
+
+describe('tampering with an encrypted file', () => {
+  test('a row changed by someone holding the database key fails verification', async () => {
+    const { store, path } = await openStore(sqlcipherDriver());
+    const { p } = await store.mutate('mutate { p: blog.Post { title: "t" comments: [{ text: "c" }] } }');
+    await store.close();
+    const raw = await sqlcipherDriver().open({ path, key });
+    await raw.run(`UPDATE _node SET _json = replace(_json, '"t"', '"T"') WHERE _json LIKE '%"t"%'`);
+    await raw.run('UPDATE _edge SET cdate = cdate + 1');
+    await raw.close();
+    const reopened = await Store.open({ path, key, signingKey });
+    const result = await reopened.checkIntegrity();
+    expect(result.nodes).toEqual([p!.id]);
+    expect(result.edges.length).toBe(1);
+    await reopened.close();
+  });
+});
