@@ -22,6 +22,25 @@ export interface EdgeSignable {
   verifyingKey: Uint8Array; // 32 bytes
 }
 
+/** A signed record that a node was deleted (goes into the room's deletion log). */
+export interface NodeDeletionSignable {
+  roomId: Uint8Array; // 16 bytes
+  id: Uint8Array; // 16 bytes
+  entity: string;
+  deletionDate: number;
+  verifyingKey: Uint8Array; // 32 bytes
+}
+
+/** A signed record that one relation link was removed. */
+export interface EdgeDeletionSignable {
+  roomId: Uint8Array; // 16 bytes
+  src: Uint8Array; // 16 bytes
+  label: string;
+  dest: Uint8Array; // 16 bytes
+  deletionDate: number;
+  verifyingKey: Uint8Array; // 32 bytes
+}
+
 const encoder = new TextEncoder();
 
 /** Length of a string in UTF-8, without encoding it. */
@@ -117,5 +136,41 @@ export function edgeSigningBytes(edge: EdgeSignable): Uint8Array {
   w.fixed(edge.dest, 16, 'dest');
   w.int64(edge.cdate);
   w.fixed(edge.verifyingKey, 32, 'verifying key');
+  return w.done();
+}
+
+/**
+ * Canonical bytes of a node deletion, version 1. Its own tag ('n'), so a deletion's signature
+ * can never pass for a node's (or the reverse):
+ * 'n' 0x01 | room[16] | id[16] | entity len[4]+utf8 | deletion date i64 BE | verifying key[32]
+ */
+export function nodeDeletionSigningBytes(d: NodeDeletionSignable): Uint8Array {
+  const entityLength = utf8Length(d.entity);
+  const w = new Writer(2 + 16 + 16 + 4 + entityLength + 8 + 32);
+  w.byte(0x6e);
+  w.byte(1);
+  w.fixed(d.roomId, 16, 'room id');
+  w.fixed(d.id, 16, 'id');
+  w.text(d.entity, entityLength);
+  w.int64(d.deletionDate);
+  w.fixed(d.verifyingKey, 32, 'verifying key');
+  return w.done();
+}
+
+/**
+ * Canonical bytes of an edge deletion, version 1 (tag 'e'):
+ * 'e' 0x01 | room[16] | src[16] | label len[4]+utf8 | dest[16] | deletion date i64 BE | verifying key[32]
+ */
+export function edgeDeletionSigningBytes(d: EdgeDeletionSignable): Uint8Array {
+  const labelLength = utf8Length(d.label);
+  const w = new Writer(2 + 16 + 16 + 4 + labelLength + 16 + 8 + 32);
+  w.byte(0x65);
+  w.byte(1);
+  w.fixed(d.roomId, 16, 'room id');
+  w.fixed(d.src, 16, 'src');
+  w.text(d.label, labelLength);
+  w.fixed(d.dest, 16, 'dest');
+  w.int64(d.deletionDate);
+  w.fixed(d.verifyingKey, 32, 'verifying key');
   return w.done();
 }

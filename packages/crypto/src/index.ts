@@ -9,6 +9,9 @@ export { backend } from './native.js';
 export { SigningKey, verify, assertSignature } from './signing.js';
 export { uid, zeroUid, uidTime, UID_LENGTH } from './uid.js';
 export { derivePassPhrase, deriveAppKeys, PASS_PHRASE_PARAMS, type AppKeys } from './derive.js';
-export { nodeSigningBytes, edgeSigningBytes, type NodeSignable, type EdgeSignable } from './canonical.js';
+export {
+  nodeSigningBytes, edgeSigningBytes, nodeDeletionSigningBytes, edgeDeletionSigningBytes,
+  type NodeSignable, type EdgeSignable, type NodeDeletionSignable, type EdgeDeletionSignable,
+} from './canonical.js';
 export { MeetingSecret, deriveToken, encodeToken, decodeToken, MEETING_TOKEN_LENGTH } from './meeting.js';
 export { CryptoPool, type CryptoPoolOptions, type SignedMessage } from './pool.js';

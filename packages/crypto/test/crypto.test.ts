@@ -4,7 +4,7 @@ import { blake2b } from '@noble/hashes/blake2.js';
 import fc from 'fast-check';
 import {
   backend, base64url, CryptoError, deriveAppKeys, derivePassPhrase, edgeSigningBytes, fromBase64url, hash,
-  nodeSigningBytes, SigningKey, uid, uidTime, verify, zeroUid,
+  nodeSigningBytes, nodeDeletionSigningBytes, edgeDeletionSigningBytes, SigningKey, uid, uidTime, verify, zeroUid,
 } from '@discret/crypto';
 
 const seed = Uint8Array.from({ length: 32 }, (_, i) => i);
@@ -111,6 +111,16 @@ describe('canonical bytes', () => {
     for (const change of [{ id: new Uint8Array(16) }, { roomId: null }, { entity: '1.1' }, { cdate: 1 }, { mdate: 1 }, { json: null }, { binary: new Uint8Array([1]) }, { verifyingKey: new Uint8Array(32) }]) {
       expect(Buffer.from(nodeSigningBytes({ ...node, ...change })).toString('hex')).not.toBe(base);
     }
+  });
+  test('deletion layouts are pinned and tagged apart from nodes and edges', () => {
+    const d = { roomId: new Uint8Array(16).fill(2), id: new Uint8Array(16).fill(1), entity: '1.0', deletionDate: 7, verifyingKey: new Uint8Array(32).fill(3) };
+    expect(Buffer.from(nodeDeletionSigningBytes(d)).toString('hex')).toBe(
+      '6e01' + '02'.repeat(16) + '01'.repeat(16) + '00000003312e30' + '0000000000000007' + '03'.repeat(32),
+    );
+    const e = { roomId: new Uint8Array(16).fill(2), src: new Uint8Array(16).fill(1), label: '33', dest: new Uint8Array(16).fill(4), deletionDate: -1, verifyingKey: new Uint8Array(32).fill(3) };
+    expect(Buffer.from(edgeDeletionSigningBytes(e)).toString('hex')).toBe(
+      '6501' + '02'.repeat(16) + '01'.repeat(16) + '000000023333' + '04'.repeat(16) + 'ffffffffffffffff' + '03'.repeat(32),
+    );
   });
   test('edge layout is pinned', () => {
     const edge = { src: new Uint8Array(16).fill(1), srcEntity: '1.0', label: '33', dest: new Uint8Array(16).fill(2), cdate: 5, verifyingKey: new Uint8Array(32).fill(3) };

@@ -8,3 +8,5 @@ export { sqlcipherDriver } from './drivers/sqlcipher.js';
 export { nodeSqliteDriver } from './drivers/node-sqlite.js';
 export { GroupCommitWriter, type WriteJob } from './writer.js';
 export { WriteTransaction, SignatureSlot, type BatchSigner } from './transaction.js';
+export type { NodeRecord, EdgeRecord, NodeDeletionRecord, EdgeDeletionRecord, RecordBatch } from './records.js';
+export type { ImportReport, RejectedRecord, RecordKind } from './import.js';

@@ -51,7 +51,7 @@ describe.each([
   test('every row is signed, and a changed byte fails verification', async () => {
     const { store, path } = await openStore(driver);
     const { p } = await store.mutate('mutate { p: blog.Post { title: "t" comments: [{ text: "c" }] } }');
-    expect(await store.checkIntegrity()).toEqual({ nodes: [], edges: [] });
+    expect(await store.checkIntegrity()).toEqual({ nodes: [], edges: [], deletions: [] });
     await store.close();
     if (driver.encrypted) return; // tampering below edits the file with a plain SQLite
     const db = new DatabaseSync(path);

@@ -79,7 +79,7 @@ describe.each([
     expect(store.stats.transactions - before).toBe(1);
     const { p } = await store.query('query { p: blog.Post(order_by(title asc)) { title } }');
     expect(p).toEqual([{ title: 'a' }, { title: 'b' }, { title: 'c' }, { title: 'renamed' }, { title: 'untouched' }]);
-    expect(await store.checkIntegrity()).toEqual({ nodes: [], edges: [] });
+    expect(await store.checkIntegrity()).toEqual({ nodes: [], edges: [], deletions: [] });
     await store.close();
   });
 
@@ -93,7 +93,7 @@ describe.each([
     await Promise.all(writes);
     expect(await count(store, 'SELECT count(*) AS n FROM _node')).toBe(700 + 200);
     expect(await count(store, 'SELECT count(*) AS n FROM _edge')).toBe(200);
-    expect(await store.checkIntegrity()).toEqual({ nodes: [], edges: [] });
+    expect(await store.checkIntegrity()).toEqual({ nodes: [], edges: [], deletions: [] });
     await store.close();
   });
 

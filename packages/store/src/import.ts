@@ -1,0 +1,290 @@
+import { base64url, verify, type CryptoPool, type SignedMessage } from '@discret/crypto';
+import type { DataModel, EntityDef, JsonValue } from '@discret/lang';
+import type { Row } from './driver.js';
+import { StoreError, type StoreErrorCode } from './errors.js';
+import {
+  edgeBytes, edgeDeletionBytes, nodeBytes, nodeDeletionBytes,
+  type EdgeDeletionRecord, type EdgeRecord, type NodeDeletionRecord, type NodeRecord, type RecordBatch,
+} from './records.js';
+import type { StoreOptions, WriteCheck } from './store.js';
+import type { WriteTransaction } from './transaction.js';
+import { sameBytes, WriteContext } from './write-context.js';
+
+export type RecordKind = 'node' | 'edge' | 'nodeDeletion' | 'edgeDeletion';
+
+export interface RejectedRecord {
+  kind: RecordKind;
+  /** base64url id of the node (or `src:label:dest` of an edge). */
+  id: string;
+  code: StoreErrorCode | 'UNKNOWN_ENTITY' | 'INVALID_RECORD';
+  message: string;
+}
+
+/** What an import did with each record. */
+export interface ImportReport {
+  /** Written (new, or newer than ours). */
+  applied: number;
+  /** Already known, older than ours, or deleted: nothing to do. */
+  ignored: number;
+  /** Refused: bad signature, no right, unknown entity, malformed. Nothing of these was written. */
+  rejected: RejectedRecord[];
+}
+
+class Rejection extends Error {
+  constructor(
+    readonly code: RejectedRecord['code'],
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const nodeName = (r: { id: Uint8Array }) => safeId(r.id);
+const edgeName = (r: { src: Uint8Array; label: string; dest: Uint8Array }) => `${safeId(r.src)}:${r.label}:${safeId(r.dest)}`;
+
+function safeId(bytes: unknown): string {
+  return bytes instanceof Uint8Array ? base64url(bytes) : '?';
+}
+
+/**
+ * Checks signatures before anything touches the database: invalid records are rejected here,
+ * the others go on. Uses the worker pool for large batches.
+ */
+export async function verifyRecords(batch: RecordBatch, pool: CryptoPool | undefined): Promise<{ valid: Required<RecordBatch>; rejected: RejectedRecord[] }> {
+  const rejected: RejectedRecord[] = [];
+  const valid: Required<RecordBatch> = { nodes: [], edges: [], nodeDeletions: [], edgeDeletions: [] };
+  const items: { kind: RecordKind; record: unknown; message: SignedMessage | null; name: string }[] = [];
+  const add = <R extends { verifyingKey: Uint8Array; signature: Uint8Array }>(kind: RecordKind, records: R[] | undefined, bytes: (r: R) => Uint8Array, name: (r: R) => string) => {
+    for (const record of records ?? []) {
+      let message: SignedMessage | null = null;
+      try {
+        message = { publicKey: record.verifyingKey, message: bytes(record), signature: record.signature };
+      } catch {
+        message = null; // malformed: wrong lengths or types
+      }
+      items.push({ kind, record, message, name: name(record) });
+    }
+  };
+  add('node', batch.nodes, nodeBytes, nodeName);
+  add('edge', batch.edges, edgeBytes, edgeName);
+  add('nodeDeletion', batch.nodeDeletions, nodeDeletionBytes, nodeName);
+  add('edgeDeletion', batch.edgeDeletions, edgeDeletionBytes, edgeName);
+
+  const checkable = items.filter((it) => it.message !== null);
+  const results = pool
+    ? await pool.verifyAll(checkable.map((it) => it.message!))
+    : checkable.map((it) => verify(it.message!.publicKey, it.message!.message, it.message!.signature));
+  const ok = new Set(checkable.filter((_, i) => results[i]).map((it) => it.record));
+  for (const it of items) {
+    if (it.message === null) rejected.push({ kind: it.kind, id: it.name, code: 'INVALID_RECORD', message: 'Malformed record' });
+    else if (!ok.has(it.record)) rejected.push({ kind: it.kind, id: it.name, code: 'INVALID_SIGNATURE', message: 'The signature does not match the record' });
+    else {
+      const into = { node: valid.nodes, edge: valid.edges, nodeDeletion: valid.nodeDeletions, edgeDeletion: valid.edgeDeletions }[it.kind] as unknown[];
+      into.push(it.record);
+    }
+  }
+  return { valid, rejected };
+}
+
+/**
+ * Writes verified records received from peers, inside one writer transaction. Rules:
+ * - a node replaces ours only if it is newer (mdate), ties broken by the larger signature,
+ *   so every peer converges on the same version whatever the order of arrival;
+ * - a node whose id was deleted (by someone allowed to delete it) stays deleted;
+ * - every write is judged by the store's `authorize` hook with the record's own author and
+ *   date, exactly as the author's own device judged it;
+ * - local data (no room) is never imported.
+ * Each record is accepted or rejected alone; a rejection writes nothing of that record.
+ */
+export class RecordImporter {
+  readonly report: ImportReport = { applied: 0, ignored: 0, rejected: [] };
+  readonly ctx: WriteContext;
+
+  constructor(
+    private readonly tx: WriteTransaction,
+    private readonly options: StoreOptions,
+    private readonly model: DataModel,
+  ) {
+    this.ctx = new WriteContext(tx, options, {});
+  }
+
+  async run(batch: Required<RecordBatch>): Promise<void> {
+    for (const r of batch.nodes) await this.one('node', nodeName(r), () => this.node(r));
+    for (const r of batch.edges) await this.one('edge', edgeName(r), () => this.edge(r));
+    for (const r of batch.nodeDeletions) await this.one('nodeDeletion', nodeName(r), () => this.nodeDeletion(r));
+    for (const r of batch.edgeDeletions) await this.one('edgeDeletion', edgeName(r), () => this.edgeDeletion(r));
+  }
+
+  private async one(kind: RecordKind, id: string, apply: () => Promise<boolean>): Promise<void> {
+    try {
+      if (await apply()) this.report.applied++;
+      else this.report.ignored++;
+    } catch (error) {
+      if (error instanceof Rejection || error instanceof StoreError) {
+        this.report.rejected.push({ kind, id, code: error.code, message: error.message });
+      } else if (error instanceof Error && 'code' in error && typeof error.code === 'string') {
+        this.report.rejected.push({ kind, id, code: error.code as StoreErrorCode, message: error.message });
+      } else throw error;
+    }
+  }
+
+  private entity(shortId: string): EntityDef {
+    const entity = this.model.entitiesByShortId.get(shortId);
+    if (!entity) throw new Rejection('UNKNOWN_ENTITY', `Entity ${shortId} is not in this data model`);
+    return entity;
+  }
+
+  private async authorize(check: WriteCheck): Promise<void> {
+    await this.options.authorize?.(check, this.tx.reader);
+  }
+
+  /** Whether a recorded deletion of `id` may delete a node written by `author`. */
+  private async deletedFor(id: Uint8Array, entity: EntityDef, author: Uint8Array): Promise<boolean> {
+    const rows = await this.tx.read('SELECT room_id, deletion_date, verifying_key FROM _node_deletion_log WHERE id = ?', [id]);
+    for (const row of rows) {
+      try {
+        await this.authorize({
+          action: 'delete', entity, roomId: row.room_id as Uint8Array, previousAuthor: author,
+          verifyingKey: row.verifying_key as Uint8Array, date: Number(row.deletion_date),
+        });
+        return true;
+      } catch {
+        // that deleter could not delete this author's node: it does not count
+      }
+    }
+    return false;
+  }
+
+  private async node(r: NodeRecord): Promise<boolean> {
+    const entity = this.entity(r.entity);
+    if (r.roomId === null) throw new Rejection('INVALID_RECORD', 'Local data (no room) is never synchronised');
+    let json: Record<string, JsonValue> = {};
+    if (r.json !== null) {
+      const parsed = safeJson(r.json);
+      if (parsed === undefined || parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Rejection('INVALID_RECORD', 'json is not an object');
+      json = parsed as Record<string, JsonValue>;
+    }
+    const max = (this.options.maxObjectSizeInKb ?? 256) * 1024;
+    if (Buffer.byteLength(r.json ?? '') + (r.binary?.length ?? 0) > max) throw new StoreError('OBJECT_TOO_LARGE', `${entity.fullName} is over the size limit`);
+
+    const [old] = await this.tx.read('SELECT room_id, _entity, mdate, verifying_key, _signature, _fts FROM _node WHERE id = ?', [r.id]);
+    if (old) {
+      if (old._entity !== r.entity) throw new Rejection('INVALID_RECORD', 'The id belongs to another entity');
+      const oldMdate = Number(old.mdate);
+      if (r.mdate < oldMdate) return false;
+      if (r.mdate === oldMdate && Buffer.compare(Buffer.from(r.signature), Buffer.from(old._signature as Uint8Array)) <= 0) return false;
+    }
+    if (await this.deletedFor(r.id, entity, r.verifyingKey)) return false;
+    const previousRoom = old ? ((old.room_id as Uint8Array | null) ?? null) : null;
+    await this.authorize({
+      action: old ? 'update' : 'insert', entity, roomId: r.roomId, previousRoomId: previousRoom,
+      previousAuthor: old ? (old.verifying_key as Uint8Array) : undefined, verifyingKey: r.verifyingKey, date: r.mdate,
+    });
+    if (old?._fts !== null && old?._fts !== undefined) this.ctx.forgetText(old._fts as number);
+    const fts = await this.ctx.queueText(entity, json);
+    this.tx.queue(
+      'INSERT OR REPLACE INTO _node (id, room_id, _entity, cdate, mdate, _json, _binary, verifying_key, _signature, _fts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [r.id, r.roomId, r.entity, r.cdate, r.mdate, r.json, r.binary, r.verifyingKey, r.signature, fts],
+    );
+    if (old && !sameBytes(previousRoom, r.roomId)) await this.ctx.dailyLog(previousRoom, entity, Number(old.mdate));
+    await this.ctx.dailyLog(r.roomId, entity, r.mdate);
+    return true;
+  }
+
+  private async sourceOf(r: { src: Uint8Array }): Promise<Row | undefined> {
+    const [src] = await this.tx.read('SELECT room_id, _entity, verifying_key FROM _node WHERE id = ?', [r.src]);
+    return src;
+  }
+
+  private relation(entity: EntityDef, label: string) {
+    const field = entity.fieldsByShortId.get(label);
+    if (!field || field.kind === 'scalar') throw new Rejection('INVALID_RECORD', `${entity.fullName} has no relation ${label}`);
+    return field;
+  }
+
+  private async edge(r: EdgeRecord): Promise<boolean> {
+    const entity = this.entity(r.srcEntity);
+    this.relation(entity, r.label);
+    const src = await this.sourceOf(r);
+    // Sync sends nodes before their edges: a missing source was deleted, or is not ours to see.
+    if (!src) return false;
+    if (src._entity !== r.srcEntity) throw new Rejection('INVALID_RECORD', 'The source node is of another entity');
+    const roomId = (src.room_id as Uint8Array | null) ?? null;
+    if (roomId === null) throw new Rejection('INVALID_RECORD', 'Local data (no room) is never synchronised');
+    const [old] = await this.tx.read('SELECT cdate FROM _edge WHERE src = ? AND label = ? AND dest = ?', [r.src, r.label, r.dest]);
+    if (old && Number(old.cdate) >= r.cdate) return false;
+    const deletions = await this.tx.read(
+      'SELECT deletion_date, verifying_key FROM _edge_deletion_log WHERE src = ? AND label = ? AND dest = ? AND deletion_date >= ?',
+      [r.src, r.label, r.dest, r.cdate],
+    );
+    for (const d of deletions) {
+      // A later removal keeps this link out, if its author was allowed to remove it.
+      const allowed = await this.authorize({
+        action: 'update', entity, roomId, previousAuthor: src.verifying_key as Uint8Array,
+        verifyingKey: d.verifying_key as Uint8Array, date: Number(d.deletion_date),
+      }).then(() => true, () => false);
+      if (allowed) return false;
+    }
+    await this.authorize({ action: 'update', entity, roomId, previousAuthor: src.verifying_key as Uint8Array, verifyingKey: r.verifyingKey, date: r.cdate });
+    this.tx.queue(
+      'INSERT OR REPLACE INTO _edge (src, src_entity, label, dest, cdate, verifying_key, _signature) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      [r.src, r.srcEntity, r.label, r.dest, r.cdate, r.verifyingKey, r.signature],
+    );
+    await this.ctx.dailyLog(roomId, entity, r.cdate);
+    return true;
+  }
+
+  private async nodeDeletion(r: NodeDeletionRecord): Promise<boolean> {
+    const entity = this.entity(r.entity);
+    const [known] = await this.tx.read('SELECT 1 AS x FROM _node_deletion_log WHERE room_id = ? AND id = ? AND deletion_date = ?', [r.roomId, r.id, r.deletionDate]);
+    if (known) return false;
+    const [node] = await this.tx.read('SELECT room_id, _entity, mdate, verifying_key, _fts FROM _node WHERE id = ?', [r.id]);
+    // Without the node, judge the deleter as if deleting their own: the deletion then only
+    // keeps out nodes it had the right to delete (see deletedFor).
+    await this.authorize({
+      action: 'delete', entity, roomId: r.roomId, previousAuthor: node ? (node.verifying_key as Uint8Array) : r.verifyingKey,
+      verifyingKey: r.verifyingKey, date: r.deletionDate,
+    });
+    if (node && node._entity === r.entity && sameBytes((node.room_id as Uint8Array | null) ?? null, r.roomId) && Number(node.mdate) <= r.deletionDate) {
+      this.tx.queue('DELETE FROM _edge WHERE src = ?', [r.id]);
+      this.tx.queue('DELETE FROM _node WHERE id = ?', [r.id]);
+      if (node._fts !== null) this.ctx.forgetText(node._fts as number);
+    }
+    this.tx.queue(
+      'INSERT OR IGNORE INTO _node_deletion_log (room_id, id, entity, deletion_date, verifying_key, _signature) VALUES (?, ?, ?, ?, ?, ?)',
+      [r.roomId, r.id, r.entity, r.deletionDate, r.verifyingKey, r.signature],
+    );
+    await this.ctx.dailyLog(r.roomId, entity, r.deletionDate);
+    return true;
+  }
+
+  private async edgeDeletion(r: EdgeDeletionRecord): Promise<boolean> {
+    const [known] = await this.tx.read(
+      'SELECT 1 AS x FROM _edge_deletion_log WHERE room_id = ? AND src = ? AND label = ? AND dest = ? AND deletion_date = ?',
+      [r.roomId, r.src, r.label, r.dest, r.deletionDate],
+    );
+    if (known) return false;
+    const src = await this.sourceOf(r);
+    const entity = src ? this.entity(String(src._entity)) : null;
+    if (src && !sameBytes((src.room_id as Uint8Array | null) ?? null, r.roomId)) throw new Rejection('INVALID_RECORD', 'The source node is in another room');
+    if (entity) {
+      this.relation(entity, r.label);
+      await this.authorize({ action: 'update', entity, roomId: r.roomId, previousAuthor: src!.verifying_key as Uint8Array, verifyingKey: r.verifyingKey, date: r.deletionDate });
+      this.tx.queue('DELETE FROM _edge WHERE src = ? AND label = ? AND dest = ? AND cdate <= ?', [r.src, r.label, r.dest, r.deletionDate]);
+      await this.ctx.dailyLog(r.roomId, entity, r.deletionDate);
+    }
+    this.tx.queue(
+      'INSERT OR IGNORE INTO _edge_deletion_log (room_id, src, label, dest, deletion_date, verifying_key, _signature) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      [r.roomId, r.src, r.label, r.dest, r.deletionDate, r.verifyingKey, r.signature],
+    );
+    return true;
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,235 @@
+import { base64url, fromBase64url, uid } from '@discret/crypto';
+import type { EntityDef, FieldDef, JsonValue, Operand, Parameters, ResolvedMutationEntity } from '@discret/lang';
+import type { Row } from './driver.js';
+import { StoreError } from './errors.js';
+import { edgeBytes, edgeDeletionBytes, nodeBytes, nodeDeletionBytes } from './records.js';
+import type { ChangedDays, StoreOptions, WriteCheck } from './store.js';
+import type { WriteTransaction } from './transaction.js';
+
+export const DAY = 86_400_000;
+
+export function toId(value: unknown): Uint8Array {
+  return value instanceof Uint8Array ? value : fromBase64url(String(value));
+}
+
+export function sameBytes(a: Uint8Array | null, b: Uint8Array | null): boolean {
+  if (a === null || b === null) return a === b;
+  return Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
+}
+
+/** The state of one write request while it runs in the writer's transaction. */
+export class WriteContext {
+  readonly changes: ChangedDays = new Map();
+  /** Whether this write queued text for the full-text index. */
+  textQueued = false;
+  private readonly now = Date.now();
+  private readonly author: Uint8Array;
+
+  constructor(
+    private readonly tx: WriteTransaction,
+    private readonly options: StoreOptions,
+    private readonly params: Parameters,
+  ) {
+    this.author = options.signingKey.publicKey;
+  }
+
+  private read(operand: Operand): unknown {
+    return operand.kind === 'value' ? operand.value : this.params[operand.name];
+  }
+
+  private readRoom(operand: Operand): Uint8Array | null {
+    const value = this.read(operand);
+    return value === null ? null : toId(value);
+  }
+
+  private logChange(roomId: Uint8Array | null, entity: EntityDef, date: number): void {
+    if (!roomId) return;
+    const room = base64url(roomId);
+    const entities = this.changes.get(room) ?? new Map<string, Set<number>>();
+    this.changes.set(room, entities);
+    const days = entities.get(entity.fullName) ?? new Set<number>();
+    entities.set(entity.fullName, days);
+    days.add(Math.floor(date / DAY) * DAY);
+  }
+
+  async dailyLog(roomId: Uint8Array | null, entity: EntityDef, date: number): Promise<void> {
+    if (!roomId) return;
+    this.logChange(roomId, entity, date);
+    const day = Math.floor(date / DAY) * DAY;
+    this.tx.queueOnce(`${base64url(roomId)}/${entity.shortId}/${day}`, 'INSERT OR IGNORE INTO _daily_log (room_id, entity, day) VALUES (?, ?, ?)', [roomId, entity.shortId, day]);
+  }
+
+  private async authorize(check: Omit<WriteCheck, 'verifyingKey' | 'date'>): Promise<void> {
+    await this.options.authorize?.({ ...check, verifyingKey: this.author, date: this.now }, this.tx.reader);
+  }
+
+  /** Removes a row's text from the full-text index, wherever it is yet. */
+  forgetText(rowid: number): void {
+    this.tx.queue('DELETE FROM _fts_pending WHERE id = ?', [rowid]);
+    this.tx.queue('DELETE FROM _fts WHERE rowid = ?', [rowid]);
+  }
+
+  /** Queues an entity's String fields for the full-text index; returns the FTS rowid. */
+  async queueText(entity: EntityDef, json: Record<string, JsonValue>): Promise<number | null> {
+    if (!entity.fullTextIndex) return null;
+    const text = entity.fields.filter((f) => f.scalar === 'String' && typeof json[f.shortId] === 'string').map((f) => json[f.shortId]).join('\n');
+    if (!text) return null;
+    const rowid = await this.tx.ftsRowid();
+    this.tx.queue('INSERT INTO _fts_pending (id, text) VALUES (?, ?)', [rowid, text]);
+    this.textQueued = true;
+    return rowid;
+  }
+
+  async writeEntity(m: ResolvedMutationEntity, inheritedRoom: Uint8Array | null): Promise<Record<string, unknown>> {
+    const entity = m.entity;
+    if (m.reference) {
+      const id = toId(this.read(m.id!));
+      const rows = await this.tx.read('SELECT _entity FROM _node WHERE id = ?', [id]);
+      if (!rows[0] || rows[0]._entity !== entity.shortId) {
+        throw new StoreError('NOT_FOUND', `No ${entity.fullName} with id ${base64url(id)}`);
+      }
+      return { id: base64url(id) };
+    }
+
+    let id: Uint8Array;
+    let json: Record<string, JsonValue>;
+    let roomId: Uint8Array | null;
+    let cdate = this.now;
+    let mdate = this.now;
+    let previousFts: number | null = null;
+    let binary: Uint8Array | null = null;
+    const result: Record<string, unknown> = {};
+
+    if (m.id) {
+      id = toId(this.read(m.id));
+      const rows = await this.tx.read('SELECT * FROM _node WHERE id = ?', [id]);
+      const old = rows[0];
+      if (!old || old._entity !== entity.shortId) throw new StoreError('NOT_FOUND', `No ${entity.fullName} with id ${base64url(id)} to update`);
+      json = old._json ? (JSON.parse(String(old._json)) as Record<string, JsonValue>) : {};
+      const previousRoom = (old.room_id as Uint8Array | null) ?? null;
+      roomId = m.roomId ? this.readRoom(m.roomId) : previousRoom;
+      cdate = Number(old.cdate);
+      mdate = Math.max(this.now, Number(old.mdate) + 1);
+      binary = (old._binary as Uint8Array | null) ?? null;
+      previousFts = (old._fts as number | null) ?? null;
+      await this.authorize({ action: 'update', entity, roomId, previousRoomId: previousRoom, previousAuthor: old.verifying_key as Uint8Array });
+      if (!sameBytes(previousRoom, roomId)) await this.dailyLog(previousRoom, entity, mdate);
+    } else {
+      id = uid(this.now);
+      json = {};
+      for (const field of entity.fields) if (field.default !== undefined) json[field.shortId] = field.default;
+      roomId = m.roomId ? this.readRoom(m.roomId) : inheritedRoom;
+      await this.authorize({ action: 'insert', entity, roomId });
+    }
+    result.id = base64url(id);
+    if (m.roomId) result.room_id = roomId ? base64url(roomId) : null;
+
+    for (const { field, operand } of m.values) {
+      const value = this.read(operand);
+      json[field.shortId] = storedValue(field, value);
+      result[field.name] = json[field.shortId];
+    }
+    if (m.binary) {
+      const value = this.read(m.binary);
+      binary = value === null ? null : toId(value);
+    }
+    const jsonText = JSON.stringify(json);
+    const size = Buffer.byteLength(jsonText) + (binary?.length ?? 0);
+    const max = (this.options.maxObjectSizeInKb ?? 256) * 1024;
+    if (size > max) throw new StoreError('OBJECT_TOO_LARGE', `${entity.fullName} is ${Math.ceil(size / 1024)} KiB, over the ${max / 1024} KiB limit`);
+
+    if (previousFts !== null) this.forgetText(previousFts);
+    const fts = await this.queueText(entity, json);
+    const signature = this.tx.sign(
+      nodeBytes({ id, roomId, entity: entity.shortId, cdate, mdate, json: jsonText, binary, verifyingKey: this.author }),
+    );
+    this.tx.queue(
+      'INSERT OR REPLACE INTO _node (id, room_id, _entity, cdate, mdate, _json, _binary, verifying_key, _signature, _fts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [id, roomId, entity.shortId, cdate, mdate, jsonText, binary, this.author, signature, fts],
+    );
+    await this.dailyLog(roomId, entity, mdate);
+
+    for (const { field, value } of m.relations) {
+      if (value === null || field.kind === 'entity') await this.removeEdges(id, entity, field, roomId, null);
+      if (value === null) {
+        result[field.name] = field.kind === 'array' ? [] : null;
+        continue;
+      }
+      const targets = Array.isArray(value) ? value : [value];
+      const written: Record<string, unknown>[] = [];
+      for (const target of targets) {
+        const child = await this.writeEntity(target, roomId);
+        await this.addEdge(id, entity, field, toId(child.id));
+        written.push(child);
+      }
+      result[field.name] = Array.isArray(value) ? written : written[0];
+    }
+    return result;
+  }
+
+  private async addEdge(src: Uint8Array, entity: EntityDef, field: FieldDef, dest: Uint8Array): Promise<void> {
+    const signature = this.tx.sign(
+      edgeBytes({ src, srcEntity: entity.shortId, label: field.shortId, dest, cdate: this.now, verifyingKey: this.author }),
+    );
+    this.tx.queue(
+      'INSERT OR REPLACE INTO _edge (src, src_entity, label, dest, cdate, verifying_key, _signature) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      [src, entity.shortId, field.shortId, dest, this.now, this.author, signature],
+    );
+  }
+
+  /** Removes edges of `src` on `field` (all of them, or only those to `dests`), logging them for sync. */
+  private async removeEdges(src: Uint8Array, entity: EntityDef, field: FieldDef, roomId: Uint8Array | null, dests: Uint8Array[] | null): Promise<void> {
+    let rows: Row[] = [];
+    if (!dests) rows = await this.tx.read('SELECT dest FROM _edge WHERE src = ? AND label = ?', [src, field.shortId]);
+    else for (const d of dests) rows.push(...(await this.tx.read('SELECT dest FROM _edge WHERE src = ? AND label = ? AND dest = ?', [src, field.shortId, d])));
+    for (const row of rows) {
+      const dest = row.dest as Uint8Array;
+      this.tx.queue('DELETE FROM _edge WHERE src = ? AND label = ? AND dest = ?', [src, field.shortId, dest]);
+      if (roomId) {
+        const signature = this.tx.sign(
+          edgeDeletionBytes({ roomId, src, label: field.shortId, dest, deletionDate: this.now, verifyingKey: this.author }),
+        );
+        this.tx.queue(
+          'INSERT OR REPLACE INTO _edge_deletion_log (room_id, src, label, dest, deletion_date, verifying_key, _signature) VALUES (?, ?, ?, ?, ?, ?, ?)',
+          [roomId, src, field.shortId, dest, this.now, this.author, signature],
+        );
+        await this.dailyLog(roomId, entity, this.now);
+      }
+    }
+  }
+
+  async deleteEntity(entity: EntityDef, idValue: unknown, relations: { field: FieldDef; ids: unknown[] }[]): Promise<void> {
+    const id = toId(idValue);
+    const rows = await this.tx.read('SELECT room_id, _entity, _fts, verifying_key FROM _node WHERE id = ?', [id]);
+    const row = rows[0];
+    // Deleting what is not there is not an error: the result is the same.
+    if (!row || row._entity !== entity.shortId) return;
+    const roomId = (row.room_id as Uint8Array | null) ?? null;
+    await this.authorize({ action: relations.length ? 'update' : 'delete', entity, roomId, previousAuthor: row.verifying_key as Uint8Array });
+    if (relations.length) {
+      for (const r of relations) await this.removeEdges(id, entity, r.field, roomId, r.ids.map(toId));
+      return;
+    }
+    for (const field of entity.fields) if (field.kind !== 'scalar') await this.removeEdges(id, entity, field, roomId, null);
+    this.tx.queue('DELETE FROM _node WHERE id = ?', [id]);
+    if (row._fts !== null) this.forgetText(row._fts as number);
+    if (roomId) {
+      const signature = this.tx.sign(
+        nodeDeletionBytes({ roomId, id, entity: entity.shortId, deletionDate: this.now, verifyingKey: this.author }),
+      );
+      this.tx.queue(
+        'INSERT OR REPLACE INTO _node_deletion_log (room_id, id, entity, deletion_date, verifying_key, _signature) VALUES (?, ?, ?, ?, ?, ?)',
+        [roomId, id, entity.shortId, this.now, this.author, signature],
+      );
+      await this.dailyLog(roomId, entity, this.now);
+    }
+  }
+}
+
+function storedValue(field: FieldDef, value: unknown): JsonValue {
+  if (value === null || value === undefined) return null;
+  if (field.scalar === 'Base64' && value instanceof Uint8Array) return base64url(value);
+  if (typeof value === 'bigint') return Number(value);
+  return value as JsonValue;
+}
+
