@@ -2,11 +2,12 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { base64url, CryptoPool, deriveAppKeys, hash, utf8, type AppKeys } from '@discret/crypto';
-import { DataModel, type DataModelJson, type Parameters } from '@discret/lang';
+import { DataModel, validateMutation, type DataModelJson, type Parameters } from '@discret/lang';
 import { SYSTEM_DATA_MODEL } from '@discret/rooms';
-import { sqlcipherDriver, Store, StoreError, type ChangedDays, type StoreDriver, type WriteCheck } from '@discret/store';
+import { sqlcipherDriver, Store, type ChangedDays, type StoreDriver } from '@discret/store';
 import { DEFAULT_CONFIGURATION, type Configuration } from './config.js';
 import { DiscretError, wrap } from './errors.js';
+import { ROOM_ENTITY, RoomRegistry } from './rooms.js';
 import { EventHub, type DiscretEvent, type DiscretEventType, type EventOf } from './events.js';
 
 export interface DiscretOptions {
@@ -74,6 +75,7 @@ export class Discret {
     keys: AppKeys,
     private readonly hub: EventHub,
     private readonly pool: CryptoPool,
+    private readonly rooms: RoomRegistry,
     config: Configuration,
   ) {
     this.verifyingKey = keys.signingKey.verifyingKey;
@@ -94,8 +96,7 @@ export class Discret {
       // Bulk signing on worker threads. One core is left to this thread, which runs SQLite:
       // on 2 cores one worker measured as fast as two (pnpm bench).
       const pool = new CryptoPool({ parallelism: Math.max(1, Math.min(config.parallelism, availableParallelism() - 1)) });
-      const privateRoom = keys.privateRoomId;
-      const owner = keys.signingKey.publicKey;
+      const rooms = new RoomRegistry(base64url(keys.privateRoomId), keys.signingKey.verifyingKey);
       const store = await Store.open({
         path: databasePath(options.dataFolder, options.appKey),
         key: keys.databaseKey,
@@ -105,23 +106,37 @@ export class Discret {
         maxObjectSizeInKb: config.maxObjectSizeInKb,
         writeBufferLength: config.writeBufferLength,
         cryptoPool: pool,
-        authorize: (check) => authorize(check, privateRoom, owner),
+        roomEntity: ROOM_ENTITY,
+        authorize: (check) => rooms.authorize(check),
         onChange: (changes) => hub.emit({ type: 'DataChanged', rooms: toRecord(changes) }),
       });
       try {
         await store.setDataModel(options.dataModel);
+        await rooms.loadAll(store);
       } catch (err) {
         await store.close();
         await pool.close();
         throw err;
       }
-      return new Discret(store, keys, hub, pool, config);
+      return new Discret(store, keys, hub, pool, rooms, config);
     });
   }
 
   /** Runs a mutation; returns the written tuples keyed by alias, each with its `id`. */
   mutate<T = Record<string, Record<string, unknown>>>(text: string, params?: Parameters): Promise<T> {
-    return wrap(() => this.open_().mutate(text, params) as Promise<T>);
+    return wrap(async () => {
+      const store = this.open_();
+      // Room definitions are judged as a whole before anything is written (see rooms.ts).
+      const plan = this.rooms.planMutation(validateMutation(store.dataModel, text), params, this.verifyingKey, Date.now());
+      const result = await store.mutate(text, params, plan);
+      if (plan) {
+        for (const room of [...plan.rooms, ...plan.created]) {
+          await this.rooms.reload(store, room);
+          this.hub.emit({ type: 'RoomModified', room });
+        }
+      }
+      return result as T;
+    });
   }
 
   /** Runs a query; returns `{ alias: rows[] }`. */
@@ -206,21 +221,4 @@ function toRecord(changes: ChangedDays): Record<string, Record<string, number[]>
     for (const [entity, days] of entities) out[room][entity] = [...days].sort((a, b) => a - b);
   }
   return out;
-}
-
-/**
- * Rights on local writes: data with no room stays on this device and is always writable;
- * the private room belongs to its owner; other rooms need a right (see @discret/rooms).
- * Rooms shared with others arrive with sync, so until then any other room is refused.
- */
-function authorize(check: WriteCheck, privateRoom: Uint8Array, owner: Uint8Array): void {
-  if (check.roomId === null && (check.previousRoomId ?? null) === null) return;
-  for (const room of [check.roomId, check.previousRoomId ?? null]) {
-    if (room === null) continue;
-    const isPrivate = Buffer.compare(Buffer.from(room), Buffer.from(privateRoom)) === 0;
-    const isOwner = Buffer.compare(Buffer.from(check.verifyingKey), Buffer.from(owner)) === 0;
-    if (!isPrivate || !isOwner) {
-      throw new StoreError('AUTHORISATION_DENIED', `No right to ${check.action} ${check.entity.fullName} in room ${base64url(room)}`);
-    }
-  }
 }

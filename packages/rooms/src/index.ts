@@ -4,3 +4,5 @@
 export { SYSTEM_DATA_MODEL } from './system-model.js';
 export { decideWrite, memberAt, rightAt } from './rights.js';
 export type { Authorisation, Decision, EntityRight, RoomState, UserAuth, WriteRequest } from './rights.js';
+export { applyRoomChange } from './room-change.js';
+export type { AuthorisationChange, EntityRightInput, RoomChange, RoomChangeDecision, UserAuthInput } from './room-change.js';

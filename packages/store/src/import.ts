@@ -144,7 +144,7 @@ export class RecordImporter {
     for (const row of rows) {
       try {
         await this.authorize({
-          action: 'delete', entity, roomId: row.room_id as Uint8Array, previousAuthor: author,
+          action: 'delete', id, entity, roomId: row.room_id as Uint8Array, previousAuthor: author,
           verifyingKey: row.verifying_key as Uint8Array, date: Number(row.deletion_date),
         });
         return true;
@@ -177,7 +177,7 @@ export class RecordImporter {
     if (await this.deletedFor(r.id, entity, r.verifyingKey)) return false;
     const previousRoom = old ? ((old.room_id as Uint8Array | null) ?? null) : null;
     await this.authorize({
-      action: old ? 'update' : 'insert', entity, roomId: r.roomId, previousRoomId: previousRoom,
+      action: old ? 'update' : 'insert', id: r.id, entity, roomId: r.roomId, previousRoomId: previousRoom,
       previousAuthor: old ? (old.verifying_key as Uint8Array) : undefined, verifyingKey: r.verifyingKey, date: r.mdate,
     });
     if (old?._fts !== null && old?._fts !== undefined) this.ctx.forgetText(old._fts as number);
@@ -220,12 +220,12 @@ export class RecordImporter {
     for (const d of deletions) {
       // A later removal keeps this link out, if its author was allowed to remove it.
       const allowed = await this.authorize({
-        action: 'update', entity, roomId, previousAuthor: src.verifying_key as Uint8Array,
+        action: 'update', id: r.src, entity, roomId, previousAuthor: src.verifying_key as Uint8Array,
         verifyingKey: d.verifying_key as Uint8Array, date: Number(d.deletion_date),
       }).then(() => true, () => false);
       if (allowed) return false;
     }
-    await this.authorize({ action: 'update', entity, roomId, previousAuthor: src.verifying_key as Uint8Array, verifyingKey: r.verifyingKey, date: r.cdate });
+    await this.authorize({ action: 'update', id: r.src, entity, roomId, previousAuthor: src.verifying_key as Uint8Array, verifyingKey: r.verifyingKey, date: r.cdate });
     this.tx.queue(
       'INSERT OR REPLACE INTO _edge (src, src_entity, label, dest, cdate, verifying_key, _signature) VALUES (?, ?, ?, ?, ?, ?, ?)',
       [r.src, r.srcEntity, r.label, r.dest, r.cdate, r.verifyingKey, r.signature],
@@ -242,7 +242,7 @@ export class RecordImporter {
     // Without the node, judge the deleter as if deleting their own: the deletion then only
     // keeps out nodes it had the right to delete (see deletedFor).
     await this.authorize({
-      action: 'delete', entity, roomId: r.roomId, previousAuthor: node ? (node.verifying_key as Uint8Array) : r.verifyingKey,
+      action: 'delete', id: r.id, entity, roomId: r.roomId, previousAuthor: node ? (node.verifying_key as Uint8Array) : r.verifyingKey,
       verifyingKey: r.verifyingKey, date: r.deletionDate,
     });
     if (node && node._entity === r.entity && sameBytes((node.room_id as Uint8Array | null) ?? null, r.roomId) && Number(node.mdate) <= r.deletionDate) {
@@ -269,7 +269,7 @@ export class RecordImporter {
     if (src && !sameBytes((src.room_id as Uint8Array | null) ?? null, r.roomId)) throw new Rejection('INVALID_RECORD', 'The source node is in another room');
     if (entity) {
       this.relation(entity, r.label);
-      await this.authorize({ action: 'update', entity, roomId: r.roomId, previousAuthor: src!.verifying_key as Uint8Array, verifyingKey: r.verifyingKey, date: r.deletionDate });
+      await this.authorize({ action: 'update', id: r.src, entity, roomId: r.roomId, previousAuthor: src!.verifying_key as Uint8Array, verifyingKey: r.verifyingKey, date: r.deletionDate });
       this.tx.queue('DELETE FROM _edge WHERE src = ? AND label = ? AND dest = ? AND cdate <= ?', [r.src, r.label, r.dest, r.deletionDate]);
       await this.ctx.dailyLog(r.roomId, entity, r.deletionDate);
     }

@@ -20,6 +20,8 @@ import { GroupCommitWriter } from './writer.js';
 /** A write about to happen, handed to the `authorize` hook before anything is stored. */
 export interface WriteCheck {
   action: 'insert' | 'update' | 'delete';
+  /** Id of the row written. */
+  id: Uint8Array;
   entity: EntityDef;
   /** Room of the entity after the write (before it, for a delete); null for local data. */
   roomId: Uint8Array | null;
@@ -29,6 +31,8 @@ export interface WriteCheck {
   previousAuthor?: Uint8Array;
   verifyingKey: Uint8Array;
   date: number;
+  /** What the caller passed with the request (`mutate(text, params, context)`); undefined for imports. */
+  context?: unknown;
 }
 
 /** Rooms, entities and days (epoch ms at 00:00 UTC) touched by committed writes. */
@@ -47,6 +51,8 @@ export interface StoreOptions {
   builtins?: DataModel;
   maxObjectSizeInKb?: number;
   writeBufferLength?: number;
+  /** Full name of the entity whose new rows are their own room (core: `sys.Room`). */
+  roomEntity?: string;
   /** Signs large write batches on worker threads; without it, signing stays on this thread. */
   cryptoPool?: CryptoPool;
   /**
@@ -169,12 +175,12 @@ export class Store {
   }
 
   /** Runs a mutation, all-or-nothing; returns the written tuples keyed by alias. */
-  async mutate(text: string, params?: Parameters): Promise<Record<string, Record<string, unknown>>> {
+  async mutate(text: string, params?: Parameters, context?: unknown): Promise<Record<string, Record<string, unknown>>> {
     this.assertOpen();
     const resolved = validateMutation(this.model, text);
     checkParameters(resolved.parameters, params);
     const outcome = await this.writer.write(async (tx): Promise<WriteOutcome<Record<string, Record<string, unknown>>>> => {
-      const ctx = new WriteContext(tx, this.options, params ?? {});
+      const ctx = new WriteContext(tx, this.options, params ?? {}, context);
       const result: Record<string, Record<string, unknown>> = {};
       for (const entity of resolved.entities) result[entity.alias] = await ctx.writeEntity(entity, null);
       return { result, changes: ctx.changes, textQueued: ctx.textQueued };
@@ -183,12 +189,12 @@ export class Store {
   }
 
   /** Runs a deletion: entities (with their outgoing edges) or only the named edges. */
-  async delete(text: string, params?: Parameters): Promise<void> {
+  async delete(text: string, params?: Parameters, context?: unknown): Promise<void> {
     this.assertOpen();
     const resolved = validateDeletion(this.model, text);
     checkParameters(resolved.parameters, params);
     await this.writer.write(async (tx): Promise<WriteOutcome<void>> => {
-      const ctx = new WriteContext(tx, this.options, params ?? {});
+      const ctx = new WriteContext(tx, this.options, params ?? {}, context);
       for (const entity of resolved.entities) await ctx.deleteEntity(entity.entity, params![entity.id], entity.relations.map((r) => ({ field: r.field, ids: r.ids.map((name) => params![name]) })));
       return { result: undefined, changes: ctx.changes };
     });

@@ -29,6 +29,8 @@ export class WriteContext {
     private readonly tx: WriteTransaction,
     private readonly options: StoreOptions,
     private readonly params: Parameters,
+    /** Whatever the caller attached to this request; handed to `authorize`. */
+    private readonly context?: unknown,
   ) {
     this.author = options.signingKey.publicKey;
   }
@@ -59,8 +61,8 @@ export class WriteContext {
     this.tx.queueOnce(`${base64url(roomId)}/${entity.shortId}/${day}`, 'INSERT OR IGNORE INTO _daily_log (room_id, entity, day) VALUES (?, ?, ?)', [roomId, entity.shortId, day]);
   }
 
-  private async authorize(check: Omit<WriteCheck, 'verifyingKey' | 'date'>): Promise<void> {
-    await this.options.authorize?.({ ...check, verifyingKey: this.author, date: this.now }, this.tx.reader);
+  private async authorize(check: Omit<WriteCheck, 'verifyingKey' | 'date' | 'context'>): Promise<void> {
+    await this.options.authorize?.({ ...check, verifyingKey: this.author, date: this.now, context: this.context }, this.tx.reader);
   }
 
   /** Removes a row's text from the full-text index, wherever it is yet. */
@@ -112,14 +114,15 @@ export class WriteContext {
       mdate = Math.max(this.now, Number(old.mdate) + 1);
       binary = (old._binary as Uint8Array | null) ?? null;
       previousFts = (old._fts as number | null) ?? null;
-      await this.authorize({ action: 'update', entity, roomId, previousRoomId: previousRoom, previousAuthor: old.verifying_key as Uint8Array });
+      await this.authorize({ action: 'update', id, entity, roomId, previousRoomId: previousRoom, previousAuthor: old.verifying_key as Uint8Array });
       if (!sameBytes(previousRoom, roomId)) await this.dailyLog(previousRoom, entity, mdate);
     } else {
       id = uid(this.now);
       json = {};
       for (const field of entity.fields) if (field.default !== undefined) json[field.shortId] = field.default;
-      roomId = m.roomId ? this.readRoom(m.roomId) : inheritedRoom;
-      await this.authorize({ action: 'insert', entity, roomId });
+      // A new row of the room entity (sys.Room) is its own room, and its sub-rows inherit it.
+      roomId = m.roomId ? this.readRoom(m.roomId) : entity.fullName === this.options.roomEntity ? id : inheritedRoom;
+      await this.authorize({ action: 'insert', id, entity, roomId });
     }
     result.id = base64url(id);
     if (m.roomId) result.room_id = roomId ? base64url(roomId) : null;
@@ -205,7 +208,7 @@ export class WriteContext {
     // Deleting what is not there is not an error: the result is the same.
     if (!row || row._entity !== entity.shortId) return;
     const roomId = (row.room_id as Uint8Array | null) ?? null;
-    await this.authorize({ action: relations.length ? 'update' : 'delete', entity, roomId, previousAuthor: row.verifying_key as Uint8Array });
+    await this.authorize({ action: relations.length ? 'update' : 'delete', id, entity, roomId, previousAuthor: row.verifying_key as Uint8Array });
     if (relations.length) {
       for (const r of relations) await this.removeEdges(id, entity, r.field, roomId, r.ids.map(toId));
       return;
