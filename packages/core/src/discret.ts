@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { base64url, CryptoPool, deriveAppKeys, hash, utf8, type AppKeys } from '@discret/crypto';
+import { base64url, CryptoPool, deriveAppKeys, hash, SigningKey, utf8, type AppKeys } from '@discret/crypto';
 import { DataModel, validateMutation, type DataModelJson, type Parameters } from '@discret/lang';
 import { SYSTEM_DATA_MODEL } from '@discret/rooms';
 import { sqlcipherDriver, Store, type ChangedDays, type StoreDriver } from '@discret/store';
@@ -65,6 +65,11 @@ export class Discret {
   readonly verifyingKey: string;
   /** Id of the room only this user's own devices share. */
   readonly privateRoom: string;
+  /**
+   * base64url public key of this install's device key: the transport identity peers see. Random
+   * per install (not derived from the password), kept in the encrypted database.
+   */
+  readonly deviceKey: string;
   /** The settings in force (defaults filled in). */
   readonly config: Readonly<Configuration>;
 
@@ -76,8 +81,10 @@ export class Discret {
     private readonly hub: EventHub,
     private readonly pool: CryptoPool,
     private readonly rooms: RoomRegistry,
+    device: SigningKey,
     config: Configuration,
   ) {
+    this.deviceKey = device.verifyingKey;
     this.verifyingKey = keys.signingKey.verifyingKey;
     this.privateRoom = base64url(keys.privateRoomId);
     this.config = Object.freeze(config);
@@ -110,15 +117,17 @@ export class Discret {
         authorize: (check) => rooms.authorize(check),
         onChange: (changes) => hub.emit({ type: 'DataChanged', rooms: toRecord(changes) }),
       });
+      let device: SigningKey;
       try {
         await store.setDataModel(options.dataModel);
         await rooms.loadAll(store);
+        device = await loadDeviceKey(store);
       } catch (err) {
         await store.close();
         await pool.close();
         throw err;
       }
-      return new Discret(store, keys, hub, pool, rooms, config);
+      return new Discret(store, keys, hub, pool, rooms, device, config);
     });
   }
 
@@ -208,6 +217,15 @@ export class Discret {
     if (this.closed) throw new DiscretError('CLOSED', 'This Discret instance is closed');
     return this.store;
   }
+}
+
+/** This install's device key: created on first open, then read back from `_config`. */
+async function loadDeviceKey(store: Store): Promise<SigningKey> {
+  const seed = await store.getConfig('device_key');
+  if (seed instanceof Uint8Array && seed.length === 32) return new SigningKey(seed);
+  const key = SigningKey.generate();
+  await store.setConfig('device_key', key.exportSeed());
+  return key;
 }
 
 function info(model: DataModel): DataModelInfo {

@@ -30,11 +30,18 @@ describe('Discret', () => {
     expect(databaseExists('test.reopen', dataFolder)).toBe(false);
     const app = await Discret.open({ dataModel: BLOG, appKey: 'test.reopen', keyMaterial, dataFolder });
     const identity = [app.verifyingKey, app.privateRoom];
+    const elsewhere = await Discret.open({ dataModel: BLOG, appKey: 'test.reopen', keyMaterial, dataFolder: folder() });
+    expect(elsewhere.verifyingKey).toBe(app.verifyingKey);
+    expect(elsewhere.deviceKey).not.toBe(app.deviceKey);
+    await elsewhere.close();
     await app.mutate('mutate { blog.Post { title: "kept" } }');
     await app.close();
     expect(databaseExists('test.reopen', dataFolder)).toBe(true);
     const again = await Discret.open({ dataModel: BLOG, appKey: 'test.reopen', keyMaterial, dataFolder });
     expect([again.verifyingKey, again.privateRoom]).toEqual(identity);
+    // the device key is per install: kept across reopening, unrelated to the user's key
+    expect(again.deviceKey).toBe(app.deviceKey);
+    expect(again.deviceKey).not.toBe(again.verifyingKey);
     expect((await again.query('query { p: blog.Post { title } }')).p).toEqual([{ title: 'kept' }]);
     expect((await again.dataModel()).text).toBe(BLOG);
     await again.close();

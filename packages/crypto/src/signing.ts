@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { base64url } from './encoding.js';
 import { CryptoError } from './errors.js';
@@ -26,6 +27,14 @@ export class SigningKey {
       this.secretKey = null;
       this.publicKey = ed25519.getPublicKey(this.seed);
     }
+  }
+
+  /**
+   * A new random key, for identities that are not derived from a password: a device's
+   * transport identity is one per install, kept in that install's encrypted database.
+   */
+  static generate(): SigningKey {
+    return new SigningKey(randomBytes(32));
   }
 
   /** The public key as base64url: the `verifyingKey` that names a user. */

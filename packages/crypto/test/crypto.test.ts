@@ -45,6 +45,15 @@ describe('signing', () => {
     expect(verify(key.publicKey.subarray(1), msg, sig)).toBe(false);
   });
 
+  test('generated keys are random and usable', () => {
+    const a = SigningKey.generate();
+    const b = SigningKey.generate();
+    expect(a.verifyingKey).not.toBe(b.verifyingKey);
+    const msg = new TextEncoder().encode('device');
+    expect(verify(a.publicKey, msg, a.sign(msg))).toBe(true);
+    expect(new SigningKey(a.exportSeed()).verifyingKey).toBe(a.verifyingKey);
+  });
+
   test('bad seeds are CryptoError INVALID_KEY', () => {
     expect(() => new SigningKey(new Uint8Array(31))).toThrow(CryptoError);
   });

@@ -250,6 +250,19 @@ export class Store {
     };
   }
 
+  /** A value of the database's private settings table (`_config`), or undefined. */
+  async getConfig(key: string): Promise<SqlValue | undefined> {
+    this.assertOpen();
+    const rows = await this.reader.all('SELECT value FROM _config WHERE key = ?', [key]);
+    return rows[0]?.value;
+  }
+
+  /** Sets a value of `_config` (encrypted like everything else; never synchronised). */
+  async setConfig(key: string, value: SqlValue): Promise<void> {
+    this.assertOpen();
+    await this.writer.write((tx) => tx.execute('INSERT OR REPLACE INTO _config (key, value) VALUES (?, ?)', [key, value]));
+  }
+
   /** Low-level read access for the packages that build on the store (rooms, sync). */
   async readRows(sql: string, params: SqlValue[] = []): Promise<Row[]> {
     this.assertOpen();
