@@ -41,7 +41,8 @@ export type RoomChangeDecision = { allowed: true; room: RoomState; needsAdmin: b
  * - a new room needs an admin, and its writer must be one of them (usually: themselves);
  * - adding admins or authorisations, changing an authorisation's name, adding rights or user
  *   admins: room admins only;
- * - adding users to an existing authorisation: room admins, or that authorisation's user admins;
+ * - adding users to an existing authorisation: room admins, or that authorisation's user admins
+ *   (a change made only of such additions is the one thing a non-admin may do);
  * - the authorisation must belong to the room.
  * Admin status is judged on the room as it stood before the change, except for a new room,
  * whose creator must appear among the admins it is created with.
@@ -51,7 +52,10 @@ export function applyRoomChange(current: RoomState | undefined, change: RoomChan
   const room: RoomState = current
     ? { id: current.id, admins: [...current.admins], authorisations: current.authorisations.map(copyAuthorisation) }
     : { id: '(new)', admins: [], authorisations: [] };
-  let needsAdmin = current === undefined;
+  // A change that adds nothing still rewrites nothing but is not a user admin's to make.
+  const addsOnlyUsers = change.admins.length === 0 && change.authorisations.length > 0
+    && change.authorisations.every((a) => a.id !== null && !a.rowChanged && a.rights.length === 0 && a.userAdmins.length === 0 && a.users.length > 0);
+  let needsAdmin = current === undefined || !addsOnlyUsers;
   const stamp = (u: UserAuthInput) => ({ verifyingKey: u.verifyingKey, enabled: u.enabled, date });
 
   if (change.admins.length) {

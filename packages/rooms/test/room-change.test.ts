@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { applyRoomChange, decideWrite, type RoomChange, type RoomState } from '@discret/rooms';
+import fc from 'fast-check';
+import { applyRoomChange, decideWrite, memberAt, type RoomChange, type RoomState } from '@discret/rooms';
 
 const T = 1_000;
 const owner = 'OWNER';
@@ -65,5 +66,56 @@ describe('applyRoomChange', () => {
     const addUser: RoomChange = { roomId: 'R', admins: [], authorisations: [{ id: 'A', rowChanged: false, rights: [], users: [{ verifyingKey: stranger, enabled: true }], userAdmins: [] }] };
     expect(applyRoomChange(off.room, addUser, owner, T + 11).allowed).toBe(false);
     expect(applyRoomChange(off.room, addUser, owner, T + 9).allowed).toBe(true);
+  });
+});
+
+describe('applyRoomChange, property', () => {
+  // Random sequences of room changes by random writers: whatever is allowed, a writer who is
+  // not an admin at the time can never do more than add users to an authorisation they are
+  // user admin of. No escalation path exists through any sequence.
+  test('non-admins never escalate', () => {
+    const keys = ['A', 'B', 'C', 'D'];
+    const user = fc.record({ verifyingKey: fc.constantFrom(...keys), enabled: fc.boolean() });
+    const authChange = fc.record({
+      pick: fc.nat(3),
+      isNew: fc.boolean(),
+      rowChanged: fc.boolean(),
+      rights: fc.array(fc.record({ entity: fc.constantFrom('x.E', '*'), mutateSelf: fc.boolean(), mutateAll: fc.boolean() }), { maxLength: 1 }),
+      users: fc.array(user, { maxLength: 2 }),
+      userAdmins: fc.array(user, { maxLength: 1 }),
+    });
+    const step = fc.record({ writer: fc.constantFrom(...keys), admins: fc.array(user, { maxLength: 1 }), auths: fc.array(authChange, { maxLength: 2 }) });
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 12 }), (steps) => {
+        const first = applyRoomChange(undefined, { roomId: null, admins: [{ verifyingKey: 'A', enabled: true }], authorisations: [] }, 'A', 0);
+        if (!first.allowed) throw new Error(first.reason);
+        let room: RoomState = { ...first.room, id: 'R' };
+        steps.forEach((s, i) => {
+          const date = 10 * (i + 1);
+          const change: RoomChange = {
+            roomId: 'R',
+            admins: s.admins,
+            authorisations: s.auths.map((a) => {
+              const existing = room.authorisations[a.pick % Math.max(1, room.authorisations.length)];
+              return { id: a.isNew || !existing ? null : existing.id, rowChanged: a.rowChanged, rights: a.rights, users: a.users, userAdmins: a.userAdmins };
+            }),
+          };
+          const decision = applyRoomChange(room, change, s.writer, date);
+          if (!decision.allowed) return;
+          const wasAdmin = memberAt(room.admins, s.writer, date);
+          if (!wasAdmin) {
+            expect(change.admins).toEqual([]);
+            for (const a of change.authorisations) {
+              expect(a.id).not.toBeNull();
+              expect(a.rowChanged || a.rights.length > 0 || a.userAdmins.length > 0).toBe(false);
+              const auth = room.authorisations.find((x) => x.id === a.id)!;
+              expect(memberAt(auth.userAdmins, s.writer, date)).toBe(true);
+            }
+          }
+          room = { ...decision.room, authorisations: decision.room.authorisations.map((a, k) => ({ ...a, id: a.id.startsWith('(new') ? `auth${i}-${k}` : a.id })) };
+        });
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -101,6 +101,10 @@ export class WriteContext {
     let previousFts: number | null = null;
     let binary: Uint8Array | null = null;
     const result: Record<string, unknown> = {};
+    // An update that only adds relations leaves the row as it is: its author, date and
+    // signature stay (adding a pet to Bob's Person must not make me its author). Only the new
+    // links are written, signed by me.
+    let rewrite = true;
 
     if (m.id) {
       id = toId(this.read(m.id));
@@ -115,6 +119,7 @@ export class WriteContext {
       binary = (old._binary as Uint8Array | null) ?? null;
       previousFts = (old._fts as number | null) ?? null;
       await this.authorize({ action: 'update', id, entity, roomId, previousRoomId: previousRoom, previousAuthor: old.verifying_key as Uint8Array });
+      rewrite = m.values.length > 0 || m.binary !== undefined || !sameBytes(previousRoom, roomId);
       if (!sameBytes(previousRoom, roomId)) await this.dailyLog(previousRoom, entity, mdate);
     } else {
       id = uid(this.now);
@@ -141,16 +146,18 @@ export class WriteContext {
     const max = (this.options.maxObjectSizeInKb ?? 256) * 1024;
     if (size > max) throw new StoreError('OBJECT_TOO_LARGE', `${entity.fullName} is ${Math.ceil(size / 1024)} KiB, over the ${max / 1024} KiB limit`);
 
-    if (previousFts !== null) this.forgetText(previousFts);
-    const fts = await this.queueText(entity, json);
-    const signature = this.tx.sign(
-      nodeBytes({ id, roomId, entity: entity.shortId, cdate, mdate, json: jsonText, binary, verifyingKey: this.author }),
-    );
-    this.tx.queue(
-      'INSERT OR REPLACE INTO _node (id, room_id, _entity, cdate, mdate, _json, _binary, verifying_key, _signature, _fts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      [id, roomId, entity.shortId, cdate, mdate, jsonText, binary, this.author, signature, fts],
-    );
-    await this.dailyLog(roomId, entity, mdate);
+    if (rewrite) {
+      if (previousFts !== null) this.forgetText(previousFts);
+      const fts = await this.queueText(entity, json);
+      const signature = this.tx.sign(
+        nodeBytes({ id, roomId, entity: entity.shortId, cdate, mdate, json: jsonText, binary, verifyingKey: this.author }),
+      );
+      this.tx.queue(
+        'INSERT OR REPLACE INTO _node (id, room_id, _entity, cdate, mdate, _json, _binary, verifying_key, _signature, _fts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        [id, roomId, entity.shortId, cdate, mdate, jsonText, binary, this.author, signature, fts],
+      );
+    }
+    await this.dailyLog(roomId, entity, rewrite ? mdate : this.now);
 
     for (const { field, value } of m.relations) {
       if (value === null || field.kind === 'entity') await this.removeEdges(id, entity, field, roomId, null);

@@ -33,6 +33,7 @@ async function open(driver: StoreDriver, signingKey: SigningKey, deny?: (check: 
   return store;
 }
 
+const records0Entity = (batch: { nodes: NodeRecord[] }) => batch.nodes[0]!.entity;
 const titles = async (store: Store) => (await store.query('query { p: blog.Post(order_by(title asc), nullable(comments)) { title comments(order_by(text asc)) { text } } }')).p;
 
 describe.each([
@@ -110,6 +111,23 @@ describe.each([
       'node:UNKNOWN_ENTITY',
     ]);
     expect(await titles(b)).toEqual([{ title: 'ok', comments: [] }]);
+    await a.close();
+    await b.close();
+  });
+
+  test("adding to someone else's list relation leaves their row, and its author, untouched", async () => {
+    const a = await open(driver, alice);
+    const b = await open(driver, bob);
+    const { p } = await a.mutate('mutate { p: blog.Post { room_id: $r title: "alice post" } }', { r: roomText });
+    await b.importRecords(await a.exportRoom(room));
+    const before = (await b.readRows('SELECT mdate, verifying_key, _signature FROM _node WHERE _entity = ?', [records0Entity(await a.exportRoom(room))]))[0]!;
+    await b.mutate('mutate { blog.Post { id: $id comments: [{ text: "from bob" }] } }', { id: p!.id });
+    const after = (await b.readRows('SELECT mdate, verifying_key, _signature FROM _node WHERE _entity = ?', [records0Entity(await a.exportRoom(room))]))[0]!;
+    expect(after).toEqual(before);
+    expect(Buffer.from(after.verifying_key as Uint8Array).equals(Buffer.from(alice.publicKey))).toBe(true);
+    const edges = await b.exportRoom(room);
+    expect(edges.edges.map((e) => Buffer.from(e.verifyingKey).equals(Buffer.from(bob.publicKey)))).toEqual([true]);
+    expect(await titles(b)).toEqual([{ title: 'alice post', comments: [{ text: 'from bob' }] }]);
     await a.close();
     await b.close();
   });
