@@ -66,6 +66,11 @@ class Builder {
     this.binders.push({ operand, as });
     return '?';
   }
+  /** A row count: inlined when it is a literal integer (validated by @discret/lang), bound otherwise. */
+  private count(operand: Operand): string {
+    if (operand.kind === 'value' && Number.isSafeInteger(operand.value)) return String(operand.value);
+    return this.bind(operand, 'plain');
+  }
   private value(value: JsonValue, as: Conversion = 'plain'): string {
     return this.bind({ kind: 'value', value }, as);
   }
@@ -195,8 +200,10 @@ class Builder {
     if (order.length) sql += ` ORDER BY ${order.join(', ')}`;
     if (forcedLimit !== undefined) sql += ` LIMIT ${forcedLimit}`;
     else if (q.first || q.skip) {
-      sql += ` LIMIT ${q.first ? this.bind(q.first, 'plain') : '-1'}`;
-      if (q.skip) sql += ` OFFSET ${this.bind(q.skip, 'plain')}`;
+      // A literal count goes into the SQL text: with `LIMIT ?` SQLite plans for an unknown
+      // count, measured 40% slower on the paged query of the benchmark.
+      sql += ` LIMIT ${q.first ? this.count(q.first) : '-1'}`;
+      if (q.skip) sql += ` OFFSET ${this.count(q.skip)}`;
     }
     return sql;
   }
