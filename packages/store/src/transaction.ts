@@ -55,6 +55,8 @@ export class WriteTransaction {
   private failure: unknown = null;
   private flushing: Promise<void> = Promise.resolve();
   private dispatchedSinceYield = false;
+  /** How many steps at the head of the queue are known to have their signatures. */
+  private readySteps = 0;
 
   constructor(
     private readonly conn: SqlConnection,
@@ -150,6 +152,7 @@ export class WriteTransaction {
     }
     const steps = this.steps;
     this.steps = [];
+    this.readySteps = 0;
     if (this.job) this.job.stepIndex = 0;
     await this.run(steps);
   }
@@ -162,11 +165,15 @@ export class WriteTransaction {
    */
   async flushReady(): Promise<boolean> {
     if (this.job !== null || this.failure !== null) return false;
-    let ready = 0;
+    // Queued steps are only appended or cut from the end, and a filled slot stays filled, so
+    // the scan resumes where the last one stopped instead of rereading the whole queue.
+    let ready = Math.min(this.readySteps, this.steps.length);
     while (ready < this.steps.length && this.steps[ready]!.params.every((p) => !(p instanceof SignatureSlot) || p.value !== null)) ready++;
+    this.readySteps = ready;
     if (ready >= this.chunkSize) {
       const steps = this.steps.slice(0, ready);
       this.steps = this.steps.slice(ready);
+      this.readySteps = 0;
       await this.run(steps);
     }
     const dispatched = this.dispatchedSinceYield;
