@@ -163,7 +163,7 @@ export class CryptoPool {
   private setBusy(worker: Worker, delta: number): void {
     const count = (this.busy.get(worker) ?? 0) + delta;
     this.busy.set(worker, count);
-    if (count > 0 && delta > 0 && count === 1) worker.ref();
+    if (delta > 0 && count === 1) worker.ref();
     if (count === 0) worker.unref();
   }
 }

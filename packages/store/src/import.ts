@@ -1,11 +1,11 @@
-import { base64url, verify, type CryptoPool, type SignedMessage } from '@discret/crypto';
+import {
+  base64url, edgeDeletionSigningBytes, edgeSigningBytes, nodeDeletionSigningBytes, nodeSigningBytes, verify,
+  type CryptoPool, type SignedMessage,
+} from '@discret/crypto';
 import type { DataModel, EntityDef, JsonValue } from '@discret/lang';
 import type { Row } from './driver.js';
 import { StoreError, type StoreErrorCode } from './errors.js';
-import {
-  edgeBytes, edgeDeletionBytes, nodeBytes, nodeDeletionBytes,
-  type EdgeDeletionRecord, type EdgeRecord, type NodeDeletionRecord, type NodeRecord, type RecordBatch,
-} from './records.js';
+import type { EdgeDeletionRecord, EdgeRecord, NodeDeletionRecord, NodeRecord, RecordBatch } from './records.js';
 import type { StoreOptions, WriteCheck } from './store.js';
 import type { WriteTransaction } from './transaction.js';
 import { sameBytes, WriteContext } from './write-context.js';
@@ -65,10 +65,10 @@ export async function verifyRecords(batch: RecordBatch, pool: CryptoPool | undef
       items.push({ kind, record, message, name: name(record) });
     }
   };
-  add('node', batch.nodes, nodeBytes, nodeName);
-  add('edge', batch.edges, edgeBytes, edgeName);
-  add('nodeDeletion', batch.nodeDeletions, nodeDeletionBytes, nodeName);
-  add('edgeDeletion', batch.edgeDeletions, edgeDeletionBytes, edgeName);
+  add('node', batch.nodes, nodeSigningBytes, nodeName);
+  add('edge', batch.edges, edgeSigningBytes, edgeName);
+  add('nodeDeletion', batch.nodeDeletions, nodeDeletionSigningBytes, nodeName);
+  add('edgeDeletion', batch.edgeDeletions, edgeDeletionSigningBytes, edgeName);
 
   const checkable = items.filter((it) => it.message !== null);
   const results = pool
@@ -120,10 +120,10 @@ export class RecordImporter {
       if (await apply()) this.report.applied++;
       else this.report.ignored++;
     } catch (error) {
-      if (error instanceof Rejection || error instanceof StoreError) {
-        this.report.rejected.push({ kind, id, code: error.code, message: error.message });
-      } else if (error instanceof Error && 'code' in error && typeof error.code === 'string') {
-        this.report.rejected.push({ kind, id, code: error.code as StoreErrorCode, message: error.message });
+      // Rejection, StoreError (the rights hook's AUTHORISATION_DENIED...): every coded error
+      // refuses this record alone; anything else (the database failing) fails the import.
+      if (error instanceof Error && 'code' in error && typeof error.code === 'string') {
+        this.report.rejected.push({ kind, id, code: error.code as RejectedRecord['code'], message: error.message });
       } else throw error;
     }
   }

@@ -1,54 +1,17 @@
-import {
-  edgeDeletionSigningBytes, edgeSigningBytes, nodeDeletionSigningBytes, nodeSigningBytes,
-} from '@discret/crypto';
+import type { EdgeDeletionSignable, EdgeSignable, NodeDeletionSignable, NodeSignable } from '@discret/crypto';
 import type { Row } from './driver.js';
 
 /**
- * Records: the signed rows of the store in the form peers exchange. A record carries its
- * author's verifying key and signature, so whoever receives it can check it without trusting
- * the sender. Entities are named by short id (`1.0`) and fields inside `json` by short id too,
- * exactly as they are stored and signed.
+ * Records: the signed rows of the store in the form peers exchange, that is the fields their
+ * canonical bytes cover (from @discret/crypto) plus the author's signature over them, so
+ * whoever receives one can check it without trusting the sender. Entities are named by short
+ * id (`1.0`) and fields inside `json` by short id too, exactly as they are stored and signed.
  */
-export interface NodeRecord {
-  id: Uint8Array;
-  roomId: Uint8Array | null;
-  entity: string;
-  cdate: number;
-  mdate: number;
-  json: string | null;
-  binary: Uint8Array | null;
-  verifyingKey: Uint8Array;
-  signature: Uint8Array;
-}
-
-export interface EdgeRecord {
-  src: Uint8Array;
-  srcEntity: string;
-  label: string;
-  dest: Uint8Array;
-  cdate: number;
-  verifyingKey: Uint8Array;
-  signature: Uint8Array;
-}
-
-export interface NodeDeletionRecord {
-  roomId: Uint8Array;
-  id: Uint8Array;
-  entity: string;
-  deletionDate: number;
-  verifyingKey: Uint8Array;
-  signature: Uint8Array;
-}
-
-export interface EdgeDeletionRecord {
-  roomId: Uint8Array;
-  src: Uint8Array;
-  label: string;
-  dest: Uint8Array;
-  deletionDate: number;
-  verifyingKey: Uint8Array;
-  signature: Uint8Array;
-}
+type Signed<T> = T & { signature: Uint8Array };
+export type NodeRecord = Signed<NodeSignable>;
+export type EdgeRecord = Signed<EdgeSignable>;
+export type NodeDeletionRecord = Signed<NodeDeletionSignable>;
+export type EdgeDeletionRecord = Signed<EdgeDeletionSignable>;
 
 /** A set of records to import (any part may be missing). */
 export interface RecordBatch {
@@ -57,11 +20,6 @@ export interface RecordBatch {
   nodeDeletions?: NodeDeletionRecord[];
   edgeDeletions?: EdgeDeletionRecord[];
 }
-
-export const nodeBytes = (r: Omit<NodeRecord, 'signature'>) => nodeSigningBytes(r);
-export const edgeBytes = (r: Omit<EdgeRecord, 'signature'>) => edgeSigningBytes(r);
-export const nodeDeletionBytes = (r: Omit<NodeDeletionRecord, 'signature'>) => nodeDeletionSigningBytes(r);
-export const edgeDeletionBytes = (r: Omit<EdgeDeletionRecord, 'signature'>) => edgeDeletionSigningBytes(r);
 
 const bytes = (v: unknown) => v as Uint8Array;
 const nullableBytes = (v: unknown) => (v as Uint8Array | null) ?? null;

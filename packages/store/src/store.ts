@@ -1,4 +1,7 @@
-import { base64url, verify, type CryptoPool, type SigningKey } from '@discret/crypto';
+import {
+  base64url, edgeDeletionSigningBytes, edgeSigningBytes, nodeDeletionSigningBytes, nodeSigningBytes, verify,
+  type CryptoPool, type SigningKey,
+} from '@discret/crypto';
 import {
   checkParameters, DataModel, validateDeletion, validateMutation, validateQuery,
   type EntityDef, type Parameters, type ResolvedQuery,
@@ -9,10 +12,7 @@ import { StoreError } from './errors.js';
 import { fieldPath, SCHEMA } from './schema.js';
 import { bindValues, compileQuery } from './sql-query.js';
 import { type ImportReport, RecordImporter, verifyRecords } from './import.js';
-import {
-  edgeBytes, edgeDeletionBytes, edgeDeletionRecord, edgeRecord, nodeBytes, nodeDeletionBytes, nodeDeletionRecord, nodeRecord,
-  type RecordBatch,
-} from './records.js';
+import { edgeDeletionRecord, edgeRecord, nodeDeletionRecord, nodeRecord, type RecordBatch } from './records.js';
 import type { BatchSigner } from './transaction.js';
 import { WriteContext } from './write-context.js';
 import { GroupCommitWriter } from './writer.js';
@@ -210,10 +210,10 @@ export class Store {
     const edges = (await this.reader.all('SELECT * FROM _edge')).filter((row) => !verifyEdgeRow(row)).map((row) => `${base64url(row.src as Uint8Array)}:${row.label}`);
     const deletions = [
       ...(await this.reader.all('SELECT * FROM _node_deletion_log')).map(nodeDeletionRecord)
-        .filter((r) => !verify(r.verifyingKey, nodeDeletionBytes(r), r.signature))
+        .filter((r) => !verify(r.verifyingKey, nodeDeletionSigningBytes(r), r.signature))
         .map((r) => `${base64url(r.roomId)}:${base64url(r.id)}`),
       ...(await this.reader.all('SELECT * FROM _edge_deletion_log')).map(edgeDeletionRecord)
-        .filter((r) => !verify(r.verifyingKey, edgeDeletionBytes(r), r.signature))
+        .filter((r) => !verify(r.verifyingKey, edgeDeletionSigningBytes(r), r.signature))
         .map((r) => `${base64url(r.roomId)}:${base64url(r.src)}:${r.label}`),
     ];
     return { nodes, edges, deletions };
@@ -340,11 +340,11 @@ export class Store {
 /** Verifies a stored node row's signature against its own verifying key. */
 export function verifyNodeRow(row: Row): boolean {
   const r = nodeRecord(row);
-  return verify(r.verifyingKey, nodeBytes(r), r.signature);
+  return verify(r.verifyingKey, nodeSigningBytes(r), r.signature);
 }
 
 /** Verifies a stored edge row's signature. */
 export function verifyEdgeRow(row: Row): boolean {
   const r = edgeRecord(row);
-  return verify(r.verifyingKey, edgeBytes(r), r.signature);
+  return verify(r.verifyingKey, edgeSigningBytes(r), r.signature);
 }

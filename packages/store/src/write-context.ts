@@ -1,8 +1,9 @@
-import { base64url, fromBase64url, uid } from '@discret/crypto';
+import {
+  base64url, edgeDeletionSigningBytes, edgeSigningBytes, fromBase64url, nodeDeletionSigningBytes, nodeSigningBytes, uid,
+} from '@discret/crypto';
 import type { EntityDef, FieldDef, JsonValue, Operand, Parameters, ResolvedMutationEntity } from '@discret/lang';
 import type { Row } from './driver.js';
 import { StoreError } from './errors.js';
-import { edgeBytes, edgeDeletionBytes, nodeBytes, nodeDeletionBytes } from './records.js';
 import type { ChangedDays, StoreOptions, WriteCheck } from './store.js';
 import type { WriteTransaction } from './transaction.js';
 
@@ -150,7 +151,7 @@ export class WriteContext {
       if (previousFts !== null) this.forgetText(previousFts);
       const fts = await this.queueText(entity, json);
       const signature = this.tx.sign(
-        nodeBytes({ id, roomId, entity: entity.shortId, cdate, mdate, json: jsonText, binary, verifyingKey: this.author }),
+        nodeSigningBytes({ id, roomId, entity: entity.shortId, cdate, mdate, json: jsonText, binary, verifyingKey: this.author }),
       );
       this.tx.queue(
         'INSERT OR REPLACE INTO _node (id, room_id, _entity, cdate, mdate, _json, _binary, verifying_key, _signature, _fts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -179,7 +180,7 @@ export class WriteContext {
 
   private async addEdge(src: Uint8Array, entity: EntityDef, field: FieldDef, dest: Uint8Array): Promise<void> {
     const signature = this.tx.sign(
-      edgeBytes({ src, srcEntity: entity.shortId, label: field.shortId, dest, cdate: this.now, verifyingKey: this.author }),
+      edgeSigningBytes({ src, srcEntity: entity.shortId, label: field.shortId, dest, cdate: this.now, verifyingKey: this.author }),
     );
     this.tx.queue(
       'INSERT OR REPLACE INTO _edge (src, src_entity, label, dest, cdate, verifying_key, _signature) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -197,7 +198,7 @@ export class WriteContext {
       this.tx.queue('DELETE FROM _edge WHERE src = ? AND label = ? AND dest = ?', [src, field.shortId, dest]);
       if (roomId) {
         const signature = this.tx.sign(
-          edgeDeletionBytes({ roomId, src, label: field.shortId, dest, deletionDate: this.now, verifyingKey: this.author }),
+          edgeDeletionSigningBytes({ roomId, src, label: field.shortId, dest, deletionDate: this.now, verifyingKey: this.author }),
         );
         this.tx.queue(
           'INSERT OR REPLACE INTO _edge_deletion_log (room_id, src, label, dest, deletion_date, verifying_key, _signature) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -225,7 +226,7 @@ export class WriteContext {
     if (row._fts !== null) this.forgetText(row._fts as number);
     if (roomId) {
       const signature = this.tx.sign(
-        nodeDeletionBytes({ roomId, id, entity: entity.shortId, deletionDate: this.now, verifyingKey: this.author }),
+        nodeDeletionSigningBytes({ roomId, id, entity: entity.shortId, deletionDate: this.now, verifyingKey: this.author }),
       );
       this.tx.queue(
         'INSERT OR REPLACE INTO _node_deletion_log (room_id, id, entity, deletion_date, verifying_key, _signature) VALUES (?, ?, ?, ?, ?, ?)',
