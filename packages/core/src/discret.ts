@@ -3,11 +3,11 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { base64url, CryptoPool, deriveAppKeys, hash, SigningKey, utf8, type AppKeys } from '@discret/crypto';
 import { DataModel, validateMutation, type DataModelJson, type Parameters } from '@discret/lang';
-import { SYSTEM_DATA_MODEL } from '@discret/rooms';
+import { ROOM_ENTITY, SYSTEM_DATA_MODEL } from '@discret/rooms';
 import { sqlcipherDriver, Store, type ChangedDays, type StoreDriver } from '@discret/store';
 import { DEFAULT_CONFIGURATION, type Configuration } from './config.js';
 import { DiscretError, wrap } from './errors.js';
-import { ROOM_ENTITY, RoomRegistry } from './rooms.js';
+import { RoomRegistry } from './rooms.js';
 import { EventHub, type DiscretEvent, type DiscretEventType, type EventOf } from './events.js';
 
 export interface DiscretOptions {
@@ -136,8 +136,9 @@ export class Discret {
     return wrap(async () => {
       const store = this.open_();
       // Room definitions are judged as a whole before anything is written (see rooms.ts).
-      const plan = this.rooms.planMutation(validateMutation(store.dataModel, text), params, this.verifyingKey, Date.now());
-      const result = await store.mutate(text, params, plan);
+      const resolved = validateMutation(store.dataModel, text);
+      const plan = this.rooms.planMutation(resolved, params, this.verifyingKey, Date.now());
+      const result = await store.mutate(resolved, params, plan);
       if (plan) {
         for (const room of [...plan.rooms, ...plan.created]) {
           await this.rooms.reload(store, room);

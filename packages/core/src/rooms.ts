@@ -1,14 +1,10 @@
 import { base64url } from '@discret/crypto';
 import type { Operand, Parameters, ResolvedMutation, ResolvedMutationEntity } from '@discret/lang';
 import {
-  applyRoomChange, decideWrite, type Authorisation, type AuthorisationChange, type RoomChange, type RoomState, type UserAuth,
+  applyRoomChange, decideWrite, ROOM_ENTITY, ROOM_STRUCTURE, type Authorisation, type AuthorisationChange, type RoomChange, type RoomState, type UserAuth,
 } from '@discret/rooms';
 import { StoreError, type Store, type WriteCheck } from '@discret/store';
 import { DiscretError } from './errors.js';
-
-/** The entities that make up a room's definition; written only through `sys.Room` mutations. */
-const STRUCTURE = new Set(['sys.Room', 'sys.Authorisation', 'sys.UserAuth', 'sys.EntityRight']);
-export const ROOM_ENTITY = 'sys.Room';
 
 /**
  * Attached to a mutation that changes rooms (the store hands it back to `authorize`): the
@@ -95,7 +91,7 @@ export class RoomRegistry {
     const deny = (reason: string): never => {
       throw new StoreError('AUTHORISATION_DENIED', reason);
     };
-    if (STRUCTURE.has(entity)) {
+    if (ROOM_STRUCTURE.has(entity)) {
       if (check.action === 'delete') deny(`${entity} rows cannot be deleted`);
       const context = check.context as RoomMutation | undefined;
       if (context?.kind !== 'room-mutation' || check.roomId === null) deny(`${entity} is written only through a sys.Room mutation`);
@@ -197,7 +193,7 @@ export class RoomRegistry {
         else plan.newRooms++;
         return;
       }
-      if (STRUCTURE.has(name)) invalid(m, 'room definitions change only through a sys.Room mutation');
+      if (ROOM_STRUCTURE.has(name)) invalid(m, 'room definitions change only through a sys.Room mutation');
       for (const rel of m.relations) {
         if (rel.value === null) continue;
         for (const child of Array.isArray(rel.value) ? rel.value : [rel.value]) visit(child, insideRoom);

@@ -61,7 +61,9 @@ export function rightAt(rights: EntityRight[], entity: string, date: number): En
   return pick(entity) ?? pick('*');
 }
 
-const ROOM_STRUCTURE = new Set(['sys.Room', 'sys.Authorisation', 'sys.UserAuth', 'sys.EntityRight']);
+/** The entities that make up a room's definition (and its root entity, whose rows are rooms). */
+export const ROOM_ENTITY = 'sys.Room';
+export const ROOM_STRUCTURE: ReadonlySet<string> = new Set([ROOM_ENTITY, 'sys.Authorisation', 'sys.UserAuth', 'sys.EntityRight']);
 
 /**
  * May `request.verifyingKey` perform this write in this room? Pure: the caller gives the

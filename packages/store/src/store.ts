@@ -4,7 +4,7 @@ import {
 } from '@discret/crypto';
 import {
   checkParameters, DataModel, validateDeletion, validateMutation, validateQuery,
-  type EntityDef, type Parameters, type ResolvedQuery,
+  type EntityDef, type Parameters, type ResolvedMutation, type ResolvedQuery,
 } from '@discret/lang';
 import type { Row, SqlConnection, SqlValue, StoreDriver } from './driver.js';
 import { sqlcipherDriver } from './drivers/sqlcipher.js';
@@ -175,9 +175,9 @@ export class Store {
   }
 
   /** Runs a mutation, all-or-nothing; returns the written tuples keyed by alias. */
-  async mutate(text: string, params?: Parameters, context?: unknown): Promise<Record<string, Record<string, unknown>>> {
+  async mutate(text: string | ResolvedMutation, params?: Parameters, context?: unknown): Promise<Record<string, Record<string, unknown>>> {
     this.assertOpen();
-    const resolved = validateMutation(this.model, text);
+    const resolved = typeof text === 'string' ? validateMutation(this.model, text) : text;
     checkParameters(resolved.parameters, params);
     const outcome = await this.writer.write(async (tx): Promise<WriteOutcome<Record<string, Record<string, unknown>>>> => {
       const ctx = new WriteContext(tx, this.options, params ?? {}, context);
