@@ -1,5 +1,6 @@
-// The body of a CryptoPool worker thread. It imports only packages (no relative files) so
-// Node can run it both from dist/ (.js) and straight from src/ (.ts, by type stripping).
+// The body of a CryptoPool worker thread. It imports only packages, and the verification rule
+// by a computed path, so Node can run it both from dist/ (.js) and straight from src/ (.ts,
+// by type stripping).
 // It follows DISCRET_CRYPTO like the main thread: workers inherit the environment.
 import { createRequire } from 'node:module';
 import { parentPort } from 'node:worker_threads';
@@ -40,6 +41,11 @@ const sodium: Sodium | null = (() => {
   }
 })();
 
+// The same rule as the main thread's verify() (ed25519-rule.ts), never noble's defaults.
+const ruleFile = import.meta.url.endsWith('.ts') ? './ed25519-rule.ts' : './ed25519-rule.js';
+const { makeVerifier } = (await import(ruleFile)) as typeof import('./ed25519-rule.js');
+const verifyRule = makeVerifier(sodium);
+
 let cachedSeed: Buffer | null = null;
 let cachedSecret: Buffer | null = null;
 
@@ -76,16 +82,7 @@ function verify(job: VerifyJob): Uint8Array {
     const message = buf(job.data, job.offsets[i]!, job.offsets[i + 1]!);
     const key = buf(job.keys, 32 * i, 32 * i + 32);
     const signature = buf(job.signatures, 64 * i, 64 * i + 64);
-    let ok = false;
-    if (sodium) ok = sodium.crypto_sign_verify_detached(signature, message, key);
-    else {
-      try {
-        ok = ed25519.verify(signature, message, key);
-      } catch {
-        ok = false;
-      }
-    }
-    out[i] = ok ? 1 : 0;
+    out[i] = verifyRule(signature, message, key) ? 1 : 0;
   }
   return out;
 }

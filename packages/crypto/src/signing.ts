@@ -3,7 +3,10 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { base64url } from './encoding.js';
 import { CryptoError } from './errors.js';
 import { toBuffer } from './hash.js';
+import { makeVerifier } from './ed25519-rule.js';
 import { native } from './native.js';
+
+const verifyRule = makeVerifier(native);
 
 /**
  * An ed25519 signing key (the user's identity). Deterministic: the same seed gives the same
@@ -57,15 +60,12 @@ export class SigningKey {
   }
 }
 
-/** True when `signature` is `publicKey`'s ed25519 signature of `message`. */
+/**
+ * True when `signature` is `publicKey`'s ed25519 signature of `message`, by libsodium's strict
+ * rule on both backends (see ed25519-rule.ts), so every peer reaches the same verdict.
+ */
 export function verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
-  if (publicKey.length !== 32 || signature.length !== 64) return false;
-  if (native) return native.crypto_sign_verify_detached(toBuffer(signature), toBuffer(message), toBuffer(publicKey));
-  try {
-    return ed25519.verify(signature, message, publicKey);
-  } catch {
-    return false;
-  }
+  return verifyRule(signature, message, publicKey);
 }
 
 /** Like `verify`, but throws INVALID_SIGNATURE. */
