@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prepares a bare machine (Node 20 or none, no pnpm) for this workspace and installs it.
-# Node 24 and pnpm 10 go to /usr/local (see ../shared/STACK.md: corepack cannot fetch pnpm
+# Node 24 and pnpm 10 go to /usr/local (corepack cannot fetch pnpm
 # here, and `npm i -g node@24` without --prefix collides with the system node).
 set -euo pipefail
 export PATH="/usr/local/bin:$PATH"

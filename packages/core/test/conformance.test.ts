@@ -1,4 +1,4 @@
-// Runs every case of ../shared/conformance through the public API, as they are, on both
+// Runs every case of the repository's conformance/ folder through the public API, as they are, on both
 // storage drivers (SQLCipher files and node:sqlite files).
 import { afterAll, describe, expect, test } from '@jest/globals';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -13,7 +13,7 @@ interface Step {
 }
 interface Case { name: string; dataModel: string; steps: Step[] }
 
-const dir = join(process.cwd(), '..', 'shared', 'conformance');
+const dir = join(import.meta.dirname, '..', '..', '..', 'conformance');
 const cases: Case[] = readdirSync(dir).filter((f) => f.endsWith('.json')).flatMap((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Case[]);
 const root = mkdtempSync(join(tmpdir(), 'discret-conf-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

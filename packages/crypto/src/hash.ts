@@ -2,7 +2,7 @@ import { blake2b } from '@noble/hashes/blake2.js';
 import { native } from './native.js';
 
 /**
- * BLAKE2b-256. Chosen by measurement (../shared/STACK.md): libsodium's BLAKE2b hashes 100 B
+ * BLAKE2b-256. Chosen by measurement (see this package's README): libsodium's BLAKE2b hashes 100 B
  * ~1.4M/s per core, far ahead of pure-JS blake3 (~44k/s for 1 KiB) and on par with native
  * sha-256, and it is available in the browser through @noble/hashes with identical output.
  */

@@ -1,4 +1,4 @@
-// Runs the language side of ../shared/conformance: every request text must parse and
+// Runs the language side of the repository's conformance/ folder: every request text must parse and
 // validate against its case's data model, except the steps that expect a language error,
 // which must fail with exactly that code. The full runs (with a store) live in @discret/core.
 import { describe, expect, test } from '@jest/globals';
@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkParameters, LanguageError, parseDataModel, validateDeletion, validateMutation, validateQuery } from '@discret/lang';
 
-const dir = join(process.cwd(), '..', 'shared', 'conformance');
+const dir = join(import.meta.dirname, '..', '..', '..', 'conformance');
 const cases = readdirSync(dir)
   .filter((f) => f.endsWith('.json'))
   .flatMap((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as { name: string; dataModel: string; steps: Record<string, unknown>[] }[]);
