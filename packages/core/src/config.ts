@@ -1,41 +1,49 @@
+import { DiscretError } from './errors.js';
+
 /** Settings of a Discret instance. Every field is optional in `Discret.open`. */
 export interface Configuration {
-  /** Worker threads for bulk signing and verification. */
+  /** Worker threads for bulk signing and verification (at most the cores minus one). */
   parallelism: number;
-  autoAcceptLocalDevice: boolean;
-  autoAllowNewPeers: boolean;
   /** Largest entity (its JSON plus binary), in KiB: OBJECT_TOO_LARGE beyond it. */
   maxObjectSizeInKb: number;
+  /** Page cache of the reading database connection, in KiB (SQLite `cache_size`). */
   readCacheSizeInKb: number;
+  /** Page cache of the writing database connection, in KiB. */
   writeCacheSizeInKb: number;
   /** Most writes that share one transaction (group commit). */
   writeBufferLength: number;
-  announceFrequencyInMs: number;
-  enableMulticast: boolean;
-  multicastGroup: string;
-  enableBeacons: boolean;
-  /** Multiaddrs of beacon servers, each pinning the server's peer id. */
-  beacons: string[];
-  /** Listen addresses; empty means QUIC and TCP on all interfaces, random ports. */
-  listen: string[];
-  enableRelay: boolean;
-  enableDatabaseMemorySecurity: boolean;
+  /** Most events an `events()` iterator holds for a slow reader before dropping the oldest. */
+  eventQueueLength: number;
 }
 
 export const DEFAULT_CONFIGURATION: Readonly<Configuration> = Object.freeze({
   parallelism: 4,
-  autoAcceptLocalDevice: true,
-  autoAllowNewPeers: false,
   maxObjectSizeInKb: 256,
   readCacheSizeInKb: 2048,
   writeCacheSizeInKb: 2048,
   writeBufferLength: 1024,
-  announceFrequencyInMs: 60_000,
-  enableMulticast: true,
-  multicastGroup: '224.0.0.224:22402',
-  enableBeacons: true,
-  beacons: [],
-  listen: [],
-  enableRelay: true,
-  enableDatabaseMemorySecurity: false,
+  eventQueueLength: 1024,
 });
+
+/** The settings in force: defaults filled in; unknown keys and wrong values refused. */
+export function resolveConfiguration(given: Partial<Configuration> | undefined): Configuration {
+  if (given !== undefined && (given === null || typeof given !== 'object' || Array.isArray(given))) {
+    throw new DiscretError('INVALID_CONFIGURATION', 'config must be an object');
+  }
+  const config: Configuration = { ...DEFAULT_CONFIGURATION };
+  for (const [key, value] of Object.entries(given ?? {})) {
+    if (!Object.hasOwn(DEFAULT_CONFIGURATION, key)) {
+      throw new DiscretError('INVALID_CONFIGURATION', `Unknown configuration key "${key}"`);
+    }
+    if (value === undefined) continue;
+    const k = key as keyof Configuration;
+    if (typeof value !== typeof DEFAULT_CONFIGURATION[k]) {
+      throw new DiscretError('INVALID_CONFIGURATION', `Configuration key "${key}" must be a ${typeof DEFAULT_CONFIGURATION[k]}`);
+    }
+    if (typeof value === 'number' && (!Number.isInteger(value) || value < (k === 'parallelism' ? 0 : 1))) {
+      throw new DiscretError('INVALID_CONFIGURATION', `Configuration key "${key}" must be a ${k === 'parallelism' ? 'non-negative' : 'positive'} integer`);
+    }
+    (config as unknown as Record<string, unknown>)[key] = value;
+  }
+  return config;
+}

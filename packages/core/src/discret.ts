@@ -2,12 +2,13 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { base64url, CryptoPool, deriveAppKeys, hash, SigningKey, utf8, type AppKeys } from '@discret/crypto';
-import { DataModel, validateMutation, type DataModelJson, type Parameters } from '@discret/lang';
+import { DataModel, validateMutation, type DataModelJson, type Parameters, type ResolvedMutationEntity } from '@discret/lang';
+import { componentLogger, createLogger, type Logger } from '@discret/log';
 import { ROOM_ENTITY, SYSTEM_DATA_MODEL } from '@discret/rooms';
 import { sqlcipherDriver, Store, type ChangedDays, type StoreDriver } from '@discret/store';
-import { DEFAULT_CONFIGURATION, type Configuration } from './config.js';
+import { resolveConfiguration, type Configuration } from './config.js';
 import { DiscretError, wrap } from './errors.js';
-import { RoomRegistry } from './rooms.js';
+import { type RoomGrant, RoomRegistry } from './rooms.js';
 import { EventHub, type DiscretEvent, type DiscretEventType, type EventOf } from './events.js';
 
 export interface DiscretOptions {
@@ -20,10 +21,41 @@ export interface DiscretOptions {
   /** Folder of the database file; created if missing. */
   dataFolder: string;
   config?: Partial<Configuration>;
-  /** Storage engine; SQLCipher (encrypted at rest) by default. */
-  store?: StoreDriver;
+  /** Storage driver; SQLCipher (encrypted at rest) by default. `nodeSqliteDriver()` is unencrypted. */
+  driver?: StoreDriver;
+  /** Where Discret logs (pino-compatible); by default pino to stderr at `warn` (`DISCRET_LOG` changes it). */
+  logger?: Logger;
+  /**
+   * Worker threads for bulk signing and verification, shared with other instances if you like;
+   * one is made (and closed with the instance) when absent.
+   */
+  cryptoPool?: CryptoPool;
   /** Network transport; reserved until sync lands (see @discret/sync). */
   transport?: unknown;
+}
+
+const OPTION_KEYS = new Set(['dataModel', 'appKey', 'keyMaterial', 'dataFolder', 'config', 'driver', 'logger', 'cryptoPool', 'transport']);
+
+/** Options of one request. */
+export interface RequestOptions {
+  /** Aborted before the request runs: it has no effect and rejects with ABORTED. */
+  signal?: AbortSignal;
+}
+
+/**
+ * The shared parts of a Discret instance, built once by `Discret.open` and handed to what it
+ * composes (sync and beacon will take the same ones), as js-libp2p hands `components` to its
+ * services.
+ */
+export interface DiscretComponents {
+  readonly config: Readonly<Configuration>;
+  readonly logger: Logger;
+  readonly cryptoPool: CryptoPool;
+  readonly events: EventHub;
+  readonly store: Store<RoomGrant>;
+  readonly rooms: RoomRegistry;
+  readonly keys: AppKeys;
+  readonly deviceKey: SigningKey;
 }
 
 /** The data model as text and as its resolved JSON form. */
@@ -76,87 +108,94 @@ export class Discret {
   private closed = false;
 
   private constructor(
-    private readonly store: Store,
-    keys: AppKeys,
-    private readonly hub: EventHub,
-    private readonly pool: CryptoPool,
-    private readonly rooms: RoomRegistry,
-    device: SigningKey,
-    config: Configuration,
+    private readonly parts: DiscretComponents,
+    private readonly ownsPool: boolean,
   ) {
-    this.deviceKey = device.verifyingKey;
-    this.verifyingKey = keys.signingKey.verifyingKey;
-    this.privateRoom = base64url(keys.privateRoomId);
-    this.config = Object.freeze(config);
+    this.deviceKey = parts.deviceKey.verifyingKey;
+    this.verifyingKey = parts.keys.signingKey.verifyingKey;
+    this.privateRoom = base64url(parts.keys.privateRoomId);
+    this.config = parts.config;
   }
 
   /** Opens (or creates) the user's database for this app and installs or updates the data model. */
   static async open(options: DiscretOptions): Promise<Discret> {
     return wrap(async () => {
-      const config = { ...DEFAULT_CONFIGURATION, ...(options.config ?? {}) };
-      const keys = deriveAppKeys(options.keyMaterial, options.appKey);
+      for (const key of Object.keys(options)) {
+        if (!OPTION_KEYS.has(key)) {
+          const hint = key === 'store' ? ' (the storage driver option is now called "driver")' : '';
+          throw new DiscretError('INVALID_CONFIGURATION', `Unknown option "${key}"${hint}`);
+        }
+      }
+      const config = Object.freeze(resolveConfiguration(options.config));
       if (typeof options.dataFolder !== 'string' || !options.dataFolder) {
         throw new DiscretError('INVALID_CONFIGURATION', 'dataFolder must be a path');
       }
+      const keys = deriveAppKeys(options.keyMaterial, options.appKey);
       mkdirSync(options.dataFolder, { recursive: true });
-      const hub = new EventHub();
+      const logger = options.logger ?? createLogger();
+      const events = new EventHub(componentLogger(logger, 'events'), config.eventQueueLength);
       // Bulk signing on worker threads. One core is left to this thread, which runs SQLite:
       // on 2 cores one worker measured as fast as two (pnpm bench).
-      const pool = new CryptoPool({ parallelism: Math.max(1, Math.min(config.parallelism, availableParallelism() - 1)) });
+      const cryptoPool = options.cryptoPool ?? new CryptoPool({ parallelism: Math.max(0, Math.min(config.parallelism, availableParallelism() - 1)) });
       const rooms = new RoomRegistry(base64url(keys.privateRoomId), keys.signingKey.verifyingKey);
-      const store = await Store.open({
-        path: databasePath(options.dataFolder, options.appKey),
-        key: keys.databaseKey,
-        signingKey: keys.signingKey,
-        driver: options.store ?? sqlcipherDriver(),
-        builtins,
-        maxObjectSizeInKb: config.maxObjectSizeInKb,
-        writeBufferLength: config.writeBufferLength,
-        cryptoPool: pool,
-        roomEntity: ROOM_ENTITY,
-        authorize: (check) => rooms.authorize(check),
-        onChange: (changes) => hub.emit({ type: 'DataChanged', rooms: toRecord(changes) }),
-      });
-      let device: SigningKey;
+      let store: Store<RoomGrant> | undefined;
       try {
+        store = await Store.open<RoomGrant>({
+          path: databasePath(options.dataFolder, options.appKey),
+          key: keys.databaseKey,
+          signingKey: keys.signingKey,
+          driver: options.driver ?? sqlcipherDriver(),
+          builtins,
+          maxObjectSizeInKb: config.maxObjectSizeInKb,
+          writeBufferLength: config.writeBufferLength,
+          readCacheSizeInKb: config.readCacheSizeInKb,
+          writeCacheSizeInKb: config.writeCacheSizeInKb,
+          cryptoPool,
+          policy: rooms,
+          logger,
+          onChange: (changes) => events.emit({ type: 'DataChanged', rooms: toRecord(changes) }),
+        });
         await store.setDataModel(options.dataModel);
         await rooms.loadAll(store);
-        device = await loadDeviceKey(store);
+        const deviceKey = await loadDeviceKey(store);
+        await ensurePeerRow(store, keys);
+        const parts: DiscretComponents = { config, logger, cryptoPool, events, store, rooms, keys, deviceKey };
+        return new Discret(parts, !options.cryptoPool);
       } catch (err) {
-        await store.close();
-        await pool.close();
+        await store?.close();
+        if (!options.cryptoPool) await cryptoPool.close();
         throw err;
       }
-      return new Discret(store, keys, hub, pool, rooms, device, config);
     });
   }
 
   /** Runs a mutation; returns the written tuples keyed by alias, each with its `id`. */
-  mutate<T = Record<string, Record<string, unknown>>>(text: string, params?: Parameters): Promise<T> {
+  mutate<T = Record<string, Record<string, unknown>>>(text: string, params?: Parameters, options: RequestOptions = {}): Promise<T> {
     return wrap(async () => {
-      const store = this.open_();
+      const { store, rooms, events } = this.open_();
       // Room definitions are judged as a whole before anything is written (see rooms.ts).
       const resolved = validateMutation(store.dataModel, text);
-      const plan = this.rooms.planMutation(resolved, params, this.verifyingKey, Date.now());
-      const result = await store.mutate(resolved, params, plan);
-      if (plan) {
-        for (const room of [...plan.rooms, ...plan.created]) {
-          await this.rooms.reload(store, room);
-          this.hub.emit({ type: 'RoomModified', room });
+      const grant = rooms.planMutation(resolved, params, this.verifyingKey, Date.now());
+      const result = await store.mutate(resolved, params, { grant, signal: options.signal });
+      if (grant) {
+        const changed = [...grant.rooms, ...newRoomIds(resolved.entities, result)];
+        for (const room of changed) {
+          await rooms.reload(store, room);
+          events.emit({ type: 'RoomModified', room });
         }
       }
       return result as T;
-    });
+    }, options.signal);
   }
 
   /** Runs a query; returns `{ alias: rows[] }`. */
-  query<T = Record<string, unknown[]>>(text: string, params?: Parameters): Promise<T> {
-    return wrap(() => this.open_().query(text, params) as Promise<T>);
+  query<T = Record<string, unknown[]>>(text: string, params?: Parameters, options: RequestOptions = {}): Promise<T> {
+    return wrap(() => this.open_().store.query(text, params) as Promise<T>, options.signal);
   }
 
   /** Deletes entities, or only the named relation links. */
-  delete(text: string, params?: Parameters): Promise<void> {
-    return wrap(() => this.open_().delete(text, params));
+  delete(text: string, params?: Parameters, options: RequestOptions = {}): Promise<void> {
+    return wrap(() => this.open_().store.delete(text, params, { signal: options.signal }), options.signal);
   }
 
   /** A writer for bulk loads: issue many writes, await them together. */
@@ -176,23 +215,27 @@ export class Discret {
   }
 
   /** Updates the data model (only safe changes: see the language reference). */
-  updateDataModel(text: string): Promise<DataModelInfo> {
-    return wrap(async () => info(await this.open_().setDataModel(text)));
+  updateDataModel(text: string, options: RequestOptions = {}): Promise<DataModelInfo> {
+    return wrap(async () => info(await this.open_().store.setDataModel(text)), options.signal);
   }
 
   /** The current data model, as text and resolved JSON. */
   dataModel(): Promise<DataModelInfo> {
-    return wrap(async () => info(this.open_().dataModel));
+    return wrap(async () => info(this.open_().store.dataModel));
   }
 
-  /** All events from now on, until `close()`. */
+  /**
+   * All events from now on, until `close()`. Each iterator holds at most
+   * `config.eventQueueLength` unread events; past that the oldest are dropped and the next
+   * event read is `{ type: 'EventsDropped', count }`.
+   */
   events(): AsyncIterableIterator<DiscretEvent> {
-    return this.hub.iterate();
+    return this.parts.events.iterate();
   }
 
-  /** Listens to one event type; returns a function that stops listening. */
+  /** Listens to one event type; returns a function that stops listening. A listener that throws is logged, never fatal. */
   on<T extends DiscretEventType>(type: T, listener: (event: EventOf<T>) => void): () => void {
-    return this.hub.on(type, listener);
+    return this.parts.events.on(type, listener);
   }
 
   /** Creates an invite. Needs sync, which is not implemented yet. */
@@ -205,19 +248,53 @@ export class Discret {
     throw new DiscretError('NOT_IMPLEMENTED', 'acceptInvite() needs @discret/sync, which is not implemented yet');
   }
 
-  /** Flushes pending writes and closes the store. Further calls fail with CLOSED. */
-  async close(): Promise<void> {
+  /**
+   * Flushes pending writes and closes the store (and the crypto pool, unless it was handed in).
+   * Further calls fail with CLOSED. Aborted before it starts, it has no effect.
+   */
+  async close(options: RequestOptions = {}): Promise<void> {
     if (this.closed) return;
+    if (options.signal?.aborted) throw new DiscretError('ABORTED', 'close() was aborted before it ran', { cause: options.signal.reason });
     this.closed = true;
-    await this.store.close();
-    await this.pool.close();
-    this.hub.close();
+    await this.parts.store.close();
+    if (this.ownsPool) await this.parts.cryptoPool.close();
+    this.parts.events.close();
   }
 
-  private open_(): Store {
+  private open_(): DiscretComponents {
     if (this.closed) throw new DiscretError('CLOSED', 'This Discret instance is closed');
-    return this.store;
+    return this.parts;
   }
+}
+
+/** Ids of the rooms a mutation created: the new sys.Room rows, wherever they are in its tree. */
+function newRoomIds(entities: ResolvedMutationEntity[], result: Record<string, unknown>): string[] {
+  const ids: string[] = [];
+  const visit = (m: ResolvedMutationEntity, written: Record<string, unknown> | undefined) => {
+    if (!written) return;
+    if (m.entity.fullName === ROOM_ENTITY && !m.id) ids.push(String(written.id));
+    for (const rel of m.relations) {
+      if (rel.value === null) continue;
+      const children = Array.isArray(rel.value) ? rel.value : [rel.value];
+      const out = written[rel.field.name];
+      const outs = (Array.isArray(out) ? out : [out]) as (Record<string, unknown> | undefined)[];
+      for (const [i, child] of children.entries()) visit(child, outs[i]);
+    }
+  };
+  for (const m of entities) visit(m, result[m.alias] as Record<string, unknown> | undefined);
+  return ids;
+}
+
+/**
+ * The user's own sys.Peer row (as upstream keeps it): no room, signed by the user's key (so
+ * its verifying_key is the user's identity), carrying the meeting public key that peers use to
+ * derive meeting tokens. Written at first open; each device writes it once.
+ */
+async function ensurePeerRow(store: Store<RoomGrant>, keys: AppKeys): Promise<void> {
+  const me = keys.signingKey.verifyingKey;
+  const { p } = (await store.query('query { p: sys.Peer(verifying_key = $me) { id } }', { me })) as { p: unknown[] };
+  if (p.length) return;
+  await store.mutate('mutate { sys.Peer { pub_key: $k } }', { k: keys.meetingSecret.publicKey });
 }
 
 /** This install's device key: created on first open, then read back from `_config`. */

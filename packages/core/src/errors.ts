@@ -1,9 +1,15 @@
-/** Stable codes of every error `@discret/core` throws. */
-export type DiscretErrorCode =
-  | 'PARSE_ERROR' | 'INVALID_DATA_MODEL' | 'DATA_MODEL_UPDATE' | 'UNKNOWN_NAMESPACE' | 'UNKNOWN_ENTITY' | 'UNKNOWN_FIELD'
-  | 'TYPE_MISMATCH' | 'MISSING_PARAMETER' | 'NOT_NULLABLE' | 'INVALID_QUERY' | 'INVALID_MUTATION' | 'DEPRECATED'
-  | 'AUTHORISATION_DENIED' | 'INVALID_SIGNATURE' | 'WRONG_KEY' | 'OBJECT_TOO_LARGE' | 'NOT_FOUND' | 'INVALID_INVITE'
-  | 'INVALID_KEY' | 'INVALID_INPUT' | 'INVALID_CONFIGURATION' | 'NOT_IMPLEMENTED' | 'STORAGE' | 'CLOSED';
+import type { CryptoErrorCode } from '@discret/crypto';
+import type { LanguageErrorCode } from '@discret/lang';
+import type { StoreErrorCode } from '@discret/store';
+
+/** Codes that only core raises. */
+export type CoreErrorCode = 'INVALID_INVITE' | 'INVALID_CONFIGURATION' | 'NOT_IMPLEMENTED' | 'ABORTED';
+
+/**
+ * Stable codes of every error `@discret/core` throws: the codes of the packages below it
+ * (language, store, crypto) and its own. Unexpected failures of the database engine are STORAGE.
+ */
+export type DiscretErrorCode = LanguageErrorCode | StoreErrorCode | CryptoErrorCode | CoreErrorCode;
 
 /**
  * The one error class of the public API. Errors of the lower packages keep their `code`,
@@ -31,8 +37,10 @@ export class DiscretError extends Error {
   }
 }
 
-export async function wrap<T>(fn: () => Promise<T>): Promise<T> {
+/** Runs `fn` unless `signal` was aborted (then ABORTED and no effect); errors become DiscretErrors. */
+export async function wrap<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
   try {
+    if (signal?.aborted) throw new DiscretError('ABORTED', 'The request was aborted before it ran', { cause: signal.reason });
     return await fn();
   } catch (err) {
     throw DiscretError.from(err);

@@ -1,3 +1,5 @@
+import type { Logger } from '@discret/log';
+
 /** Events of a Discret instance, discriminated on `type`. */
 export type DiscretEvent =
   | { type: 'DataChanged'; rooms: Record<string, Record<string, number[]>> }
@@ -6,18 +8,40 @@ export type DiscretEvent =
   | { type: 'PeerDisconnected'; verifyingKey: string; date: number; connectionId: string }
   | { type: 'RoomSynchronized'; room: string }
   | { type: 'PendingPeer' }
-  | { type: 'PendingHardware' };
+  | { type: 'PendingHardware' }
+  /** Only from `events()`: this iterator's reader fell behind and `count` older events were dropped. */
+  | { type: 'EventsDropped'; count: number };
 
 export type DiscretEventType = DiscretEvent['type'];
 export type EventOf<T extends DiscretEventType> = Extract<DiscretEvent, { type: T }>;
 
-/** Fan-out of events to listeners and to async iterators (each iterator has its own queue). */
+/**
+ * Fan-out of events to listeners and to async iterators.
+ *
+ * - A listener that throws is logged and the others still run: an app's bug in a listener
+ *   never fails the write that emitted the event (it was already committed).
+ * - Each iterator has its own queue of at most `queueLength` events. When a reader falls
+ *   behind, the oldest events are dropped and the reader's next event is an `EventsDropped`
+ *   with how many were lost, so memory stays bounded and the reader knows to re-query.
+ */
 export class EventHub {
-  private listeners = new Set<(event: DiscretEvent) => void>();
+  private readonly listeners = new Set<(event: DiscretEvent) => void>();
+  private readonly stoppers = new Set<() => void>();
   private closed = false;
 
+  constructor(
+    private readonly log: Logger,
+    private readonly queueLength = 1024,
+  ) {}
+
   emit(event: DiscretEvent): void {
-    for (const listener of [...this.listeners]) listener(event);
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.log.error({ err: error, event: event.type }, 'an event listener threw; the event was still delivered to the others');
+      }
+    }
   }
 
   on<T extends DiscretEventType>(type: T, listener: (event: EventOf<T>) => void): () => void {
@@ -25,14 +49,22 @@ export class EventHub {
       if (event.type === type) listener(event as EventOf<T>);
     };
     this.listeners.add(wrapped);
-    return () => this.listeners.delete(wrapped);
+    return () => {
+      this.listeners.delete(wrapped);
+    };
   }
 
   iterate(): AsyncIterableIterator<DiscretEvent> {
     const queue: DiscretEvent[] = [];
+    let dropped = 0;
     let wake: (() => void) | null = null;
     let done = this.closed;
+    const limit = this.queueLength;
     const listener = (event: DiscretEvent) => {
+      if (queue.length >= limit) {
+        queue.shift();
+        dropped++;
+      }
       queue.push(event);
       wake?.();
     };
@@ -42,12 +74,19 @@ export class EventHub {
       this.stoppers.delete(stop);
       wake?.();
     };
-    this.listeners.add(listener);
-    this.stoppers.add(stop);
+    if (!done) {
+      this.listeners.add(listener);
+      this.stoppers.add(stop);
+    }
     const iterator: AsyncIterableIterator<DiscretEvent> = {
       async next() {
         while (!queue.length && !done) await new Promise<void>((resolve) => (wake = resolve));
         wake = null;
+        if (dropped) {
+          const count = dropped;
+          dropped = 0;
+          return { value: { type: 'EventsDropped', count }, done: false };
+        }
         if (queue.length) return { value: queue.shift()!, done: false };
         return { value: undefined, done: true };
       },
@@ -62,9 +101,7 @@ export class EventHub {
     return iterator;
   }
 
-  private stoppers = new Set<() => void>();
-
-  /** Ends every iterator. */
+  /** Ends every iterator (after they drain what they hold) and drops every listener. */
   close(): void {
     this.closed = true;
     for (const stop of [...this.stoppers]) stop();

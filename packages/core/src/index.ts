@@ -1,10 +1,13 @@
 /**
  * @discret/core — the app-facing API of Discret.
  */
-export { Discret, databaseExists, type DiscretOptions, type DataModelInfo, type MutationStream } from './discret.js';
-export { DiscretError, type DiscretErrorCode } from './errors.js';
+export {
+  Discret, databaseExists, type DiscretOptions, type DataModelInfo, type MutationStream, type RequestOptions, type DiscretComponents,
+} from './discret.js';
+export { DiscretError, type DiscretErrorCode, type CoreErrorCode } from './errors.js';
 export { DEFAULT_CONFIGURATION, type Configuration } from './config.js';
 export type { DiscretEvent, DiscretEventType, EventOf } from './events.js';
-export { derivePassPhrase, zeroUid } from '@discret/crypto';
+export { derivePassPhrase, zeroUid, CryptoPool } from '@discret/crypto';
+export { createLogger, silentLogger, type Logger, type LogLevel } from '@discret/log';
 export { nodeSqliteDriver, sqlcipherDriver, type StoreDriver } from '@discret/store';
 export type { Parameters } from '@discret/lang';

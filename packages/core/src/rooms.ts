@@ -3,21 +3,20 @@ import type { Operand, Parameters, ResolvedMutation, ResolvedMutationEntity } fr
 import {
   applyRoomChange, decideWrite, ROOM_ENTITY, ROOM_STRUCTURE, type Authorisation, type AuthorisationChange, type RoomChange, type RoomState, type UserAuth,
 } from '@discret/rooms';
-import { StoreError, type Store, type WriteCheck } from '@discret/store';
+import { ALLOWED, type Store, type WriteDecision, type WritePolicy, type WriteQuestion } from '@discret/store';
+import type { EntityDef } from '@discret/lang';
 import { DiscretError } from './errors.js';
 
 /**
- * Attached to a mutation that changes rooms (the store hands it back to `authorize`): the
- * room changes were already judged as a whole, so their rows may be written.
+ * The grant of a mutation that changes rooms, judged as a whole before it runs (planMutation):
+ * the store hands it to the policy with every question, so the room rows it writes may be
+ * written. Immutable: deciding has no side effects.
  */
-export interface RoomMutation {
-  kind: 'room-mutation';
-  /** Ids of existing rooms this mutation may change. */
-  rooms: Set<string>;
+export interface RoomGrant {
+  /** Ids of existing rooms whose definition this mutation may change. */
+  readonly rooms: ReadonlySet<string>;
   /** How many new rooms it creates; each new sys.Room row is its own room. */
-  newRooms: number;
-  /** Ids of the new rooms, learned as their rows are written. */
-  created: Set<string>;
+  readonly newRooms: number;
 }
 
 const LOAD_ROOMS = `query {
@@ -56,9 +55,9 @@ function roomFromRow(row: RoomRow): RoomState {
 
 /**
  * The rooms this user knows, kept in memory (apps have tens or hundreds) and reloaded from the
- * store after every change to a room's definition. It answers the store's `authorize` hook.
+ * store after every change to a room's definition. It is the store's write policy.
  */
-export class RoomRegistry {
+export class RoomRegistry implements WritePolicy<RoomGrant> {
   private readonly rooms = new Map<string, RoomState>();
 
   constructor(
@@ -80,55 +79,57 @@ export class RoomRegistry {
     if (r[0]) this.rooms.set(id, roomFromRow(r[0]));
   }
 
-  /**
-   * The store's rights hook. Local data (no room) is always writable; the private room is its
-   * owner's; room definitions are written only by a judged `sys.Room` mutation; everything
-   * else needs a right in the room at the write's date (@discret/rooms `decideWrite`).
-   */
-  authorize(check: WriteCheck): void {
-    const entity = check.entity.fullName;
-    const key = base64url(check.verifyingKey);
-    const deny = (reason: string): never => {
-      throw new StoreError('AUTHORISATION_DENIED', reason);
-    };
-    if (ROOM_STRUCTURE.has(entity)) {
-      if (check.action === 'delete') deny(`${entity} rows cannot be deleted`);
-      const context = check.context as RoomMutation | undefined;
-      if (context?.kind !== 'room-mutation' || check.roomId === null) deny(`${entity} is written only through a sys.Room mutation`);
-      const room = base64url(check.roomId!);
-      if (context!.rooms.has(room) || context!.created.has(room)) return;
-      if (entity === ROOM_ENTITY && check.action === 'insert' && context!.created.size < context!.newRooms && Buffer.compare(Buffer.from(check.id), Buffer.from(check.roomId!)) === 0) {
-        context!.created.add(room);
-        return;
-      }
-      deny(`${entity} cannot be written in room ${room} by this mutation`);
-    }
-    for (const roomId of new Set([check.roomId, check.previousRoomId ?? null].map((r) => (r ? base64url(r) : null)))) {
-      if (roomId === null) continue;
-      if (roomId === this.privateRoom) {
-        if (key !== this.owner) deny(`Only its owner writes in the private room`);
-        continue;
-      }
-      const room = this.rooms.get(roomId);
-      if (!room) deny(`Unknown room ${roomId}`);
-      const decision = decideWrite(room!, {
-        action: check.action,
-        entity,
-        verifyingKey: key,
-        date: check.date,
-        author: check.previousAuthor ? base64url(check.previousAuthor) : undefined,
-      });
-      if (!decision.allowed) deny(decision.reason);
-    }
+  /** A new sys.Room row is its own room: its id is the room id, and its sub-rows inherit it. */
+  roomOfNewRow(entity: EntityDef, id: Uint8Array): Uint8Array | undefined {
+    return entity.fullName === ROOM_ENTITY ? id : undefined;
   }
 
   /**
-   * Judges the room changes of a mutation before it runs. Returns the context to run it with,
+   * The store's write policy. Local data (no room) is always writable; the private room is its
+   * owner's; room definitions are written only under the grant of a judged `sys.Room` mutation;
+   * everything else needs a right in the room at the write's date (@discret/rooms
+   * `decideWrite`). Adding or removing a relation link is a change of its source row.
+   */
+  decide(q: WriteQuestion, grant: RoomGrant | undefined): WriteDecision {
+    const entity = q.entity.fullName;
+    if (ROOM_STRUCTURE.has(entity)) return this.decideStructure(q, grant);
+    const { action, previousAuthor } = asRowWrite(q);
+    const rooms = new Set([q.roomId, q.kind === 'update' ? q.previousRoomId : null].map((r) => (r ? base64url(r) : null)));
+    const key = base64url(q.author);
+    for (const roomId of rooms) {
+      if (roomId === null) continue;
+      if (roomId === this.privateRoom) {
+        if (key !== this.owner) return deny('Only its owner writes in the private room');
+        continue;
+      }
+      const room = this.rooms.get(roomId);
+      if (!room) return deny(`Unknown room ${roomId}`);
+      const decision = decideWrite(room, {
+        action, entity, verifyingKey: key, date: q.date, author: previousAuthor ? base64url(previousAuthor) : undefined,
+      });
+      if (!decision.allowed) return decision;
+    }
+    return ALLOWED;
+  }
+
+  private decideStructure(q: WriteQuestion, grant: RoomGrant | undefined): WriteDecision {
+    const entity = q.entity.fullName;
+    if (q.kind === 'delete') return deny(`${entity} rows cannot be deleted`);
+    if (!grant || q.roomId === null) return deny(`${entity} is written only through a sys.Room mutation`);
+    const room = base64url(q.roomId);
+    if (grant.rooms.has(room) || q.roomCreatedByRequest) return ALLOWED;
+    // The sys.Room row of a room this mutation creates: its id is its room.
+    if (entity === ROOM_ENTITY && q.kind === 'insert' && grant.newRooms > 0 && Buffer.compare(Buffer.from(q.id), Buffer.from(q.roomId)) === 0) return ALLOWED;
+    return deny(`${entity} cannot be written in room ${room} by this mutation`);
+  }
+
+  /**
+   * Judges the room changes of a mutation before it runs. Returns the grant to run it with,
    * or undefined when it does not touch room definitions. Throws INVALID_MUTATION for what a
    * room never allows (explicit room ids, removals, changing immutable rows, structure written
    * outside a sys.Room) and AUTHORISATION_DENIED for what this user may not do.
    */
-  planMutation(mutation: ResolvedMutation, params: Parameters | undefined, writer: string, date: number): RoomMutation | undefined {
+  planMutation(mutation: ResolvedMutation, params: Parameters | undefined, writer: string, date: number): RoomGrant | undefined {
     const read = (op: Operand) => (op.kind === 'value' ? op.value : params?.[op.name]);
     const text = (op: Operand | undefined) => {
       const v = op ? read(op) : undefined;
@@ -162,7 +163,7 @@ export class RoomRegistry {
       return { entity: String(value(m, 'entity')), mutateSelf: value(m, 'mutate_self') === true, mutateAll: value(m, 'mutate_all') === true };
     };
 
-    const plan: RoomMutation = { kind: 'room-mutation', rooms: new Set(), newRooms: 0, created: new Set() };
+    const plan = { rooms: new Set<string>(), newRooms: 0 };
     let touched = false;
     const visit = (m: ResolvedMutationEntity, insideRoom: boolean) => {
       const name = m.entity.fullName;
@@ -201,5 +202,22 @@ export class RoomRegistry {
     };
     for (const m of mutation.entities) visit(m, false);
     return touched ? plan : undefined;
+  }
+}
+
+function deny(reason: string): WriteDecision {
+  return { allowed: false, reason };
+}
+
+/** A question as @discret/rooms sees it: a relation link added or removed changes its source row. */
+function asRowWrite(q: WriteQuestion): { action: 'insert' | 'update' | 'delete'; previousAuthor?: Uint8Array } {
+  switch (q.kind) {
+    case 'insert':
+      return { action: 'insert' };
+    case 'update':
+    case 'delete':
+      return { action: q.kind, previousAuthor: q.previousAuthor };
+    default:
+      return { action: 'update', previousAuthor: q.srcAuthor };
   }
 }

@@ -48,7 +48,7 @@ describe.each([
 ] as [string, StoreDriver][])('conformance on %s', (driverName, driver) => {
   test('there are cases', () => expect(cases.length).toBeGreaterThan(0));
   test.each(cases.map((c, i) => [c.name, c, i] as const))('%s', async (_name, c, i) => {
-    const app = await Discret.open({ dataModel: c.dataModel, appKey: `conformance.${i}`, keyMaterial, dataFolder: join(root, driverName.replace(':', '_'), String(i)), store: driver });
+    const app = await Discret.open({ dataModel: c.dataModel, appKey: `conformance.${i}`, keyMaterial, dataFolder: join(root, driverName.replace(":", "_"), String(i)), driver });
     const saved = new Map<string, unknown>();
     try {
       for (const [n, step] of c.steps.entries()) {

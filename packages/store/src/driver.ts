@@ -29,6 +29,8 @@ export interface OpenOptions {
   /** 32-byte encryption key; drivers without encryption ignore it. */
   key?: Uint8Array;
   readonly?: boolean;
+  /** Page cache of this connection, in KiB (SQLite `cache_size`); the engine's default if unset. */
+  cacheSizeKb?: number;
 }
 
 /** A storage engine: opens connections to a database file. */

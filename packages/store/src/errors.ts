@@ -5,6 +5,8 @@ export type StoreErrorCode =
   | 'INVALID_SIGNATURE'
   | 'AUTHORISATION_DENIED'
   | 'CLOSED'
+  | 'ABORTED'
+  | 'INVALID_RECORD'
   | 'STORAGE';
 
 /** Every failure of @discret/store that is not a language error. */
@@ -16,4 +18,9 @@ export class StoreError extends Error {
   ) {
     super(message);
   }
+}
+
+/** Throws ABORTED when the signal was aborted: an aborted request has no effect. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new StoreError('ABORTED', 'The request was aborted before it ran');
 }

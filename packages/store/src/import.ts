@@ -6,8 +6,8 @@ import type { DataModel, EntityDef, JsonValue } from '@discret/lang';
 import type { Row } from './driver.js';
 import { StoreError, type StoreErrorCode } from './errors.js';
 import type { EdgeDeletionRecord, EdgeRecord, NodeDeletionRecord, NodeRecord, RecordBatch } from './records.js';
-import type { StoreOptions, WriteCheck } from './store.js';
 import type { WriteTransaction } from './transaction.js';
+import type { StoreOptions } from './types.js';
 import { sameBytes, WriteContext } from './write-context.js';
 
 export type RecordKind = 'node' | 'edge' | 'nodeDeletion' | 'edgeDeletion';
@@ -16,7 +16,7 @@ export interface RejectedRecord {
   kind: RecordKind;
   /** base64url id of the node (or `src:label:dest` of an edge). */
   id: string;
-  code: StoreErrorCode | 'UNKNOWN_ENTITY' | 'INVALID_RECORD';
+  code: StoreErrorCode | 'UNKNOWN_ENTITY';
   message: string;
 }
 
@@ -91,7 +91,7 @@ export async function verifyRecords(batch: RecordBatch, pool: CryptoPool | undef
  * - a node replaces ours only if it is newer (mdate), ties broken by the larger signature,
  *   so every peer converges on the same version whatever the order of arrival;
  * - a node whose id was deleted (by someone allowed to delete it) stays deleted;
- * - every write is judged by the store's `authorize` hook with the record's own author and
+ * - every write is judged by the store's write policy with the record's own author and
  *   date, exactly as the author's own device judged it;
  * - local data (no room) is never imported.
  * Each record is accepted or rejected alone; a rejection writes nothing of that record.
@@ -105,7 +105,7 @@ export class RecordImporter {
     private readonly options: StoreOptions,
     private readonly model: DataModel,
   ) {
-    this.ctx = new WriteContext(tx, options, {});
+    this.ctx = new WriteContext(tx, options, {}, undefined, true);
   }
 
   async run(batch: Required<RecordBatch>): Promise<void> {
@@ -134,25 +134,14 @@ export class RecordImporter {
     return entity;
   }
 
-  private async authorize(check: WriteCheck): Promise<void> {
-    await this.options.authorize?.(check, this.tx.reader);
-  }
-
   /** Whether a recorded deletion of `id` may delete a node written by `author`. */
   private async deletedFor(id: Uint8Array, entity: EntityDef, author: Uint8Array): Promise<boolean> {
     const rows = await this.tx.read('SELECT room_id, deletion_date, verifying_key FROM _node_deletion_log WHERE id = ?', [id]);
-    for (const row of rows) {
-      try {
-        await this.authorize({
-          action: 'delete', id, entity, roomId: row.room_id as Uint8Array, previousAuthor: author,
-          verifyingKey: row.verifying_key as Uint8Array, date: Number(row.deletion_date),
-        });
-        return true;
-      } catch {
-        // that deleter could not delete this author's node: it does not count
-      }
-    }
-    return false;
+    // A deletion counts only if its deleter could delete this author's node.
+    return rows.some((row) => this.ctx.allows({
+      kind: 'delete', id, entity, roomId: row.room_id as Uint8Array, previousAuthor: author,
+      author: row.verifying_key as Uint8Array, date: Number(row.deletion_date),
+    }));
   }
 
   private async node(r: NodeRecord): Promise<boolean> {
@@ -176,10 +165,9 @@ export class RecordImporter {
     }
     if (await this.deletedFor(r.id, entity, r.verifyingKey)) return false;
     const previousRoom = old ? ((old.room_id as Uint8Array | null) ?? null) : null;
-    await this.authorize({
-      action: old ? 'update' : 'insert', id: r.id, entity, roomId: r.roomId, previousRoomId: previousRoom,
-      previousAuthor: old ? (old.verifying_key as Uint8Array) : undefined, verifyingKey: r.verifyingKey, date: r.mdate,
-    });
+    const facts = { id: r.id, entity, roomId: r.roomId, author: r.verifyingKey, date: r.mdate };
+    if (old) this.ctx.ask({ kind: 'update', ...facts, previousRoomId: previousRoom, previousAuthor: old.verifying_key as Uint8Array });
+    else this.ctx.ask({ kind: 'insert', ...facts });
     if (old?._fts !== null && old?._fts !== undefined) this.ctx.forgetText(old._fts as number);
     const fts = await this.ctx.queueText(entity, json);
     this.tx.queue(
@@ -204,7 +192,7 @@ export class RecordImporter {
 
   private async edge(r: EdgeRecord): Promise<boolean> {
     const entity = this.entity(r.srcEntity);
-    this.relation(entity, r.label);
+    const field = this.relation(entity, r.label);
     const src = await this.sourceOf(r);
     // Sync sends nodes before their edges: a missing source was deleted, or is not ours to see.
     if (!src) return false;
@@ -217,15 +205,11 @@ export class RecordImporter {
       'SELECT deletion_date, verifying_key FROM _edge_deletion_log WHERE src = ? AND label = ? AND dest = ? AND deletion_date >= ?',
       [r.src, r.label, r.dest, r.cdate],
     );
-    for (const d of deletions) {
-      // A later removal keeps this link out, if its author was allowed to remove it.
-      const allowed = await this.authorize({
-        action: 'update', id: r.src, entity, roomId, previousAuthor: src.verifying_key as Uint8Array,
-        verifyingKey: d.verifying_key as Uint8Array, date: Number(d.deletion_date),
-      }).then(() => true, () => false);
-      if (allowed) return false;
-    }
-    await this.authorize({ action: 'update', id: r.src, entity, roomId, previousAuthor: src.verifying_key as Uint8Array, verifyingKey: r.verifyingKey, date: r.cdate });
+    const link = { src: r.src, entity, field, dest: r.dest, roomId, srcAuthor: src.verifying_key as Uint8Array };
+    // A later removal keeps this link out, if its author was allowed to remove it.
+    const removed = deletions.some((d) => this.ctx.allows({ kind: 'edgeRemoved', ...link, author: d.verifying_key as Uint8Array, date: Number(d.deletion_date) }));
+    if (removed) return false;
+    this.ctx.ask({ kind: 'edgeAdded', ...link, author: r.verifyingKey, date: r.cdate });
     this.tx.queue(
       'INSERT OR REPLACE INTO _edge (src, src_entity, label, dest, cdate, verifying_key, _signature) VALUES (?, ?, ?, ?, ?, ?, ?)',
       [r.src, r.srcEntity, r.label, r.dest, r.cdate, r.verifyingKey, r.signature],
@@ -241,9 +225,9 @@ export class RecordImporter {
     const [node] = await this.tx.read('SELECT room_id, _entity, mdate, verifying_key, _fts FROM _node WHERE id = ?', [r.id]);
     // Without the node, judge the deleter as if deleting their own: the deletion then only
     // keeps out nodes it had the right to delete (see deletedFor).
-    await this.authorize({
-      action: 'delete', id: r.id, entity, roomId: r.roomId, previousAuthor: node ? (node.verifying_key as Uint8Array) : r.verifyingKey,
-      verifyingKey: r.verifyingKey, date: r.deletionDate,
+    this.ctx.ask({
+      kind: 'delete', id: r.id, entity, roomId: r.roomId, previousAuthor: node ? (node.verifying_key as Uint8Array) : r.verifyingKey,
+      author: r.verifyingKey, date: r.deletionDate,
     });
     if (node && node._entity === r.entity && sameBytes((node.room_id as Uint8Array | null) ?? null, r.roomId) && Number(node.mdate) <= r.deletionDate) {
       this.tx.queue('DELETE FROM _edge WHERE src = ?', [r.id]);
@@ -268,8 +252,11 @@ export class RecordImporter {
     const entity = src ? this.entity(String(src._entity)) : null;
     if (src && !sameBytes((src.room_id as Uint8Array | null) ?? null, r.roomId)) throw new Rejection('INVALID_RECORD', 'The source node is in another room');
     if (entity) {
-      this.relation(entity, r.label);
-      await this.authorize({ action: 'update', id: r.src, entity, roomId: r.roomId, previousAuthor: src!.verifying_key as Uint8Array, verifyingKey: r.verifyingKey, date: r.deletionDate });
+      const field = this.relation(entity, r.label);
+      this.ctx.ask({
+        kind: 'edgeRemoved', src: r.src, entity, field, dest: r.dest, roomId: r.roomId, srcAuthor: src!.verifying_key as Uint8Array,
+        author: r.verifyingKey, date: r.deletionDate,
+      });
       this.tx.queue('DELETE FROM _edge WHERE src = ? AND label = ? AND dest = ? AND cdate <= ?', [r.src, r.label, r.dest, r.deletionDate]);
       await this.ctx.dailyLog(r.roomId, entity, r.deletionDate);
     }

@@ -1,111 +1,57 @@
 import {
   base64url, edgeDeletionSigningBytes, edgeSigningBytes, nodeDeletionSigningBytes, nodeSigningBytes, verify,
-  type CryptoPool, type SigningKey,
 } from '@discret/crypto';
 import {
   checkParameters, DataModel, validateDeletion, validateMutation, validateQuery,
-  type EntityDef, type Parameters, type ResolvedMutation, type ResolvedQuery,
+  type Parameters, type ResolvedMutation, type ResolvedQuery,
 } from '@discret/lang';
-import type { Row, SqlConnection, SqlValue, StoreDriver } from './driver.js';
+import { componentLogger, silentLogger } from '@discret/log';
+import type { Row, SqlConnection, SqlValue } from './driver.js';
 import { sqlcipherDriver } from './drivers/sqlcipher.js';
-import { StoreError } from './errors.js';
+import { StoreError, throwIfAborted } from './errors.js';
 import { fieldPath, SCHEMA } from './schema.js';
 import { bindValues, compileQuery } from './sql-query.js';
 import { type ImportReport, RecordImporter, verifyRecords } from './import.js';
 import { edgeDeletionRecord, edgeRecord, nodeDeletionRecord, nodeRecord, type RecordBatch } from './records.js';
+import { TextIndexer } from './text-index.js';
 import type { BatchSigner } from './transaction.js';
+import type { ChangedDays, RequestOptions, StoreOptions, WriteOutcome } from './types.js';
 import { WriteContext } from './write-context.js';
 import { GroupCommitWriter } from './writer.js';
-
-/** A write about to happen, handed to the `authorize` hook before anything is stored. */
-export interface WriteCheck {
-  action: 'insert' | 'update' | 'delete';
-  /** Id of the row written. */
-  id: Uint8Array;
-  entity: EntityDef;
-  /** Room of the entity after the write (before it, for a delete); null for local data. */
-  roomId: Uint8Array | null;
-  /** Room before an update that moves the entity. */
-  previousRoomId?: Uint8Array | null;
-  /** Author of the existing row, for updates and deletes. */
-  previousAuthor?: Uint8Array;
-  verifyingKey: Uint8Array;
-  date: number;
-  /** What the caller passed with the request (`mutate(text, params, context)`); undefined for imports. */
-  context?: unknown;
-}
-
-/** Rooms, entities and days (epoch ms at 00:00 UTC) touched by committed writes. */
-export type ChangedDays = Map<string, Map<string, Set<number>>>;
-
-export interface StoreOptions {
-  /** Database file path. */
-  path: string;
-  /** 32-byte database key (ignored by unencrypted drivers). */
-  key: Uint8Array;
-  /** Signs every row this store writes. */
-  signingKey: SigningKey;
-  /** Storage engine; SQLCipher by default. */
-  driver?: StoreDriver;
-  /** Built-in namespaces (the `sys` model) placed before the app's data model. */
-  builtins?: DataModel;
-  maxObjectSizeInKb?: number;
-  writeBufferLength?: number;
-  /** Full name of the entity whose new rows are their own room (core: `sys.Room`). */
-  roomEntity?: string;
-  /** Signs large write batches on worker threads; without it, signing stays on this thread. */
-  cryptoPool?: CryptoPool;
-  /**
-   * Throws to refuse a write (e.g. AUTHORISATION_DENIED); runs inside the transaction and
-   * reads through `reader`, which sees the transaction's earlier writes.
-   */
-  authorize?: (check: WriteCheck, reader: Pick<SqlConnection, 'all'>) => Promise<void> | void;
-  /** Told after each commit which rooms, entities (full names) and days changed. */
-  onChange?: (changes: ChangedDays) => void;
-}
-
-export type WriteOutcome<T> = { result: T; changes: ChangedDays; textQueued?: boolean };
-
-/** How long written text may wait before it enters the full-text index (search() never waits for it). */
-const TEXT_INDEX_DELAY_MS = 250;
-/** Index at once when this many writes have queued text. */
-const TEXT_INDEX_BATCH = 4096;
 
 /**
  * The encrypted, signed graph store. Entities are nodes, relations are edges; both are
  * signed with the user's key when written. Requests are validated by @discret/lang and
  * queries are compiled to one SQL statement per alias.
  */
-export class Store {
+export class Store<Grant = unknown> {
   private model: DataModel;
   private closed = false;
-  /** Whether _fts_pending may hold text (true at open: a crash may have left some). */
-  private textPending = true;
-  private textQueuedSinceIndex = 0;
-  private textTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly text: TextIndexer;
 
   private constructor(
-    private readonly options: StoreOptions,
+    private readonly options: StoreOptions<Grant>,
     private readonly writerConn: SqlConnection,
     private readonly reader: SqlConnection,
     private readonly writer: GroupCommitWriter,
     model: DataModel,
   ) {
     this.model = model;
+    this.text = new TextIndexer(writer, componentLogger(options.logger ?? silentLogger, 'store'));
   }
 
   /** Opens (creating if needed) a store. Throws StoreError WRONG_KEY for a wrong key. */
-  static async open(options: StoreOptions): Promise<Store> {
+  static async open<Grant = unknown>(options: StoreOptions<Grant>): Promise<Store<Grant>> {
     const driver = options.driver ?? sqlcipherDriver();
-    const writerConn = await driver.open({ path: options.path, key: options.key });
+    const writerConn = await driver.open({ path: options.path, key: options.key, cacheSizeKb: options.writeCacheSizeInKb });
     let reader: SqlConnection | undefined;
     try {
       await writerConn.exec(SCHEMA);
-      reader = await driver.open({ path: options.path, key: options.key, readonly: true });
+      reader = await driver.open({ path: options.path, key: options.key, readonly: true, cacheSizeKb: options.readCacheSizeInKb });
       const rows = await writerConn.all('SELECT text FROM _data_model ORDER BY version DESC LIMIT 1');
       const text = rows[0] ? String(rows[0].text) : '';
       const model = DataModel.parse(text, { builtins: options.builtins });
-      let store!: Store;
+      let store!: Store<Grant>;
       const { cryptoPool, signingKey } = options;
       const signer: BatchSigner = cryptoPool
         ? (messages) => cryptoPool.signAll(signingKey, messages)
@@ -165,7 +111,7 @@ export class Store {
     const resolved = typeof text === 'string' ? validateQuery(this.model, text) : text;
     checkParameters(resolved.parameters, params);
     const compiled = compileQuery(resolved);
-    if (compiled.usesFullText && this.textPending) await this.indexText();
+    if (compiled.usesFullText && this.text.hasPending) await this.text.indexNow();
     const result: Record<string, unknown[]> = {};
     for (const statement of compiled.statements) {
       const rows = await this.reader.all(statement.sql, bindValues(statement.binders, params));
@@ -175,12 +121,14 @@ export class Store {
   }
 
   /** Runs a mutation, all-or-nothing; returns the written tuples keyed by alias. */
-  async mutate(text: string | ResolvedMutation, params?: Parameters, context?: unknown): Promise<Record<string, Record<string, unknown>>> {
+  async mutate(text: string | ResolvedMutation, params?: Parameters, options: RequestOptions<Grant> = {}): Promise<Record<string, Record<string, unknown>>> {
     this.assertOpen();
+    throwIfAborted(options.signal);
     const resolved = typeof text === 'string' ? validateMutation(this.model, text) : text;
     checkParameters(resolved.parameters, params);
     const outcome = await this.writer.write(async (tx): Promise<WriteOutcome<Record<string, Record<string, unknown>>>> => {
-      const ctx = new WriteContext(tx, this.options, params ?? {}, context);
+      throwIfAborted(options.signal);
+      const ctx = new WriteContext(tx, this.options, params ?? {}, options.grant);
       const result: Record<string, Record<string, unknown>> = {};
       for (const entity of resolved.entities) result[entity.alias] = await ctx.writeEntity(entity, null);
       return { result, changes: ctx.changes, textQueued: ctx.textQueued };
@@ -189,12 +137,14 @@ export class Store {
   }
 
   /** Runs a deletion: entities (with their outgoing edges) or only the named edges. */
-  async delete(text: string, params?: Parameters, context?: unknown): Promise<void> {
+  async delete(text: string, params?: Parameters, options: RequestOptions<Grant> = {}): Promise<void> {
     this.assertOpen();
+    throwIfAborted(options.signal);
     const resolved = validateDeletion(this.model, text);
     checkParameters(resolved.parameters, params);
     await this.writer.write(async (tx): Promise<WriteOutcome<void>> => {
-      const ctx = new WriteContext(tx, this.options, params ?? {}, context);
+      throwIfAborted(options.signal);
+      const ctx = new WriteContext(tx, this.options, params ?? {}, options.grant);
       for (const entity of resolved.entities) await ctx.deleteEntity(entity.entity, params![entity.id], entity.relations.map((r) => ({ field: r.field, ids: r.ids.map((name) => params![name]) })));
       return { result: undefined, changes: ctx.changes };
     });
@@ -263,31 +213,19 @@ export class Store {
     await this.writer.write((tx) => tx.execute('INSERT OR REPLACE INTO _config (key, value) VALUES (?, ?)', [key, value]));
   }
 
-  /** Low-level read access for the packages that build on the store (rooms, sync). */
-  async readRows(sql: string, params: SqlValue[] = []): Promise<Row[]> {
-    this.assertOpen();
-    return this.reader.all(sql, params);
-  }
-
   /**
    * Moves queued text into the full-text index. Runs by itself shortly after writes and
    * before any search(); callers never need it for correctness.
    */
-  async indexText(): Promise<void> {
-    if (this.textTimer) clearTimeout(this.textTimer);
-    this.textTimer = null;
-    this.textQueuedSinceIndex = 0;
-    this.textPending = false;
-    await this.writer.write(async (tx) => {
-      await tx.execute('INSERT INTO _fts (rowid, text) SELECT id, text FROM _fts_pending');
-      await tx.execute('DELETE FROM _fts_pending');
-    });
+  indexText(): Promise<void> {
+    this.assertOpen();
+    return this.text.indexNow();
   }
 
   /** Flushes pending writes and closes both connections. */
   async close(): Promise<void> {
     if (this.closed) return;
-    if (this.textPending) await this.indexText().catch(() => {}); // left pending, it is indexed at the next search
+    await this.text.stop();
     this.closed = true;
     await this.writer.close();
     await this.reader.close();
@@ -298,26 +236,9 @@ export class Store {
     if (this.closed) throw new StoreError('CLOSED', 'The store is closed');
   }
 
-  /** After a commit that queued text: index it soon, or now if much has piled up. */
-  private scheduleTextIndex(count: number): void {
-    this.textPending = true;
-    this.textQueuedSinceIndex += count;
-    if (this.closed) return;
-    if (this.textQueuedSinceIndex >= TEXT_INDEX_BATCH) {
-      void this.indexText().catch(() => {});
-      return;
-    }
-    if (this.textTimer) return;
-    this.textTimer = setTimeout(() => {
-      this.textTimer = null;
-      if (!this.closed) void this.indexText().catch(() => {});
-    }, TEXT_INDEX_DELAY_MS);
-    this.textTimer.unref?.();
-  }
-
   private notify(committed: unknown[]): void {
     const texts = committed.filter((o) => (o as Partial<WriteOutcome<unknown>> | undefined)?.textQueued).length;
-    if (texts) this.scheduleTextIndex(texts);
+    if (texts) this.text.queued(texts);
     if (!this.options.onChange) return;
     const merged: ChangedDays = new Map();
     for (const outcome of committed) {

@@ -4,8 +4,13 @@ import {
 import type { EntityDef, FieldDef, JsonValue, Operand, Parameters, ResolvedMutationEntity } from '@discret/lang';
 import type { Row } from './driver.js';
 import { StoreError } from './errors.js';
-import type { ChangedDays, StoreOptions, WriteCheck } from './store.js';
+import { ALLOWED, type WriteQuestion } from './policy.js';
 import type { WriteTransaction } from './transaction.js';
+import type { ChangedDays, StoreOptions } from './types.js';
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** A question as the write context asks it: it fills in the facts it knows (author and date unless given). */
+type Ask = DistributiveOmit<WriteQuestion, 'imported' | 'roomCreatedByRequest' | 'author' | 'date'> & { author?: Uint8Array; date?: number };
 
 export const DAY = 86_400_000;
 
@@ -25,15 +30,46 @@ export class WriteContext {
   textQueued = false;
   private readonly now = Date.now();
   private readonly author: Uint8Array;
+  /** Ids (base64url) of the rows this request inserted: a room created by the request itself. */
+  private readonly inserted = new Set<string>();
 
   constructor(
     private readonly tx: WriteTransaction,
     private readonly options: StoreOptions,
     private readonly params: Parameters,
-    /** Whatever the caller attached to this request; handed to `authorize`. */
-    private readonly context?: unknown,
+    /** What the caller judged before this request; handed to the policy with every question. */
+    private readonly grant: unknown = undefined,
+    /** True for records received from peers. */
+    private readonly imported = false,
   ) {
     this.author = options.signingKey.publicKey;
+  }
+
+  /** Asks the store's policy; throws AUTHORISATION_DENIED with its reason when refused. */
+  ask(question: Ask): void {
+    const policy = this.options.policy;
+    if (!policy) return;
+    const room = 'roomId' in question ? question.roomId : null;
+    const full = {
+      author: this.author,
+      date: this.now,
+      ...question,
+      imported: this.imported,
+      roomCreatedByRequest: room !== null && this.inserted.has(base64url(room)),
+    } as WriteQuestion;
+    const decision = policy.decide(full, this.grant) ?? ALLOWED;
+    if (!decision.allowed) throw new StoreError('AUTHORISATION_DENIED', decision.reason);
+  }
+
+  /** Whether the policy allows a write (for imports that weigh a deletion against a row). */
+  allows(question: Ask): boolean {
+    try {
+      this.ask(question);
+      return true;
+    } catch (error) {
+      if (error instanceof StoreError && error.code === 'AUTHORISATION_DENIED') return false;
+      throw error;
+    }
   }
 
   private read(operand: Operand): unknown {
@@ -60,10 +96,6 @@ export class WriteContext {
     this.logChange(roomId, entity, date);
     const day = Math.floor(date / DAY) * DAY;
     this.tx.queueOnce(`${base64url(roomId)}/${entity.shortId}/${day}`, 'INSERT OR IGNORE INTO _daily_log (room_id, entity, day) VALUES (?, ?, ?)', [roomId, entity.shortId, day]);
-  }
-
-  private async authorize(check: Omit<WriteCheck, 'verifyingKey' | 'date' | 'context'>): Promise<void> {
-    await this.options.authorize?.({ ...check, verifyingKey: this.author, date: this.now, context: this.context }, this.tx.reader);
   }
 
   /** Removes a row's text from the full-text index, wherever it is yet. */
@@ -106,6 +138,7 @@ export class WriteContext {
     // signature stay (adding a pet to Bob's Person must not make me its author). Only the new
     // links are written, signed by me.
     let rewrite = true;
+    let rowAuthor = this.author;
 
     if (m.id) {
       id = toId(this.read(m.id));
@@ -119,16 +152,19 @@ export class WriteContext {
       mdate = Math.max(this.now, Number(old.mdate) + 1);
       binary = (old._binary as Uint8Array | null) ?? null;
       previousFts = (old._fts as number | null) ?? null;
-      await this.authorize({ action: 'update', id, entity, roomId, previousRoomId: previousRoom, previousAuthor: old.verifying_key as Uint8Array });
       rewrite = m.values.length > 0 || m.binary !== undefined || !sameBytes(previousRoom, roomId);
+      rowAuthor = rewrite ? this.author : (old.verifying_key as Uint8Array);
+      if (rewrite) this.ask({ kind: 'update', id, entity, roomId, previousRoomId: previousRoom, previousAuthor: old.verifying_key as Uint8Array });
       if (!sameBytes(previousRoom, roomId)) await this.dailyLog(previousRoom, entity, mdate);
     } else {
       id = uid(this.now);
       json = {};
       for (const field of entity.fields) if (field.default !== undefined) json[field.shortId] = field.default;
-      // A new row of the room entity (sys.Room) is its own room, and its sub-rows inherit it.
-      roomId = m.roomId ? this.readRoom(m.roomId) : entity.fullName === this.options.roomEntity ? id : inheritedRoom;
-      await this.authorize({ action: 'insert', id, entity, roomId });
+      // The policy may place a new row in a room of its own (core: a new sys.Room is its own
+      // room); otherwise it is in its parent's room. Its sub-rows inherit it.
+      roomId = m.roomId ? this.readRoom(m.roomId) : (this.options.policy?.roomOfNewRow?.(entity, id) ?? inheritedRoom);
+      this.ask({ kind: 'insert', id, entity, roomId });
+      this.inserted.add(base64url(id));
     }
     result.id = base64url(id);
     if (m.roomId) result.room_id = roomId ? base64url(roomId) : null;
@@ -161,7 +197,7 @@ export class WriteContext {
     await this.dailyLog(roomId, entity, rewrite ? mdate : this.now);
 
     for (const { field, value } of m.relations) {
-      if (value === null || field.kind === 'entity') await this.removeEdges(id, entity, field, roomId, null);
+      if (value === null || field.kind === 'entity') await this.removeEdges(id, entity, field, roomId, rowAuthor, null);
       if (value === null) {
         result[field.name] = field.kind === 'array' ? [] : null;
         continue;
@@ -170,7 +206,7 @@ export class WriteContext {
       const written: Record<string, unknown>[] = [];
       for (const target of targets) {
         const child = await this.writeEntity(target, roomId);
-        await this.addEdge(id, entity, field, toId(child.id));
+        await this.addEdge(id, entity, field, toId(child.id), roomId, rowAuthor);
         written.push(child);
       }
       result[field.name] = Array.isArray(value) ? written : written[0];
@@ -178,7 +214,8 @@ export class WriteContext {
     return result;
   }
 
-  private async addEdge(src: Uint8Array, entity: EntityDef, field: FieldDef, dest: Uint8Array): Promise<void> {
+  private async addEdge(src: Uint8Array, entity: EntityDef, field: FieldDef, dest: Uint8Array, roomId: Uint8Array | null, srcAuthor: Uint8Array): Promise<void> {
+    this.ask({ kind: 'edgeAdded', src, entity, field, dest, roomId, srcAuthor });
     const signature = this.tx.sign(
       edgeSigningBytes({ src, srcEntity: entity.shortId, label: field.shortId, dest, cdate: this.now, verifyingKey: this.author }),
     );
@@ -189,12 +226,14 @@ export class WriteContext {
   }
 
   /** Removes edges of `src` on `field` (all of them, or only those to `dests`), logging them for sync. */
-  private async removeEdges(src: Uint8Array, entity: EntityDef, field: FieldDef, roomId: Uint8Array | null, dests: Uint8Array[] | null): Promise<void> {
+  private async removeEdges(src: Uint8Array, entity: EntityDef, field: FieldDef, roomId: Uint8Array | null, srcAuthor: Uint8Array | null, dests: Uint8Array[] | null): Promise<void> {
     let rows: Row[] = [];
     if (!dests) rows = await this.tx.read('SELECT dest FROM _edge WHERE src = ? AND label = ?', [src, field.shortId]);
     else for (const d of dests) rows.push(...(await this.tx.read('SELECT dest FROM _edge WHERE src = ? AND label = ? AND dest = ?', [src, field.shortId, d])));
     for (const row of rows) {
       const dest = row.dest as Uint8Array;
+      // Null author: the row itself is being deleted, which the policy already allowed.
+      if (srcAuthor) this.ask({ kind: 'edgeRemoved', src, entity, field, dest, roomId, srcAuthor });
       this.tx.queue('DELETE FROM _edge WHERE src = ? AND label = ? AND dest = ?', [src, field.shortId, dest]);
       if (roomId) {
         const signature = this.tx.sign(
@@ -216,12 +255,13 @@ export class WriteContext {
     // Deleting what is not there is not an error: the result is the same.
     if (!row || row._entity !== entity.shortId) return;
     const roomId = (row.room_id as Uint8Array | null) ?? null;
-    await this.authorize({ action: relations.length ? 'update' : 'delete', id, entity, roomId, previousAuthor: row.verifying_key as Uint8Array });
+    const author = row.verifying_key as Uint8Array;
     if (relations.length) {
-      for (const r of relations) await this.removeEdges(id, entity, r.field, roomId, r.ids.map(toId));
+      for (const r of relations) await this.removeEdges(id, entity, r.field, roomId, author, r.ids.map(toId));
       return;
     }
-    for (const field of entity.fields) if (field.kind !== 'scalar') await this.removeEdges(id, entity, field, roomId, null);
+    this.ask({ kind: 'delete', id, entity, roomId, previousAuthor: author });
+    for (const field of entity.fields) if (field.kind !== 'scalar') await this.removeEdges(id, entity, field, roomId, null, null);
     this.tx.queue('DELETE FROM _node WHERE id = ?', [id]);
     if (row._fts !== null) this.forgetText(row._fts as number);
     if (roomId) {

@@ -5,8 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { base64url, nodeSigningBytes, SigningKey, uid } from '@discret/crypto';
+import { rawRows, remember } from './raw.js';
 import {
-  nodeSqliteDriver, sqlcipherDriver, Store, StoreError, type NodeRecord, type StoreDriver, type WriteCheck,
+  nodeSqliteDriver, sqlcipherDriver, Store, StoreError, type NodeRecord, type StoreDriver, type WriteQuestion, ALLOWED,
 } from '@discret/store';
 
 const root = mkdtempSync(join(tmpdir(), 'discret-import-'));
@@ -22,13 +23,13 @@ const MODEL = `blog {
 }`;
 
 /** Rooms are allowed; `deny` refuses some writes (as room rights would). */
-async function open(driver: StoreDriver, signingKey: SigningKey, deny?: (check: WriteCheck) => boolean) {
-  const store = await Store.open({
-    path: join(root, `i${counter++}.db`), key: new Uint8Array(32).fill(8), signingKey, driver,
-    authorize: (check) => {
-      if (deny?.(check)) throw new StoreError('AUTHORISATION_DENIED', 'denied');
-    },
-  });
+async function open(driver: StoreDriver, signingKey: SigningKey, deny?: (question: WriteQuestion) => boolean) {
+  const path = join(root, `i${counter++}.db`);
+  const key = new Uint8Array(32).fill(8);
+  const store = remember(await Store.open({
+    path, key, signingKey, driver,
+    policy: { decide: (question) => (deny?.(question) ? { allowed: false, reason: 'denied' } : ALLOWED) },
+  }), { path, driver, key });
   await store.setDataModel(MODEL);
   return store;
 }
@@ -56,7 +57,7 @@ describe.each([
     expect((await b.query('query { p: blog.Post(search("seco")) { title } }')).p).toEqual([{ title: 'second' }]);
     expect(await b.importRecords(records)).toEqual({ applied: 0, ignored: 6, rejected: [] });
     // daily logs record what changed, for sync to compare
-    expect(Number((await b.readRows('SELECT count(*) AS n FROM _daily_log'))[0]!.n)).toBeGreaterThan(0);
+    expect(Number((await rawRows(b, 'SELECT count(*) AS n FROM _daily_log'))[0]!.n)).toBeGreaterThan(0);
     await a.close();
     await b.close();
   });
@@ -92,7 +93,7 @@ describe.each([
   test('tampered, unknown, local and unauthorised records are rejected alone', async () => {
     const a = await open(driver, alice);
     // bob's store lets alice write posts but not comments
-    const b = await open(driver, bob, (check) => check.entity.name === 'Comment' && Buffer.compare(Buffer.from(check.verifyingKey), Buffer.from(alice.publicKey)) === 0);
+    const b = await open(driver, bob, (q) => q.entity.name === 'Comment' && Buffer.compare(Buffer.from(q.author), Buffer.from(alice.publicKey)) === 0);
     await a.mutate('mutate { blog.Post { room_id: $r title: "ok" comments: [{ text: "no" }] } }', { r: roomText });
     await a.mutate('mutate { blog.Post { room_id: $r title: "tampered" } }', { r: roomText });
     const records = await a.exportRoom(room);
@@ -120,9 +121,9 @@ describe.each([
     const b = await open(driver, bob);
     const { p } = await a.mutate('mutate { p: blog.Post { room_id: $r title: "alice post" } }', { r: roomText });
     await b.importRecords(await a.exportRoom(room));
-    const before = (await b.readRows('SELECT mdate, verifying_key, _signature FROM _node WHERE _entity = ?', [records0Entity(await a.exportRoom(room))]))[0]!;
+    const before = (await rawRows(b, 'SELECT mdate, verifying_key, _signature FROM _node WHERE _entity = ?', [records0Entity(await a.exportRoom(room))]))[0]!;
     await b.mutate('mutate { blog.Post { id: $id comments: [{ text: "from bob" }] } }', { id: p!.id });
-    const after = (await b.readRows('SELECT mdate, verifying_key, _signature FROM _node WHERE _entity = ?', [records0Entity(await a.exportRoom(room))]))[0]!;
+    const after = (await rawRows(b, 'SELECT mdate, verifying_key, _signature FROM _node WHERE _entity = ?', [records0Entity(await a.exportRoom(room))]))[0]!;
     expect(after).toEqual(before);
     expect(Buffer.from(after.verifying_key as Uint8Array).equals(Buffer.from(alice.publicKey))).toBe(true);
     const edges = await b.exportRoom(room);

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SigningKey } from '@discret/crypto';
 import { DatabaseSync } from 'node:sqlite';
-import { nodeSqliteDriver, sqlcipherDriver, Store, StoreError, type StoreDriver, type WriteCheck } from '@discret/store';
+import { ALLOWED, nodeSqliteDriver, sqlcipherDriver, Store, StoreError, type StoreDriver, type WriteQuestion } from '@discret/store';
+import { rawRows, remember } from './raw.js';
 
 const root = mkdtempSync(join(tmpdir(), 'discret-store-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -21,7 +22,7 @@ const MODEL = `blog {
 
 async function openStore(driver: StoreDriver, extra: Partial<Parameters<typeof Store.open>[0]> = {}) {
   const path = join(root, `s${counter++}.db`);
-  const store = await Store.open({ path, key, signingKey, driver, ...extra });
+  const store = remember(await Store.open({ path, key, signingKey, driver, ...extra }), { path, driver, key });
   await store.setDataModel(MODEL);
   return { store, path };
 }
@@ -83,9 +84,7 @@ describe.each([
 
   test('a mutation is all-or-nothing', async () => {
     const { store } = await openStore(driver, {
-      authorize: (check: WriteCheck) => {
-        if (check.entity.name === 'Comment') throw new StoreError('AUTHORISATION_DENIED', 'no comments');
-      },
+      policy: { decide: (q) => (q.entity.name === 'Comment' ? { allowed: false, reason: 'no comments' } : ALLOWED) },
     });
     await expect(store.mutate('mutate { a: blog.Author { name: "a" } p: blog.Post { title: "t" comments: [{ text: "c" }] } }')).rejects.toMatchObject({ code: 'AUTHORISATION_DENIED' });
     expect(await store.query('query { a: blog.Author { name } p: blog.Post { title } }')).toEqual({ a: [], p: [] });
@@ -162,7 +161,7 @@ describe.each([
     await store.mutate('mutate { blog.Author { name: "local only" } }');
     await store.mutate('mutate { blog.Post { title: "shared" room_id: $r comments: [{ text: "c" }] } }', { r: room });
     expect(seen).toEqual([`${Buffer.from(room).toString('base64url')}:blog.Post,blog.Comment`]);
-    const logged = await store.readRows('SELECT count(*) AS n FROM _daily_log');
+    const logged = await rawRows(store, 'SELECT count(*) AS n FROM _daily_log');
     expect(Number(logged[0]!.n)).toBe(2);
     await store.close();
   });
@@ -171,5 +170,63 @@ describe.each([
     const { store } = await openStore(driver);
     await store.close();
     await expect(store.query('query { a: blog.Author { name } }')).rejects.toMatchObject({ code: 'CLOSED' });
+  });
+});
+
+describe.each([
+  ['sqlcipher', sqlcipherDriver()],
+  ['node:sqlite', nodeSqliteDriver()],
+] as [string, StoreDriver][])('the write policy on %s', (_name, driver) => {
+  const room = new Uint8Array(16).fill(2);
+  const summary = (q: WriteQuestion) =>
+    `${q.kind} ${q.entity.name}${'field' in q ? `.${q.field.name}` : ''} room=${q.roomId ? 'r' : '-'} imported=${q.imported} grant=${q.kind === 'insert' ? 'g' : '-'}`;
+
+  test('is asked precise questions (rows, links added, links removed) with the grant of the request', async () => {
+    const asked: string[] = [];
+    const grants: unknown[] = [];
+    const { store } = await openStore(driver, {
+      policy: {
+        decide: (q, grant) => {
+          asked.push(summary(q));
+          grants.push(grant);
+          return ALLOWED;
+        },
+      },
+    });
+    const { p } = await store.mutate('mutate { p: blog.Post { title: "t" room_id: $r comments: [{ text: "c" }] } }', { r: room }, { grant: 'G' });
+    expect(asked).toEqual([
+      'insert Post room=r imported=false grant=g',
+      'insert Comment room=r imported=false grant=g',
+      'edgeAdded Post.comments room=r imported=false grant=-',
+    ]);
+    expect(new Set(grants)).toEqual(new Set(['G']));
+    asked.length = 0;
+    const comment = (p!.comments as { id: string }[])[0]!.id;
+    await store.delete('delete { blog.Post { $id comments[$c] } }', { id: p!.id, c: comment });
+    expect(asked).toEqual(['edgeRemoved Post.comments room=r imported=false grant=-']);
+    asked.length = 0;
+    await store.delete('delete { blog.Post { $id } }', { id: p!.id });
+    expect(asked).toEqual(['delete Post room=r imported=false grant=-']);
+    await store.close();
+  });
+
+  test('a refusal names its reason; a policy can place new rows in a room of their own', async () => {
+    const { store } = await openStore(driver, {
+      policy: {
+        decide: (q) => (q.kind === 'edgeAdded' ? { allowed: false, reason: 'no links today' } : ALLOWED),
+        roomOfNewRow: (entity, id) => (entity.name === 'Author' ? id : undefined),
+      },
+    });
+    await expect(store.mutate('mutate { blog.Post { title: "t" comments: [{ text: "c" }] } }')).rejects.toMatchObject({ code: 'AUTHORISATION_DENIED', message: 'no links today' });
+    const { a } = await store.mutate('mutate { a: blog.Author { name: "own room" } }');
+    expect((await store.query('query { a: blog.Author { id room_id } }')).a).toEqual([{ id: a!.id, room_id: a!.id }]);
+    await store.close();
+  });
+
+  test('the page cache of each connection follows the settings', async () => {
+    const path = join(root, `cache${counter++}.db`);
+    const conn = await driver.open({ path, key, cacheSizeKb: 777 });
+    expect(await conn.all('PRAGMA cache_size')).toEqual([{ cache_size: -777 }]);
+    await conn.close();
   });
 });

@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CryptoPool, SigningKey } from '@discret/crypto';
-import {
-  GroupCommitWriter, nodeSqliteDriver, sqlcipherDriver, Store, StoreError, type StoreDriver, type WriteCheck,
-} from '@discret/store';
+import { rawRows, remember } from './raw.js';
+import { ALLOWED, nodeSqliteDriver, sqlcipherDriver, Store, StoreError, type StoreDriver } from '@discret/store';
+import { GroupCommitWriter } from '../src/writer.js';
 
 const root = mkdtempSync(join(tmpdir(), 'discret-writer-'));
 const pool = new CryptoPool({ parallelism: 2, minBatch: 16 });
@@ -26,12 +26,12 @@ const MODEL = `blog {
 
 async function openStore(driver: StoreDriver, extra: Partial<Parameters<typeof Store.open>[0]> = {}) {
   const path = join(root, `w${counter++}.db`);
-  const store = await Store.open({ path, key, signingKey, driver, ...extra });
+  const store = remember(await Store.open({ path, key, signingKey, driver, ...extra }), { path, driver, key });
   await store.setDataModel(MODEL);
   return { store, path };
 }
 
-const count = async (store: Store, sql: string) => Number((await store.readRows(sql))[0]!.n);
+const count = async (store: Store, sql: string) => Number((await rawRows(store, sql))[0]!.n);
 
 describe.each([
   ['sqlcipher', sqlcipherDriver()],
@@ -51,9 +51,7 @@ describe.each([
 
   test('a failing request is undone alone, whether it failed before or after reading', async () => {
     const { store } = await openStore(driver, {
-      authorize: (check: WriteCheck) => {
-        if (check.entity.name === 'Comment') throw new StoreError('AUTHORISATION_DENIED', 'no comments');
-      },
+      policy: { decide: (q) => (q.entity.name === 'Comment' ? { allowed: false, reason: 'no comments' } : ALLOWED) },
     });
     const existing = (await store.mutate('mutate { p: blog.Post { title: "existing" } }')).p!.id as string;
     const untouched = (await store.mutate('mutate { p: blog.Post { title: "untouched" } }')).p!.id as string;
@@ -110,7 +108,7 @@ describe.each([
     await store.mutate('mutate { blog.Post { id: $id title: "slow blue turtle" } }', { id: p!.id });
     await store.close();
     // Closing indexes what is left; reopened, search finds the last text only.
-    const again = await Store.open({ path, key, signingKey, driver });
+    const again = remember(await Store.open({ path, key, signingKey, driver }), { path, driver, key });
     expect((await again.query('query { p: blog.Post(search("turtle")) { title } }')).p).toEqual([{ title: 'slow blue turtle' }]);
     expect(await count(again, 'SELECT count(*) AS n FROM _fts')).toBe(2);
     await again.close();

@@ -15,6 +15,7 @@ export function nodeSqliteDriver(): StoreDriver {
       try {
         db = new DatabaseSync(options.path, { readOnly: options.readonly ?? false });
         db.prepare('SELECT count(*) FROM sqlite_master').get();
+        if (options.cacheSizeKb !== undefined) db.exec(`PRAGMA cache_size = -${Math.floor(options.cacheSizeKb)}`);
       } catch (err) {
         throw new StoreError('STORAGE', `Cannot open ${options.path}: ${(err as Error).message}`);
       }

@@ -32,6 +32,7 @@ function connect(options: OpenOptions, encrypted: boolean): SqlConnection {
       db.pragma(`key="x'${Buffer.from(options.key).toString('hex')}'"`);
     }
     db.prepare('SELECT count(*) FROM sqlite_master').get();
+    if (options.cacheSizeKb !== undefined) db.pragma(`cache_size = -${Math.floor(options.cacheSizeKb)}`);
   } catch (err) {
     db.close();
     if (err instanceof StoreError) throw err;

@@ -1,0 +1,52 @@
+import type { CryptoPool, SigningKey } from '@discret/crypto';
+import type { DataModel } from '@discret/lang';
+import type { Logger } from '@discret/log';
+import type { StoreDriver } from './driver.js';
+import type { WritePolicy } from './policy.js';
+
+/** Rooms, entities and days (epoch ms at 00:00 UTC) touched by committed writes. */
+export type ChangedDays = Map<string, Map<string, Set<number>>>;
+
+export interface StoreOptions<Grant = unknown> {
+  /** Database file path. */
+  path: string;
+  /** 32-byte database key (ignored by unencrypted drivers). */
+  key: Uint8Array;
+  /** Signs every row this store writes. */
+  signingKey: SigningKey;
+  /** Storage engine; SQLCipher by default. */
+  driver?: StoreDriver;
+  /** Built-in namespaces (the `sys` model) placed before the app's data model. */
+  builtins?: DataModel;
+  maxObjectSizeInKb?: number;
+  /** Most writes that share one transaction (group commit). */
+  writeBufferLength?: number;
+  /** Page cache of the reading connection, in KiB. */
+  readCacheSizeInKb?: number;
+  /** Page cache of the writing connection, in KiB. */
+  writeCacheSizeInKb?: number;
+  /** Signs large write batches on worker threads; without it, signing stays on this thread. */
+  cryptoPool?: CryptoPool;
+  /** Decides every write, local or imported (see policy.ts); without one, all are allowed. */
+  policy?: WritePolicy<Grant>;
+  /** Where background failures (full-text indexing) are reported; silent by default. */
+  logger?: Logger;
+  /** Told after each commit which rooms, entities (full names) and days changed. */
+  onChange?: (changes: ChangedDays) => void;
+}
+
+/** Per-request options of `mutate` and `delete`. */
+export interface RequestOptions<Grant = unknown> {
+  /** What the caller judged before the request (handed to the policy with every question). */
+  grant?: Grant;
+  /** Aborted before the request reaches the writer: nothing is written. */
+  signal?: AbortSignal;
+}
+
+/** What a write job hands back to the writer: its result, and what it changed. */
+export interface WriteOutcome<T> {
+  result: T;
+  changes: ChangedDays;
+  /** How many rows this write queued for the full-text index. */
+  textQueued?: boolean;
+}

@@ -1,0 +1,24 @@
+// Test-only raw SQL access to a store's file: the store itself exposes no SQL (its public
+// surface is the language), so tests that look at tables open their own read-only connection.
+import type { SqlValue, Row, StoreDriver } from '@discret/store';
+
+interface Where { path: string; driver: StoreDriver; key: Uint8Array }
+const files = new WeakMap<object, Where>();
+
+/** Remembers where a store's file is, so `rawRows` can read it. Returns the store. */
+export function remember<S extends object>(store: S, where: Where): S {
+  files.set(store, where);
+  return store;
+}
+
+/** Rows of a SQL query on the store's file, through a read-only connection of its driver. */
+export async function rawRows(store: object, sql: string, params: SqlValue[] = []): Promise<Row[]> {
+  const where = files.get(store);
+  if (!where) throw new Error('rawRows: store opened without remember()');
+  const conn = await where.driver.open({ path: where.path, key: where.key, readonly: true });
+  try {
+    return await conn.all(sql, params);
+  } finally {
+    await conn.close();
+  }
+}
