@@ -1,5 +1,8 @@
 /**
- * @discret/sync is not implemented yet: it is reserved so that the workspace has its final shape.
- * See the package README for what it will hold.
+ * @discret/sync — the transport seam of Discret and the pieces of its synchronisation protocol.
  */
-export const NOT_YET_IMPLEMENTED = true as const;
+export { SyncError, type SyncErrorCode } from './errors.js';
+export type { AbortOptions, ByteStream, Connection, Transport, TransportInit } from './transport.js';
+export { MessageChannel, encodeFrame, decodeMessage, WIRE_VERSION, DEFAULT_MAX_FRAME_BYTES, type WireMessage, type ChannelOptions } from './wire.js';
+export { MemoryNetwork, memoryTransport, type MemoryNetworkOptions } from './memory.js';
+export { libp2pTransport, SYNC_PROTOCOL, type Libp2pTransportOptions } from './libp2p.js';

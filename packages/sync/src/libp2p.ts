@@ -1,0 +1,185 @@
+import { quic } from '@chainsafe/libp2p-quic';
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
+import { generateKeyPairFromSeed } from '@libp2p/crypto/keys';
+import { identify } from '@libp2p/identify';
+import type { Connection as P2PConnection, Libp2p, Stream } from '@libp2p/interface';
+import { ping } from '@libp2p/ping';
+import { tcp } from '@libp2p/tcp';
+import { multiaddr } from '@multiformats/multiaddr';
+import { createLibp2p } from 'libp2p';
+import type { Logger } from '@discret/log';
+import { SyncError } from './errors.js';
+import type { AbortOptions, ByteStream, Connection, Transport, TransportInit } from './transport.js';
+
+/** The libp2p protocol of Discret's streams. */
+export const SYNC_PROTOCOL = '/discret/sync/1';
+
+export interface Libp2pTransportOptions {
+  /**
+   * Multiaddrs to listen on. Default: QUIC and TCP on all interfaces, random ports. Tests
+   * and local tools use `/ip4/127.0.0.1/...`.
+   */
+  listen?: string[];
+  /** Most streams a remote may have open on one connection. Default 16. */
+  maxInboundStreams?: number;
+}
+
+const DEFAULT_LISTEN = ['/ip4/0.0.0.0/udp/0/quic-v1', '/ip4/0.0.0.0/tcp/0'];
+
+/**
+ * The default transport: libp2p 3 with QUIC first and TCP + noise + yamux as the fallback,
+ * identify and ping. The libp2p peer id is the install's device key (ed25519), so the
+ * handshake (QUIC's TLS or noise) already authenticates the remote device.
+ */
+export function libp2pTransport(options: Libp2pTransportOptions = {}): Transport {
+  return new Libp2pTransport(options);
+}
+
+class Libp2pTransport implements Transport {
+  readonly name = 'libp2p';
+  private node: Libp2p | null = null;
+  private log: Logger | null = null;
+  private readonly handlers: ((connection: Connection) => void)[] = [];
+  private readonly wrappers = new Map<string, Libp2pConnection>();
+
+  constructor(private readonly options: Libp2pTransportOptions) {}
+
+  async start(init: TransportInit, options: AbortOptions = {}): Promise<void> {
+    options.signal?.throwIfAborted();
+    this.log = init.logger;
+    const privateKey = await generateKeyPairFromSeed('Ed25519', init.deviceSeed);
+    const node = await createLibp2p({
+      privateKey,
+      addresses: { listen: this.options.listen ?? DEFAULT_LISTEN },
+      transports: [quic(), tcp()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      services: { identify: identify(), ping: ping() },
+    });
+    node.addEventListener('connection:open', (event) => this.opened(event.detail));
+    node.addEventListener('connection:close', (event) => this.wrappers.get(event.detail.id)?.closed());
+    await node.handle(SYNC_PROTOCOL, (stream, connection) => this.wrappers.get(connection.id)?.incoming(stream), {
+      maxInboundStreams: this.options.maxInboundStreams ?? 16,
+    });
+    this.node = node;
+  }
+
+  async stop(): Promise<void> {
+    const node = this.node;
+    this.node = null;
+    await node?.stop();
+  }
+
+  addresses(): string[] {
+    return this.node?.getMultiaddrs().map((a) => a.toString()) ?? [];
+  }
+
+  onConnection(handler: (connection: Connection) => void): void {
+    this.handlers.push(handler);
+  }
+
+  async dial(address: string, options: AbortOptions = {}): Promise<Connection> {
+    if (!this.node) throw new SyncError('NOT_STARTED', 'The transport is not started');
+    let connection: P2PConnection;
+    try {
+      connection = await this.node.dial(multiaddr(address), { signal: options.signal });
+    } catch (error) {
+      if (options.signal?.aborted) throw new SyncError('ABORTED', 'dial() was aborted', { cause: error });
+      throw new SyncError('DIAL_FAILED', `Cannot reach ${address}: ${(error as Error).message}`, { cause: error });
+    }
+    return this.wrappers.get(connection.id) ?? this.opened(connection);
+  }
+
+  private opened(connection: P2PConnection): Libp2pConnection {
+    const existing = this.wrappers.get(connection.id);
+    if (existing) return existing;
+    const wrapper = new Libp2pConnection(connection, this.log!, () => this.wrappers.delete(connection.id));
+    this.wrappers.set(connection.id, wrapper);
+    if (connection.direction === 'inbound') for (const handler of this.handlers) handler(wrapper);
+    return wrapper;
+  }
+}
+
+class Libp2pConnection implements Connection {
+  readonly id: string;
+  readonly remoteDeviceKey: Uint8Array;
+  readonly remoteAddress: string;
+  private readonly streamHandlers: ((stream: ByteStream) => void)[] = [];
+  private readonly closeHandlers: (() => void)[] = [];
+  private isClosed = false;
+
+  constructor(
+    private readonly connection: P2PConnection,
+    private readonly log: Logger,
+    private readonly forget: () => void,
+  ) {
+    this.id = connection.id;
+    const key = connection.remotePeer.publicKey;
+    if (key?.type !== 'Ed25519') throw new SyncError('PROTOCOL', 'The remote peer id is not an ed25519 key');
+    this.remoteDeviceKey = key.raw;
+    this.remoteAddress = connection.remoteAddr.toString();
+  }
+
+  async openStream(options: AbortOptions = {}): Promise<ByteStream> {
+    try {
+      return new Libp2pStream(await this.connection.newStream(SYNC_PROTOCOL, { signal: options.signal }));
+    } catch (error) {
+      throw new SyncError(options.signal?.aborted ? 'ABORTED' : 'CLOSED', `Cannot open a stream: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  incoming(stream: Stream): void {
+    const wrapped = new Libp2pStream(stream);
+    if (!this.streamHandlers.length) {
+      this.log.debug({ connection: this.id }, 'stream with no handler: aborted');
+      wrapped.abort(new SyncError('CLOSED', 'Nobody reads this stream'));
+    }
+    for (const handler of this.streamHandlers) handler(wrapped);
+  }
+
+  onStream(handler: (stream: ByteStream) => void): void {
+    this.streamHandlers.push(handler);
+  }
+
+  onClose(handler: () => void): void {
+    this.closeHandlers.push(handler);
+  }
+
+  closed(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.forget();
+    for (const handler of this.closeHandlers) handler();
+  }
+
+  async close(options: AbortOptions = {}): Promise<void> {
+    await this.connection.close({ signal: options.signal }).catch(() => this.connection.abort(new Error('closed')));
+    this.closed();
+  }
+}
+
+class Libp2pStream implements ByteStream {
+  constructor(private readonly stream: Stream) {}
+
+  async write(bytes: Uint8Array, options: AbortOptions = {}): Promise<void> {
+    options.signal?.throwIfAborted();
+    try {
+      if (!this.stream.send(bytes)) await this.stream.onDrain({ signal: options.signal });
+    } catch (error) {
+      throw new SyncError('CLOSED', `Cannot write: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  async close(options: AbortOptions = {}): Promise<void> {
+    await this.stream.close({ signal: options.signal }).catch(() => {});
+  }
+
+  abort(reason: Error): void {
+    this.stream.abort(reason);
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    for await (const chunk of this.stream) yield chunk instanceof Uint8Array ? chunk : chunk.subarray();
+  }
+}
