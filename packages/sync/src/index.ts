@@ -10,3 +10,4 @@ export {
   ItemSet, Reconciler, compareKeys, FINGERPRINT_BYTES, reconcileToWire, reconcileFromWire,
   type ReconcileItem, type ReconcileMessage, type RangeMessage, type ReconcileOptions, type ReconcileStep, type Bound,
 } from './reconcile.js';
+export { newChallenge, proveIdentity, checkIdentity, identityProofBytes, CHALLENGE_BYTES } from './identity.js';
