@@ -172,7 +172,8 @@ class Libp2pStream implements ByteStream {
   }
 
   async close(options: AbortOptions = {}): Promise<void> {
-    await this.stream.close({ signal: options.signal }).catch(() => {});
+    // A stream the remote already closed or reset has nothing left to close.
+    await this.stream.close({ signal: options.signal }).catch(() => this.stream.abort(new Error("close failed")));
   }
 
   abort(reason: Error): void {
