@@ -9,6 +9,13 @@ const STREAM_BUFFER_CHUNKS = 64;
 export interface MemoryNetworkOptions {
   /** Delay of every chunk in one direction, in ms (0: next tick). */
   latencyMs?: number;
+  /**
+   * Loss: the probability that a write resets its connection (streams are reliable, so a lost
+   * packet shows up as a broken connection, as on a real network). Default 0.
+   */
+  lossRate?: number;
+  /** Seed of the loss draws, so a simulation replays the same way. Default 1. */
+  seed?: number;
 }
 
 /**
@@ -18,6 +25,8 @@ export interface MemoryNetworkOptions {
  */
 export class MemoryNetwork {
   readonly latencyMs: number;
+  readonly lossRate: number;
+  private random: number;
   private readonly nodes = new Map<string, MemoryTransport>();
   /** Pairs of names (sorted, joined by a space) that cannot reach each other. */
   private readonly cuts = new Set<string>();
@@ -25,6 +34,19 @@ export class MemoryNetwork {
 
   constructor(options: MemoryNetworkOptions = {}) {
     this.latencyMs = options.latencyMs ?? 0;
+    this.lossRate = options.lossRate ?? 0;
+    this.random = (options.seed ?? 1) >>> 0 || 1;
+  }
+
+  /** @internal Whether this write is lost (xorshift32: deterministic for a seed). */
+  lose(): boolean {
+    if (this.lossRate <= 0) return false;
+    let x = this.random;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.random = x >>> 0;
+    return this.random / 0x100000000 < this.lossRate;
   }
 
   /** A transport on this network, reachable at `memory:<name>`. */
@@ -78,24 +100,28 @@ export function memoryTransport(network: MemoryNetwork, name: string): Transport
 
 class MemoryTransport implements Transport {
   readonly name = 'memory';
+  /** @internal */
+  get network(): MemoryNetwork {
+    return this.net;
+  }
   deviceKey: Uint8Array | null = null;
   log: Logger | null = null;
   private readonly handlers: ((connection: Connection) => void)[] = [];
   private readonly connections = new Set<MemoryConnection>();
 
   constructor(
-    private readonly network: MemoryNetwork,
+    private readonly net: MemoryNetwork,
     readonly nodeName: string,
   ) {}
 
   async start(init: TransportInit): Promise<void> {
     this.deviceKey = new SigningKey(init.deviceSeed).publicKey;
     this.log = init.logger;
-    this.network.register(this);
+    this.net.register(this);
   }
 
   async stop(): Promise<void> {
-    this.network.unregister(this);
+    this.net.unregister(this);
     for (const c of [...this.connections]) await c.close();
     this.deviceKey = null;
   }
@@ -112,12 +138,12 @@ class MemoryTransport implements Transport {
     options.signal?.throwIfAborted();
     if (!this.deviceKey) throw new SyncError('NOT_STARTED', 'The transport is not started');
     const name = address.startsWith('memory:') ? address.slice(7) : address;
-    const remote = this.network.find(name);
-    if (!remote?.deviceKey || !this.network.canReach(this.nodeName, name)) throw new SyncError('DIAL_FAILED', `Cannot reach ${address}`);
-    await delay(this.network.latencyMs * 2);
-    const id = this.network.connectionId();
-    const mine = new MemoryConnection(id, remote.deviceKey, `memory:${name}`, this, name, this.network.latencyMs);
-    const theirs = new MemoryConnection(id, this.deviceKey, `memory:${this.nodeName}`, remote, this.nodeName, this.network.latencyMs);
+    const remote = this.net.find(name);
+    if (!remote?.deviceKey || !this.net.canReach(this.nodeName, name)) throw new SyncError('DIAL_FAILED', `Cannot reach ${address}`);
+    await delay(this.net.latencyMs * 2);
+    const id = this.net.connectionId();
+    const mine = new MemoryConnection(id, remote.deviceKey, `memory:${name}`, this, name, this.net.latencyMs);
+    const theirs = new MemoryConnection(id, this.deviceKey, `memory:${this.nodeName}`, remote, this.nodeName, this.net.latencyMs);
     mine.peer = theirs;
     theirs.peer = mine;
     this.connections.add(mine);
@@ -128,7 +154,7 @@ class MemoryTransport implements Transport {
 
   /** Closes connections that a new partition cut. */
   dropCut(): void {
-    for (const c of [...this.connections]) if (!this.network.canReach(this.nodeName, c.remoteName)) void c.close();
+    for (const c of [...this.connections]) if (!this.net.canReach(this.nodeName, c.remoteName)) void c.close();
   }
 
   forget(connection: MemoryConnection): void {
@@ -155,8 +181,9 @@ class MemoryConnection implements Connection {
   async openStream(options: AbortOptions = {}): Promise<ByteStream> {
     options.signal?.throwIfAborted();
     if (this.closed) throw new SyncError('CLOSED', 'The connection is closed');
-    const mine = new MemoryStream(this.latencyMs);
-    const theirs = new MemoryStream(this.latencyMs);
+    const lose = () => this.owner.network.lose();
+    const mine = new MemoryStream(this.latencyMs, lose, () => void this.close());
+    const theirs = new MemoryStream(this.latencyMs, lose, () => void this.close());
     mine.peer = theirs;
     theirs.peer = mine;
     this.streams.add(mine);
@@ -192,11 +219,19 @@ class MemoryStream implements ByteStream {
   private wakeReader: (() => void) | null = null;
   private readonly wakeWriters: (() => void)[] = [];
 
-  constructor(private readonly latencyMs: number) {}
+  constructor(
+    private readonly latencyMs: number,
+    private readonly lose: () => boolean,
+    private readonly reset: () => void,
+  ) {}
 
   async write(bytes: Uint8Array, options: AbortOptions = {}): Promise<void> {
     options.signal?.throwIfAborted();
     if (this.error) throw this.error;
+    if (this.lose()) {
+      this.reset();
+      throw new SyncError('CLOSED', 'The connection was reset (simulated loss)');
+    }
     if (this.peer.ended || this.peer.error) throw new SyncError('CLOSED', 'The stream is closed');
     while (this.peer.chunks.length >= STREAM_BUFFER_CHUNKS) {
       await new Promise<void>((resolve) => this.peer.wakeWriters.push(resolve));

@@ -118,4 +118,35 @@ describe('memory network', () => {
     await a.stop();
     await b.stop();
   });
+
+  test('injected loss resets connections, the same way for the same seed', async () => {
+    const outcome = async (seed: number) => {
+      const net = new MemoryNetwork({ lossRate: 0.2, seed });
+      const a = net.transport('la');
+      const b = net.transport('lb');
+      await a.start({ deviceSeed: seedA, logger });
+      await b.start({ deviceSeed: seedB, logger });
+      b.onConnection((c) => c.onStream(() => {}));
+      const results: string[] = [];
+      for (let attempt = 0; attempt < 10; attempt++) {
+        const connection = await a.dial('memory:lb');
+        const stream = await connection.openStream();
+        let sent = 0;
+        try {
+          for (; sent < 20; sent++) await stream.write(Uint8Array.of(sent));
+          results.push('ok');
+          await connection.close();
+        } catch (error) {
+          expect(error).toMatchObject({ code: 'CLOSED' });
+          results.push(`reset after ${sent}`);
+        }
+      }
+      await a.stop();
+      await b.stop();
+      return results;
+    };
+    const first = await outcome(7);
+    expect(first.some((r) => r.startsWith('reset'))).toBe(true);
+    expect(await outcome(7)).toEqual(first);
+  });
 });
