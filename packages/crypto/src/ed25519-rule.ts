@@ -12,7 +12,9 @@
 //   - the cofactorless equation [S]B = R + [k]A holds, k = SHA-512(R || A || M) mod L.
 // Tested against RFC 8032, ZIP-215 and Wycheproof vectors: both paths give the same verdicts.
 import { ed25519 } from '@noble/curves/ed25519.js';
+import { bytesToNumberLE } from '@noble/curves/utils.js';
 import { sha512 } from '@noble/hashes/sha2.js';
+import { concatBytes } from '@noble/hashes/utils.js';
 
 type Sodium = typeof import('sodium-native');
 type Verifier = (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => boolean;
@@ -20,27 +22,11 @@ type Verifier = (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Arr
 const Point = ed25519.Point;
 const L = Point.Fn.ORDER;
 
-function littleEndian(bytes: Uint8Array): bigint {
-  let n = 0n;
-  for (let i = bytes.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(bytes[i]!);
-  return n;
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** libsodium's strict rule, computed with @noble (pure JS). */
 export function verifyStrictNoble(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
   if (publicKey.length !== 32 || signature.length !== 64) return false;
   const rBytes = signature.subarray(0, 32);
-  const s = littleEndian(signature.subarray(32, 64));
+  const s = bytesToNumberLE(signature.subarray(32, 64));
   if (s >= L) return false;
   let A: InstanceType<typeof Point>;
   let R: InstanceType<typeof Point>;
@@ -51,7 +37,7 @@ export function verifyStrictNoble(signature: Uint8Array, message: Uint8Array, pu
     return false;
   }
   if (A.isSmallOrder() || R.isSmallOrder()) return false;
-  const k = littleEndian(sha512(concat(rBytes, publicKey, message))) % L;
+  const k = bytesToNumberLE(sha512(concatBytes(rBytes, publicKey, message))) % L;
   // Public inputs only: the variable-time multiplications are safe here.
   return Point.BASE.multiplyUnsafe(s).equals(R.add(A.multiplyUnsafe(k)));
 }
@@ -65,6 +51,7 @@ export function makeVerifier(sodium: Sodium | null): Verifier {
   };
 }
 
+// hash.ts has the same helper; this file may not import relative files (see the top).
 function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

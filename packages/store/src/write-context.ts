@@ -4,7 +4,7 @@ import {
 import type { EntityDef, FieldDef, JsonValue, Operand, Parameters, ResolvedMutationEntity } from '@discret/lang';
 import type { Row } from './driver.js';
 import { StoreError } from './errors.js';
-import { ALLOWED, type WriteQuestion } from './policy.js';
+import { ALLOWED, type WriteDecision, type WriteQuestion } from './policy.js';
 import type { WriteTransaction } from './transaction.js';
 import type { ChangedDays, StoreOptions } from './types.js';
 
@@ -47,8 +47,18 @@ export class WriteContext {
 
   /** Asks the store's policy; throws AUTHORISATION_DENIED with its reason when refused. */
   ask(question: Ask): void {
+    const decision = this.decide(question);
+    if (!decision.allowed) throw new StoreError('AUTHORISATION_DENIED', decision.reason);
+  }
+
+  /** Whether the policy allows a write (for imports that weigh a deletion against a row). */
+  allows(question: Ask): boolean {
+    return this.decide(question).allowed;
+  }
+
+  private decide(question: Ask): WriteDecision {
     const policy = this.options.policy;
-    if (!policy) return;
+    if (!policy) return ALLOWED;
     const room = 'roomId' in question ? question.roomId : null;
     const full = {
       author: this.author,
@@ -57,19 +67,7 @@ export class WriteContext {
       imported: this.imported,
       roomCreatedByRequest: room !== null && this.inserted.has(base64url(room)),
     } as WriteQuestion;
-    const decision = policy.decide(full, this.grant) ?? ALLOWED;
-    if (!decision.allowed) throw new StoreError('AUTHORISATION_DENIED', decision.reason);
-  }
-
-  /** Whether the policy allows a write (for imports that weigh a deletion against a row). */
-  allows(question: Ask): boolean {
-    try {
-      this.ask(question);
-      return true;
-    } catch (error) {
-      if (error instanceof StoreError && error.code === 'AUTHORISATION_DENIED') return false;
-      throw error;
-    }
+    return policy.decide(full, this.grant);
   }
 
   private read(operand: Operand): unknown {
