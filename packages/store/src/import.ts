@@ -104,8 +104,9 @@ export class RecordImporter {
     private readonly tx: WriteTransaction,
     private readonly options: StoreOptions,
     private readonly model: DataModel,
+    grant: unknown = undefined,
   ) {
-    this.ctx = new WriteContext(tx, options, {}, undefined, true);
+    this.ctx = new WriteContext(tx, options, {}, grant, true);
   }
 
   async run(batch: Required<RecordBatch>): Promise<void> {

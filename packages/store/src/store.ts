@@ -13,9 +13,10 @@ import { fieldPath, SCHEMA } from './schema.js';
 import { bindValues, compileQuery } from './sql-query.js';
 import { type ImportReport, RecordImporter, verifyRecords } from './import.js';
 import { edgeDeletionRecord, edgeRecord, nodeDeletionRecord, nodeRecord, type RecordBatch } from './records.js';
+import { listRoomItems, readRoomRecords, type RecordRef, type RoomItem } from './room-items.js';
 import { TextIndexer } from './text-index.js';
 import type { BatchSigner } from './transaction.js';
-import type { ChangedDays, RequestOptions, StoreOptions, WriteOutcome } from './types.js';
+import type { ChangedDays, ImportOptions, RequestOptions, StoreOptions, WriteOutcome } from './types.js';
 import { WriteContext } from './write-context.js';
 import { GroupCommitWriter } from './writer.js';
 
@@ -174,11 +175,13 @@ export class Store<Grant = unknown> {
    * its own date through `authorize`), newer versions replace older ones, deletions apply.
    * Every record is accepted or rejected alone; the report says which.
    */
-  async importRecords(batch: RecordBatch): Promise<ImportReport> {
+  async importRecords(batch: RecordBatch, options: ImportOptions<Grant> = {}): Promise<ImportReport> {
     this.assertOpen();
+    throwIfAborted(options.signal);
     const { valid, rejected } = await verifyRecords(batch, this.options.cryptoPool);
     const outcome = await this.writer.write(async (tx): Promise<WriteOutcome<ImportReport>> => {
-      const importer = new RecordImporter(tx, this.options, this.model);
+      throwIfAborted(options.signal);
+      const importer = new RecordImporter(tx, this.options, this.model, options.grant);
       await importer.run(valid);
       importer.report.rejected.unshift(...rejected);
       return { result: importer.report, changes: importer.ctx.changes, textQueued: importer.ctx.textQueued };
@@ -198,6 +201,21 @@ export class Store<Grant = unknown> {
       nodeDeletions: (await this.reader.all('SELECT * FROM _node_deletion_log WHERE room_id = ? ORDER BY deletion_date', [roomId])).map(nodeDeletionRecord),
       edgeDeletions: (await this.reader.all('SELECT * FROM _edge_deletion_log WHERE room_id = ? ORDER BY deletion_date', [roomId])).map(edgeDeletionRecord),
     };
+  }
+
+  /**
+   * Every record of a room as sync compares them (kind, entity, date, signature and a
+   * reference to read it back), without payloads. One read transaction.
+   */
+  async roomItems(roomId: Uint8Array): Promise<RoomItem[]> {
+    this.assertOpen();
+    return listRoomItems(this.reader, roomId);
+  }
+
+  /** The records behind references from `roomItems`, those still in the room. */
+  async readRecords(roomId: Uint8Array, refs: readonly RecordRef[]): Promise<Required<RecordBatch>> {
+    this.assertOpen();
+    return readRoomRecords(this.reader, roomId, refs);
   }
 
   /** A value of the database's private settings table (`_config`), or undefined. */

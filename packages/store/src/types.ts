@@ -50,3 +50,10 @@ export interface WriteOutcome<T> {
   /** How many rows this write queued for the full-text index. */
   textQueued?: boolean;
 }
+
+/** Options of `importRecords`. */
+export interface ImportOptions<Grant = unknown> {
+  /** Handed to the policy with every question, as for local requests (core grants a validated room history). */
+  grant?: Grant;
+  signal?: AbortSignal;
+}

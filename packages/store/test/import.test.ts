@@ -4,7 +4,7 @@ import { afterAll, describe, expect, test } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { base64url, nodeSigningBytes, SigningKey, uid } from '@discret/crypto';
+import { base64url, fromBase64url, nodeSigningBytes, SigningKey, uid } from '@discret/crypto';
 import { rawRows, remember } from './raw.js';
 import {
   nodeSqliteDriver, sqlcipherDriver, Store, StoreError, type NodeRecord, type StoreDriver, type WriteQuestion, ALLOWED,
@@ -156,5 +156,39 @@ describe.each([
     expect(await b.checkIntegrity()).toEqual({ nodes: [], edges: [], deletions: [] });
     await a.close();
     await b.close();
+  });
+
+  test('room items list every record version cheaply, and read back by reference only from their room', async () => {
+    const a = await open(driver, alice);
+    const { p } = await a.mutate('mutate { p: blog.Post { room_id: $r title: "first" comments: [{ text: "c1" }] } }', { r: roomText });
+    await a.mutate('mutate { blog.Post { title: "local only" } }');
+    const other = base64url(uid());
+    await a.mutate('mutate { blog.Post { room_id: $r title: "elsewhere" } }', { r: other });
+    const comment = (p as { comments: { id: string }[] }).comments[0]!.id;
+    await a.delete('delete { blog.Comment { $c } }', { c: comment });
+    const items = await a.roomItems(room);
+    // the comment went (its deletion log stays); the post and its link to the comment remain
+    expect(items.map((i) => i.kind).sort()).toEqual(['edge', 'node', 'nodeDeletion']);
+    const all = await a.exportRoom(room);
+    expect(items.find((i) => i.kind === 'node')!.signature).toEqual(all.nodes[0]!.signature);
+    const back = await a.readRecords(room, items.map((i) => i.ref));
+    expect(back).toEqual(all);
+    // a reference to a record of another room reads nothing
+    const elsewhere = (await a.roomItems(fromBase64url(other)))[0]!;
+    expect((await a.readRecords(room, [elsewhere.ref])).nodes).toEqual([]);
+    await a.close();
+  });
+
+  test('an edge item is read back with its source room checked', async () => {
+    const a = await open(driver, alice);
+    await a.mutate('mutate { blog.Post { room_id: $r title: "first" comments: [{ text: "c1" }, { text: "c2" }] } }', { r: roomText });
+    const items = await a.roomItems(room);
+    expect(items.filter((i) => i.kind === 'edge').length).toBe(2);
+    expect(items.filter((i) => i.kind === 'node').length).toBe(3);
+    const edges = items.filter((i) => i.kind === 'edge');
+    const back = await a.readRecords(room, edges.map((i) => i.ref));
+    expect(back.edges.map((e) => e.signature)).toEqual(edges.map((e) => e.signature));
+    expect((await a.readRecords(uid(), edges.map((i) => i.ref))).edges).toEqual([]);
+    await a.close();
   });
 });

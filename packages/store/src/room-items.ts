@@ -1,0 +1,84 @@
+import type { SqlConnection, SqlValue } from './driver.js';
+import { edgeDeletionRecord, edgeRecord, nodeDeletionRecord, nodeRecord, type RecordBatch } from './records.js';
+import type { RecordKind } from './import.js';
+
+/**
+ * How to find one signed record of a room again: its primary key. Sync lists a room's items
+ * once (cheap columns only), compares them with a peer, then reads back just the records the
+ * peer lacks by these references.
+ */
+export type RecordRef =
+  | { kind: 'node'; id: Uint8Array }
+  | { kind: 'edge'; src: Uint8Array; label: string; dest: Uint8Array }
+  | { kind: 'nodeDeletion'; id: Uint8Array; deletionDate: number }
+  | { kind: 'edgeDeletion'; src: Uint8Array; label: string; dest: Uint8Array; deletionDate: number };
+
+/** One record of a room as sync compares it: no payload, only what identifies its version. */
+export interface RoomItem {
+  ref: RecordRef;
+  kind: RecordKind;
+  /** Short id of the entity (of the source node for edges; empty for edge deletions). */
+  entity: string;
+  /** mdate of a node, cdate of an edge, deletion date of a deletion. */
+  date: number;
+  /** The author's signature: unique per version of a record. */
+  signature: Uint8Array;
+}
+
+/** Every record of a room, as items: nodes, the edges leaving its nodes, and its deletion logs. */
+export async function listRoomItems(db: SqlConnection, roomId: Uint8Array): Promise<RoomItem[]> {
+  const items: RoomItem[] = [];
+  for (const row of await db.all('SELECT id, _entity, mdate, _signature FROM _node WHERE room_id = ?', [roomId])) {
+    items.push({ kind: 'node', ref: { kind: 'node', id: row.id as Uint8Array }, entity: String(row._entity), date: Number(row.mdate), signature: row._signature as Uint8Array });
+  }
+  const edges = await db.all('SELECT e.src, e.src_entity, e.label, e.dest, e.cdate, e._signature FROM _edge e JOIN _node n ON n.id = e.src WHERE n.room_id = ?', [roomId]);
+  for (const row of edges) {
+    const ref = { kind: 'edge' as const, src: row.src as Uint8Array, label: String(row.label), dest: row.dest as Uint8Array };
+    items.push({ kind: 'edge', ref, entity: String(row.src_entity), date: Number(row.cdate), signature: row._signature as Uint8Array });
+  }
+  for (const row of await db.all('SELECT id, entity, deletion_date, _signature FROM _node_deletion_log WHERE room_id = ?', [roomId])) {
+    const ref = { kind: 'nodeDeletion' as const, id: row.id as Uint8Array, deletionDate: Number(row.deletion_date) };
+    items.push({ kind: 'nodeDeletion', ref, entity: String(row.entity), date: ref.deletionDate, signature: row._signature as Uint8Array });
+  }
+  for (const row of await db.all('SELECT src, label, dest, deletion_date, _signature FROM _edge_deletion_log WHERE room_id = ?', [roomId])) {
+    const ref = { kind: 'edgeDeletion' as const, src: row.src as Uint8Array, label: String(row.label), dest: row.dest as Uint8Array, deletionDate: Number(row.deletion_date) };
+    items.push({ kind: 'edgeDeletion', ref, entity: '', date: ref.deletionDate, signature: row._signature as Uint8Array });
+  }
+  return items;
+}
+
+const CHUNK = 400;
+
+/**
+ * The records behind `refs`, only those still stored in `roomId` (a record replaced or deleted
+ * since it was listed is skipped: the peer will see the newer state on its next pull).
+ */
+export async function readRoomRecords(db: SqlConnection, roomId: Uint8Array, refs: readonly RecordRef[]): Promise<Required<RecordBatch>> {
+  const out: Required<RecordBatch> = { nodes: [], edges: [], nodeDeletions: [], edgeDeletions: [] };
+  const nodeIds = refs.flatMap((r) => (r.kind === 'node' ? [r.id] : []));
+  for (let i = 0; i < nodeIds.length; i += CHUNK) {
+    const ids = nodeIds.slice(i, i + CHUNK);
+    const rows = await db.all(`SELECT * FROM _node WHERE room_id = ? AND id IN (${ids.map(() => '?').join(',')})`, [roomId, ...ids]);
+    out.nodes.push(...rows.map(nodeRecord));
+  }
+  for (const ref of refs) {
+    let params: SqlValue[];
+    switch (ref.kind) {
+      case 'node':
+        continue;
+      case 'edge':
+        params = [ref.src, ref.label, ref.dest, roomId];
+        out.edges.push(...(await db.all('SELECT e.* FROM _edge e JOIN _node n ON n.id = e.src WHERE e.src = ? AND e.label = ? AND e.dest = ? AND n.room_id = ?', params)).map(edgeRecord));
+        break;
+      case 'nodeDeletion':
+        params = [roomId, ref.deletionDate, ref.id];
+        out.nodeDeletions.push(...(await db.all('SELECT * FROM _node_deletion_log WHERE room_id = ? AND deletion_date = ? AND id = ?', params)).map(nodeDeletionRecord));
+        break;
+      case 'edgeDeletion':
+        params = [roomId, ref.deletionDate, ref.src, ref.label, ref.dest];
+        out.edgeDeletions.push(...(await db.all('SELECT * FROM _edge_deletion_log WHERE room_id = ? AND deletion_date = ? AND src = ? AND label = ? AND dest = ?', params)).map(edgeDeletionRecord));
+        break;
+    }
+  }
+  return out;
+}
