@@ -6,3 +6,5 @@ export { decideWrite, memberAt, rightAt, ROOM_ENTITY, ROOM_STRUCTURE } from './r
 export type { Authorisation, Decision, EntityRight, RoomState, UserAuth, WriteRequest } from './rights.js';
 export { applyRoomChange } from './room-change.js';
 export type { AuthorisationChange, EntityRightInput, RoomChange, RoomChangeDecision, UserAuthInput } from './room-change.js';
+export { replayRoomHistory, structureRecordName } from './history.js';
+export type { HistoryVerdict, StructureEdge, StructureKind, StructureLabel, StructureNode } from './history.js';
