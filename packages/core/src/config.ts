@@ -14,6 +14,16 @@ export interface Configuration {
   writeBufferLength: number;
   /** Most events an `events()` iterator holds for a slow reader before dropping the oldest. */
   eventQueueLength: number;
+  /**
+   * Another install of the same user (same key material) synchronises the private room at once.
+   * When false it waits as `PendingHardware` until its `sys.AllowedHardware` row is enabled.
+   */
+  autoAcceptLocalDevice: boolean;
+  /**
+   * A user we have never met who shares a room with us is allowed at once. When false (the
+   * default) they are recorded as a pending `sys.AllowedPeer` and `PendingPeer` is emitted.
+   */
+  autoAllowNewPeers: boolean;
 }
 
 export const DEFAULT_CONFIGURATION: Readonly<Configuration> = Object.freeze({
@@ -23,6 +33,8 @@ export const DEFAULT_CONFIGURATION: Readonly<Configuration> = Object.freeze({
   writeCacheSizeInKb: 2048,
   writeBufferLength: 1024,
   eventQueueLength: 1024,
+  autoAcceptLocalDevice: true,
+  autoAllowNewPeers: false,
 });
 
 /** The settings in force: defaults filled in; unknown keys and wrong values refused. */

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { base64url, CryptoPool, deriveAppKeys, hash, SigningKey, utf8, type AppKeys } from '@discret/crypto';
+import { base64url, CryptoPool, deriveAppKeys, fromBase64url, hash, SigningKey, utf8, type AppKeys } from '@discret/crypto';
 import { DataModel, validateMutation, type DataModelJson, type Parameters, type ResolvedMutationEntity } from '@discret/lang';
 import { componentLogger, createLogger, type Logger } from '@discret/log';
 import { ROOM_ENTITY, SYSTEM_DATA_MODEL } from '@discret/rooms';
@@ -10,6 +10,9 @@ import { resolveConfiguration, type Configuration } from './config.js';
 import { DiscretError, wrap } from './errors.js';
 import { type RoomGrant, RoomRegistry } from './rooms.js';
 import { EventHub, type DiscretEvent, type DiscretEventType, type EventOf } from './events.js';
+import { SyncService, type Transport } from '@discret/sync';
+import { createInvite, readInvite } from './invites.js';
+import { DiscretSyncHost, usedInvites } from './sync-host.js';
 
 export interface DiscretOptions {
   /** The app's data model, in the data language. */
@@ -30,8 +33,11 @@ export interface DiscretOptions {
    * one is made (and closed with the instance) when absent.
    */
   cryptoPool?: CryptoPool;
-  /** Network transport; reserved until sync lands (see @discret/sync). */
-  transport?: unknown;
+  /**
+   * The network: `libp2pTransport({ listen: [...] })` or `memoryTransport(...)` from
+   * @discret/sync. Without one, Discret is a local database (invites can still be made).
+   */
+  transport?: Transport;
 }
 
 const OPTION_KEYS = new Set(['dataModel', 'appKey', 'keyMaterial', 'dataFolder', 'config', 'driver', 'logger', 'cryptoPool', 'transport']);
@@ -110,6 +116,8 @@ export class Discret {
   private constructor(
     private readonly parts: DiscretComponents,
     private readonly ownsPool: boolean,
+    private readonly appKey: string,
+    private readonly sync: SyncService | undefined,
   ) {
     this.deviceKey = parts.deviceKey.verifyingKey;
     this.verifyingKey = parts.keys.signingKey.verifyingKey;
@@ -139,6 +147,7 @@ export class Discret {
       const cryptoPool = options.cryptoPool ?? new CryptoPool({ parallelism: Math.max(0, Math.min(config.parallelism, availableParallelism() - 1)) });
       const rooms = new RoomRegistry(base64url(keys.privateRoomId), keys.signingKey.verifyingKey);
       let store: Store<RoomGrant> | undefined;
+      let sync: SyncService | undefined;
       try {
         store = await Store.open<RoomGrant>({
           path: databasePath(options.dataFolder, options.appKey),
@@ -153,15 +162,25 @@ export class Discret {
           cryptoPool,
           policy: rooms,
           logger,
-          onChange: (changes) => events.emit({ type: 'DataChanged', rooms: toRecord(changes) }),
+          onChange: (changes) => {
+            events.emit({ type: 'DataChanged', rooms: toRecord(changes) });
+            sync?.roomsChanged([...changes.keys()]);
+          },
         });
         await store.setDataModel(options.dataModel);
         await rooms.loadAll(store);
         const deviceKey = await loadDeviceKey(store);
         await ensurePeerRow(store, keys);
         const parts: DiscretComponents = { config, logger, cryptoPool, events, store, rooms, keys, deviceKey };
-        return new Discret(parts, !options.cryptoPool);
+        if (options.transport) {
+          const syncLog = componentLogger(logger, 'sync');
+          const host = new DiscretSyncHost(parts, config, options.appKey, syncLog);
+          sync = new SyncService({ transport: options.transport, host, deviceKey, logger });
+          await sync.start();
+        }
+        return new Discret(parts, !options.cryptoPool, options.appKey, sync);
       } catch (err) {
+        await sync?.stop().catch(() => {});
         await store?.close();
         if (!options.cryptoPool) await cryptoPool.close();
         throw err;
@@ -183,6 +202,8 @@ export class Discret {
           await rooms.reload(store, room);
           events.emit({ type: 'RoomModified', room });
         }
+        // Told again now that the rooms are reloaded: a peer just added to a room may read it.
+        this.sync?.roomsChanged(changed);
       }
       return result as T;
     }, options.signal);
@@ -238,14 +259,72 @@ export class Discret {
     return this.parts.events.on(type, listener);
   }
 
-  /** Creates an invite. Needs sync, which is not implemented yet. */
-  async invite(_defaultRoom?: { room: string; authorisation: string }): Promise<string> {
-    throw new DiscretError('NOT_IMPLEMENTED', 'invite() needs @discret/sync, which is not implemented yet');
+  /**
+   * Creates a single-use invite, as text safe to paste: it carries no key and no address (see
+   * invites.ts). Whoever accepts it and then meets this install becomes an allowed peer, and
+   * with `defaultRoom` a user of that authorisation (you must be allowed to add users to it).
+   */
+  invite(defaultRoom?: { room: string; authorisation: string }, options: RequestOptions = {}): Promise<string> {
+    return wrap(async () => {
+      const { store, rooms, keys } = this.open_();
+      if (defaultRoom) {
+        const room = rooms.get(defaultRoom.room);
+        const auth = room?.authorisations.find((a) => a.id === defaultRoom.authorisation);
+        if (!room || !auth) throw new DiscretError('INVALID_INVITE', `No authorisation ${defaultRoom.authorisation} in room ${defaultRoom.room}`);
+      }
+      const { o } = await store.mutate('mutate { o: sys.OwnedInvite { room_id: $r room: $room authorisation: $auth } }', {
+        r: this.privateRoom, room: defaultRoom?.room ?? null, auth: defaultRoom?.authorisation ?? null,
+      }, { signal: options.signal });
+      return createInvite(this.appKey, fromBase64url(String(o!.id)), keys.signingKey);
+    }, options.signal);
   }
 
-  /** Accepts an invite. Needs sync, which is not implemented yet. */
-  async acceptInvite(_invite: string): Promise<void> {
-    throw new DiscretError('NOT_IMPLEMENTED', 'acceptInvite() needs @discret/sync, which is not implemented yet');
+  /**
+   * Accepts an invite from another user: the two become allowed peers when they next meet
+   * (discovery, or `connect(address)`), and the invite is consumed on both sides.
+   * INVALID_INVITE for text that is not an invite of this app, or an invite already used.
+   */
+  acceptInvite(invite: string, options: RequestOptions = {}): Promise<void> {
+    return wrap(async () => {
+      const parts = this.open_();
+      const read = readInvite(invite, this.appKey);
+      const id = base64url(read.id);
+      const { o } = (await parts.store.query('query { o: sys.OwnedInvite(id = $id) { id } }', { id })) as { o: unknown[] };
+      if (o.length) throw new DiscretError('INVALID_INVITE', 'This invite was made here: give it to someone else');
+      const { i } = (await parts.store.query('query { i: sys.Invite(invite_id = $id) { id } }', { id })) as { i: unknown[] };
+      if (i.length || (await usedInvites(parts)).has(id)) throw new DiscretError('INVALID_INVITE', 'This invite was already accepted');
+      await parts.store.mutate('mutate { sys.Invite { room_id: $r invite_id: $id application: $app invite_sign: $sig } }', {
+        r: this.privateRoom, id, app: this.appKey, sig: base64url(read.signature),
+      }, { signal: options.signal });
+    }, options.signal);
+  }
+
+  /**
+   * Connects to another device (an address from its `addresses()`), proves identities both
+   * ways and, when both sides admit each other, synchronises the rooms they share. Resolves with
+   * the remote user's verifying key, or null when either side refused.
+   */
+  connect(address: string, options: RequestOptions = {}): Promise<string | null> {
+    return wrap(async () => {
+      this.open_();
+      const remote = await this.network().connect(address, { signal: options.signal });
+      return remote ? base64url(remote.userKey) : null;
+    }, options.signal);
+  }
+
+  /** Addresses other devices can `connect` to (empty without a transport). */
+  addresses(): string[] {
+    return this.sync?.addresses() ?? [];
+  }
+
+  /** Verifying keys of the users connected now (one entry per connection). */
+  connectedPeers(): string[] {
+    return (this.sync?.peers() ?? []).map((p) => base64url(p.userKey));
+  }
+
+  private network(): SyncService {
+    if (!this.sync) throw new DiscretError('INVALID_CONFIGURATION', 'No transport: open Discret with { transport } to synchronise');
+    return this.sync;
   }
 
   /**
@@ -256,6 +335,7 @@ export class Discret {
     if (this.closed) return;
     if (options.signal?.aborted) throw new DiscretError('ABORTED', 'close() was aborted before it ran', { cause: options.signal.reason });
     this.closed = true;
+    await this.sync?.stop();
     await this.parts.store.close();
     if (this.ownsPool) await this.parts.cryptoPool.close();
     this.parts.events.close();

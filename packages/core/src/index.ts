@@ -11,3 +11,4 @@ export { derivePassPhrase, zeroUid, CryptoPool } from '@discret/crypto';
 export { createLogger, silentLogger, type Logger, type LogLevel } from '@discret/log';
 export { nodeSqliteDriver, sqlcipherDriver, type StoreDriver } from '@discret/store';
 export type { Parameters } from '@discret/lang';
+export { libp2pTransport, MemoryNetwork, memoryTransport, type Transport, type Libp2pTransportOptions, type MemoryNetworkOptions } from '@discret/sync';

@@ -1,7 +1,7 @@
 import { base64url } from '@discret/crypto';
 import type { Operand, Parameters, ResolvedMutation, ResolvedMutationEntity } from '@discret/lang';
 import {
-  applyRoomChange, decideWrite, ROOM_ENTITY, ROOM_STRUCTURE, type Authorisation, type AuthorisationChange, type RoomChange, type RoomState, type UserAuth,
+  applyRoomChange, decideWrite, memberAt, ROOM_ENTITY, ROOM_STRUCTURE, type Authorisation, type AuthorisationChange, type RoomChange, type RoomState, type UserAuth,
 } from '@discret/rooms';
 import { ALLOWED, type Store, type WriteDecision, type WritePolicy, type WriteQuestion } from '@discret/store';
 import type { EntityDef } from '@discret/lang';
@@ -69,6 +69,16 @@ export class RoomRegistry implements WritePolicy<RoomGrant> {
     return this.rooms.get(id);
   }
 
+  /** Ids of every room this install knows. */
+  ids(): string[] {
+    return [...this.rooms.keys()];
+  }
+
+  /** The rooms `user` belongs to now (admin, user or user admin of an authorisation): those a peer may read. */
+  roomsOf(user: string, date = Date.now()): string[] {
+    return [...this.rooms.values()].filter((room) => isMember(room, user, date)).map((room) => room.id);
+  }
+
   async loadAll(store: Store): Promise<void> {
     const { r } = (await store.query(LOAD_ALL_ROOMS)) as { r: RoomRow[] };
     for (const row of r) this.rooms.set(row.id, roomFromRow(row));
@@ -115,6 +125,7 @@ export class RoomRegistry implements WritePolicy<RoomGrant> {
   private decideStructure(q: WriteQuestion, grant: RoomGrant | undefined): WriteDecision {
     const entity = q.entity.fullName;
     if (q.kind === 'delete') return deny(`${entity} rows cannot be deleted`);
+    if (q.kind === 'edgeRemoved') return deny(`${entity} links cannot be removed`);
     if (!grant || q.roomId === null) return deny(`${entity} is written only through a sys.Room mutation`);
     const room = base64url(q.roomId);
     if (grant.rooms.has(room) || q.roomCreatedByRequest) return ALLOWED;
@@ -203,6 +214,12 @@ export class RoomRegistry implements WritePolicy<RoomGrant> {
     for (const m of mutation.entities) visit(m, false);
     return touched ? plan : undefined;
   }
+}
+
+/** True when `user` is, at `date`, an admin of the room or in one of its authorisations. */
+export function isMember(room: RoomState, user: string, date: number): boolean {
+  return memberAt(room.admins, user, date)
+    || room.authorisations.some((a) => memberAt(a.users, user, date) || memberAt(a.userAdmins, user, date));
 }
 
 function deny(reason: string): WriteDecision {

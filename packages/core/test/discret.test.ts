@@ -99,7 +99,10 @@ describe('Discret', () => {
     const e = (await app.query('query {\n  p: blog.Post { nope }\n}').catch((x: unknown) => x)) as DiscretError;
     expect([e.code, e.line, e.column]).toEqual(['UNKNOWN_FIELD', 2, 18]);
     await expect(app.mutate('mutate { blog.Post { title: 3 } }')).rejects.toMatchObject({ code: 'TYPE_MISMATCH' });
-    await expect(app.invite()).rejects.toMatchObject({ code: 'NOT_IMPLEMENTED' });
+    // an invite is for someone else, and garbage is not an invite
+    await expect(app.acceptInvite(await app.invite())).rejects.toMatchObject({ code: 'INVALID_INVITE' });
+    await expect(app.acceptInvite('not an invite')).rejects.toMatchObject({ code: 'INVALID_INVITE' });
+    await expect(app.connect('/ip4/127.0.0.1/tcp/1')).rejects.toMatchObject({ code: 'INVALID_CONFIGURATION' });
     expect(app.config).toEqual(DEFAULT_CONFIGURATION);
     await app.close();
     await expect(app.query('query { p: blog.Post { title } }')).rejects.toMatchObject({ code: 'CLOSED' });

@@ -77,8 +77,10 @@ export function replayRoomHistory(roomId: string, nodes: readonly StructureNode[
   const groups = new Map<string, Group>();
   const groupOf = (date: number, author: string): Group => {
     const key = `${date}|${author}`;
-    let group = groups.get(key);
-    if (!group) groups.set(key, (group = { date, author, edges: [], renamed: [], createsRoom: false }));
+    const known = groups.get(key);
+    if (known) return known;
+    const group: Group = { date, author, edges: [], renamed: [], createsRoom: false };
+    groups.set(key, group);
     return group;
   };
   const roomNode = byId.get(roomId);

@@ -105,6 +105,7 @@ export class RecordImporter {
     private readonly options: StoreOptions,
     private readonly model: DataModel,
     grant: unknown = undefined,
+    private readonly localEntities: ReadonlySet<string> = new Set(),
   ) {
     this.ctx = new WriteContext(tx, options, {}, grant, true);
   }
@@ -147,7 +148,7 @@ export class RecordImporter {
 
   private async node(r: NodeRecord): Promise<boolean> {
     const entity = this.entity(r.entity);
-    if (r.roomId === null) throw new Rejection('INVALID_RECORD', 'Local data (no room) is never synchronised');
+    if (r.roomId === null && !this.localEntities.has(r.entity)) throw new Rejection('INVALID_RECORD', 'Local data (no room) is never synchronised');
     let json: Record<string, JsonValue> = {};
     if (r.json !== null) {
       const parsed = safeJson(r.json);

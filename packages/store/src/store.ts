@@ -12,7 +12,7 @@ import { StoreError, throwIfAborted } from './errors.js';
 import { fieldPath, SCHEMA } from './schema.js';
 import { bindValues, compileQuery } from './sql-query.js';
 import { type ImportReport, RecordImporter, verifyRecords } from './import.js';
-import { edgeDeletionRecord, edgeRecord, nodeDeletionRecord, nodeRecord, type RecordBatch } from './records.js';
+import { edgeDeletionRecord, edgeRecord, nodeDeletionRecord, nodeRecord, type NodeRecord, type RecordBatch } from './records.js';
 import { listRoomItems, readRoomRecords, type RecordRef, type RoomItem } from './room-items.js';
 import { TextIndexer } from './text-index.js';
 import type { BatchSigner } from './transaction.js';
@@ -179,9 +179,13 @@ export class Store<Grant = unknown> {
     this.assertOpen();
     throwIfAborted(options.signal);
     const { valid, rejected } = await verifyRecords(batch, this.options.cryptoPool);
+    if (options.strict && rejected.length) {
+      const first = rejected[0]!;
+      throw new StoreError(first.code === 'INVALID_SIGNATURE' ? 'INVALID_SIGNATURE' : 'INVALID_RECORD', `${rejected.length} record(s) refused, nothing imported; first: ${first.kind} ${first.id}: ${first.message}`);
+    }
     const outcome = await this.writer.write(async (tx): Promise<WriteOutcome<ImportReport>> => {
       throwIfAborted(options.signal);
-      const importer = new RecordImporter(tx, this.options, this.model, options.grant);
+      const importer = new RecordImporter(tx, this.options, this.model, options.grant, new Set(options.localEntities ?? []));
       await importer.run(valid);
       importer.report.rejected.unshift(...rejected);
       return { result: importer.report, changes: importer.ctx.changes, textQueued: importer.ctx.textQueued };
@@ -216,6 +220,13 @@ export class Store<Grant = unknown> {
   async readRecords(roomId: Uint8Array, refs: readonly RecordRef[]): Promise<Required<RecordBatch>> {
     this.assertOpen();
     return readRoomRecords(this.reader, roomId, refs);
+  }
+
+  /** The signed record of one node, wherever it is (room or local data), or undefined. */
+  async nodeRecord(id: Uint8Array): Promise<NodeRecord | undefined> {
+    this.assertOpen();
+    const [row] = await this.reader.all('SELECT * FROM _node WHERE id = ?', [id]);
+    return row ? nodeRecord(row) : undefined;
   }
 
   /** A value of the database's private settings table (`_config`), or undefined. */

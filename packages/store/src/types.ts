@@ -56,4 +56,12 @@ export interface ImportOptions<Grant = unknown> {
   /** Handed to the policy with every question, as for local requests (core grants a validated room history). */
   grant?: Grant;
   signal?: AbortSignal;
+  /**
+   * All or nothing on authenticity: if any record has a bad signature or a malformed shape, the
+   * import stores nothing and throws (INVALID_SIGNATURE or INVALID_RECORD). Sync uses it: a
+   * peer that sends one forged record is dropped with its whole batch.
+   */
+  strict?: boolean;
+  /** Short ids of entities whose nodes may come without a room (core's `sys.Peer` rows of other users). */
+  localEntities?: readonly string[];
 }

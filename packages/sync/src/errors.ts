@@ -10,7 +10,11 @@ export type SyncErrorCode =
   /** The operation's AbortSignal fired. */
   | 'ABORTED'
   /** The transport is not started, or already stopped. */
-  | 'NOT_STARTED';
+  | 'NOT_STARTED'
+  /** The remote sent records with a bad signature, a forged key or a malformed shape: it is disconnected. */
+  | 'INVALID_DATA'
+  /** The remote refused a request (not admitted, a room it does not share with us). */
+  | 'REFUSED';
 
 /** Every failure of @discret/sync. */
 export class SyncError extends Error {

@@ -11,3 +11,8 @@ export {
   type ReconcileItem, type ReconcileMessage, type RangeMessage, type ReconcileOptions, type ReconcileStep, type Bound,
 } from './reconcile.js';
 export { newChallenge, proveIdentity, checkIdentity, identityProofBytes, CHALLENGE_BYTES } from './identity.js';
+export type { Admission, HostImportReport, RemotePeer, SyncHost, SyncPhase } from './host.js';
+export { PeerSession, RoomLocks, DEFAULT_SESSION_LIMITS, type SessionLimits } from './session.js';
+export { SyncService, type SyncServiceOptions } from './service.js';
+export { reconcileItem, keysOfBatch, ITEM_KEY_BYTES, type ItemKind } from './items.js';
+export { batchToWire, batchFromWire } from './records-wire.js';

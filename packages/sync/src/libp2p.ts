@@ -101,12 +101,16 @@ class Libp2pTransport implements Transport {
   }
 }
 
+/** Streams a connection holds for a handler that is not registered yet. */
+const MAX_EARLY_STREAMS = 4;
+
 class Libp2pConnection implements Connection {
   readonly id: string;
   readonly remoteDeviceKey: Uint8Array;
   readonly remoteAddress: string;
   private readonly streamHandlers: ((stream: ByteStream) => void)[] = [];
   private readonly closeHandlers: (() => void)[] = [];
+  private readonly early: ByteStream[] = [];
   private isClosed = false;
 
   constructor(
@@ -132,14 +136,20 @@ class Libp2pConnection implements Connection {
   incoming(stream: Stream): void {
     const wrapped = new Libp2pStream(stream);
     if (!this.streamHandlers.length) {
-      this.log.debug({ connection: this.id }, 'stream with no handler: aborted');
-      wrapped.abort(new SyncError('CLOSED', 'Nobody reads this stream'));
+      // The remote may open a stream before our side has seen dial() resolve: keep a few
+      // until a handler comes, refuse beyond that.
+      if (this.early.length >= MAX_EARLY_STREAMS) {
+        this.log.debug({ connection: this.id }, 'stream with no handler: aborted');
+        wrapped.abort(new SyncError('CLOSED', 'Nobody reads this stream'));
+      } else this.early.push(wrapped);
+      return;
     }
     for (const handler of this.streamHandlers) handler(wrapped);
   }
 
   onStream(handler: (stream: ByteStream) => void): void {
     this.streamHandlers.push(handler);
+    for (const stream of this.early.splice(0)) handler(stream);
   }
 
   onClose(handler: () => void): void {

@@ -167,6 +167,7 @@ class MemoryConnection implements Connection {
   private readonly streamHandlers: ((stream: ByteStream) => void)[] = [];
   private readonly closeHandlers: (() => void)[] = [];
   private readonly streams = new Set<MemoryStream>();
+  readonly early: MemoryStream[] = [];
   closed = false;
 
   constructor(
@@ -188,12 +189,16 @@ class MemoryConnection implements Connection {
     theirs.peer = mine;
     this.streams.add(mine);
     this.peer.streams.add(theirs);
-    for (const handler of this.peer.streamHandlers) handler(theirs);
+    if (this.peer.streamHandlers.length) for (const handler of this.peer.streamHandlers) handler(theirs);
+    else if (this.peer.early.length < 4) this.peer.early.push(theirs);
+    else theirs.abort(new SyncError('CLOSED', 'Nobody reads this stream'));
     return mine;
   }
 
   onStream(handler: (stream: ByteStream) => void): void {
     this.streamHandlers.push(handler);
+    // Streams opened before anyone listened (the remote was faster than our dial() returning).
+    for (const stream of this.early.splice(0)) handler(stream);
   }
 
   onClose(handler: () => void): void {

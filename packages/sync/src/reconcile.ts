@@ -37,6 +37,8 @@ export interface ReconcileOptions {
   branches?: number;
   /** A range with at most this many items is sent as its list of keys. Default 32. */
   listThreshold?: number;
+  /** Past this many keys the other lacks in one range, `haveRanges` names the range instead. Default 256. */
+  maxListedHave?: number;
 }
 
 export const FINGERPRINT_BYTES = 16;
@@ -102,12 +104,19 @@ export interface ReconcileStep {
   have: Uint8Array[];
   /** Keys the other side has and this side lacks (request their records). */
   need: Uint8Array[];
+  /**
+   * Ranges `[lower, upper)` where this side has many items the other lacks (more than
+   * `maxListedHave`): cheaper to send as "everything in this range" than key by key. The other
+   * side has at most `listThreshold` items there, so little is sent twice.
+   */
+  haveRanges: { lower: Uint8Array; upper: Bound }[];
 }
 
 /** One side of a reconciliation. Call `initiate` on one side, then `respond` to each message. */
 export class Reconciler {
   private readonly branches: number;
   private readonly listThreshold: number;
+  private readonly maxListedHave: number;
 
   constructor(
     private readonly set: ItemSet,
@@ -115,6 +124,7 @@ export class Reconciler {
   ) {
     this.branches = Math.max(2, options.branches ?? 16);
     this.listThreshold = Math.max(1, options.listThreshold ?? 32);
+    this.maxListedHave = Math.max(1, options.maxListedHave ?? 256);
   }
 
   /** The first message: the whole set as one fingerprint, or its keys when small (or empty). */
@@ -127,6 +137,7 @@ export class Reconciler {
     const out: RangeMessage[] = [];
     const have: Uint8Array[] = [];
     const need: Uint8Array[] = [];
+    const haveRanges: ReconcileStep['haveRanges'] = [];
     let from = 0;
     let previousUpper: Bound = new Uint8Array(0);
     for (const range of message.ranges) {
@@ -144,11 +155,14 @@ export class Reconciler {
         case 'list': {
           const theirs = new Set(range.keys.map(keyText));
           const ours = new Set<string>();
+          const missing: Uint8Array[] = [];
           for (let i = from; i < to; i++) {
             const key = this.set.items[i]!.key;
             ours.add(keyText(key));
-            if (!theirs.has(keyText(key))) have.push(key);
+            if (!theirs.has(keyText(key))) missing.push(key);
           }
+          if (missing.length > this.maxListedHave) haveRanges.push({ lower: previousUpper, upper: range.upper });
+          else have.push(...missing);
           for (const key of range.keys) if (!ours.has(keyText(key))) need.push(key);
           out.push({ upper: range.upper, mode: 'skip' });
           break;
@@ -158,7 +172,7 @@ export class Reconciler {
       previousUpper = range.upper;
     }
     const done = out.every((r) => r.mode === 'skip');
-    return { reply: done ? null : { ranges: merge(out) }, have, need };
+    return { reply: done ? null : { ranges: merge(out) }, have, need, haveRanges };
   }
 
   /** Our view of a range that differs: our keys if few, else fingerprints of sub-ranges. */

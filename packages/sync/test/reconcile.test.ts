@@ -24,8 +24,9 @@ const lengthPrefix = (frame: Uint8Array) => {
 
 /** Runs the protocol between two sets; returns what each learned, rounds and bytes. */
 function run(a: ReconcileItem[], b: ReconcileItem[], options?: ReconcileOptions) {
-  const left = new Reconciler(new ItemSet(a), options);
-  const right = new Reconciler(new ItemSet(b), options);
+  const sets = { a: new ItemSet(a), b: new ItemSet(b) };
+  const left = new Reconciler(sets.a, options);
+  const right = new Reconciler(sets.b, options);
   const learned = { aHave: new Set<string>(), aNeed: new Set<string>(), bHave: new Set<string>(), bNeed: new Set<string>() };
   let message: ReconcileMessage | null = left.initiate();
   // Every message goes through the real wire encoding and back.
@@ -35,6 +36,7 @@ function run(a: ReconcileItem[], b: ReconcileItem[], options?: ReconcileOptions)
     return reconcileFromWire(decodeMessage(frame.subarray(lengthPrefix(frame))).body);
   };
   let bytes = 0;
+  let haveRanges = 0;
   message = wire(message);
   let messages = 1;
   let turn: 'a' | 'b' = 'b';
@@ -42,12 +44,23 @@ function run(a: ReconcileItem[], b: ReconcileItem[], options?: ReconcileOptions)
     if (messages > 100) throw new Error('no end in sight');
     const step = (turn === 'b' ? right : left).respond(message);
     for (const k of step.have) learned[turn === 'b' ? 'bHave' : 'aHave'].add(text(k));
+    // "everything I have in [lower, upper)": the other side fetches the whole range and skips
+    // what it already has, which is at most the few keys it listed there.
+    for (const r of step.haveRanges) {
+      const set = sets[turn];
+      const other = sets[turn === 'b' ? 'a' : 'b'];
+      const keys = set.items.slice(set.indexOf(r.lower), set.indexOf(r.upper)).map((it) => text(it.key));
+      const known = new Set(other.items.map((it) => text(it.key)));
+      expect(keys.filter((k) => known.has(k)).length).toBeLessThanOrEqual(options?.listThreshold ?? 32);
+      for (const k of keys) if (!known.has(k)) learned[turn === 'b' ? 'bHave' : 'aHave'].add(k);
+    }
+    haveRanges += step.haveRanges.length;
     for (const k of step.need) learned[turn === 'b' ? 'bNeed' : 'aNeed'].add(text(k));
     message = step.reply ? wire(step.reply) : null;
     if (message) messages++;
     turn = turn === 'b' ? 'a' : 'b';
   }
-  return { learned, messages, bytes };
+  return { learned, messages, bytes, haveRanges };
 }
 
 function expectConverges(a: ReconcileItem[], b: ReconcileItem[], options?: ReconcileOptions) {
@@ -70,7 +83,8 @@ describe('range-based reconciliation', () => {
         fc.array(fc.constantFrom('both', 'a', 'b'), { minLength: 400, maxLength: 400 }),
         fc.integer({ min: 2, max: 20 }),
         fc.integer({ min: 1, max: 40 }),
-        (ids, sides, branches, listThreshold) => {
+        fc.integer({ min: 1, max: 300 }),
+        (ids, sides, branches, listThreshold, maxListedHave) => {
           const a: ReconcileItem[] = [];
           const b: ReconcileItem[] = [];
           ids.forEach((id, i) => {
@@ -78,7 +92,7 @@ describe('range-based reconciliation', () => {
             if (sides[i] !== 'b') a.push(it);
             if (sides[i] !== 'a') b.push(it);
           });
-          expectConverges(a, b, { branches, listThreshold });
+          expectConverges(a, b, { branches, listThreshold, maxListedHave });
         },
       ),
       { numRuns: 150 },
@@ -87,9 +101,11 @@ describe('range-based reconciliation', () => {
 
   test('an empty side sends an empty list and receives everything in one exchange', () => {
     const full = Array.from({ length: 5000 }, (_, i) => item(1_700_000_000_000 + i, i));
-    const { learned, messages } = run([], full);
+    const { learned, messages, haveRanges } = run([], full);
     expect(messages).toBe(1);
     expect(learned.bHave.size).toBe(5000);
+    // named as one range, not 5000 keys
+    expect(haveRanges).toBe(1);
   });
 
   test('malformed reconcile messages are refused', () => {

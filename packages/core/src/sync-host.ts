@@ -1,0 +1,277 @@
+import { base64url, edgeSigningBytes, fromBase64url, nodeSigningBytes, verify } from '@discret/crypto';
+import { validateMutation } from '@discret/lang';
+import type { Logger } from '@discret/log';
+import type { NodeRecord, RecordBatch, RecordRef, RoomItem, StoreError } from '@discret/store';
+import {
+  type Admission, type HostImportReport, proveIdentity, type RemotePeer, SyncError, type SyncHost, type SyncPhase,
+} from '@discret/sync';
+import { judgeDefinition, structureEntityIds } from './definition.js';
+import { isMember } from './rooms.js';
+import type { DiscretComponents } from './discret.js';
+import { appTag, type Invite, signedBy } from './invites.js';
+
+export interface PeerRules {
+  /** Another install of the same user synchronises at once; otherwise it waits as pending hardware. */
+  autoAcceptLocalDevice: boolean;
+  /** A stranger who shares a room with us is allowed at once; otherwise recorded as a pending peer. */
+  autoAllowNewPeers: boolean;
+}
+
+interface AllowedPeerRow { id: string; status: string; peer: { verifying_key: string } | null }
+
+/**
+ * Discret's side of synchronisation: who may connect (own devices, invited and allowed peers),
+ * which rooms each may read, and how received records are judged before they are stored.
+ * Records: the room's rows as the store lists them; definitions are judged as a history
+ * (definition.ts) before import; data goes through the store's import, which checks every
+ * signature and every right at the row's own date.
+ */
+export class DiscretSyncHost implements SyncHost {
+  private readonly structure: Set<string>;
+  private readonly peerEntity: string;
+  private ownPeer: NodeRecord | undefined;
+
+  constructor(
+    private readonly parts: DiscretComponents,
+    private readonly rules: PeerRules,
+    private readonly appKey: string,
+    private readonly log: Logger,
+  ) {
+    const model = parts.store.dataModel;
+    this.structure = structureEntityIds(model);
+    this.peerEntity = model.entities.get('sys.Peer')!.shortId;
+  }
+
+  private get me(): string {
+    return this.parts.keys.signingKey.verifyingKey;
+  }
+
+  private get privateRoom(): string {
+    return base64url(this.parts.keys.privateRoomId);
+  }
+
+  proveIdentity(challenge: Uint8Array, proverDevice: Uint8Array, verifierDevice: Uint8Array): Uint8Array {
+    return proveIdentity(this.parts.keys.signingKey, challenge, proverDevice, verifierDevice);
+  }
+
+  async peerRecord(): Promise<NodeRecord> {
+    if (this.ownPeer) return this.ownPeer;
+    const { p } = (await this.parts.store.query('query { p: sys.Peer(verifying_key = $me) { id } }', { me: this.me })) as { p: { id: string }[] };
+    const record = p[0] ? await this.parts.store.nodeRecord(fromBase64url(p[0].id)) : undefined;
+    if (!record) throw new SyncError('NOT_STARTED', 'This user has no sys.Peer row');
+    this.ownPeer = record;
+    return record;
+  }
+
+  async inviteClaims(): Promise<Uint8Array[]> {
+    return (await this.acceptedInvites()).slice(0, 16).map((i) => i.invite.id);
+  }
+
+  async admit(remote: RemotePeer, _signal: AbortSignal): Promise<Admission> {
+    const peer = remote.peer;
+    if (peer.entity !== this.peerEntity || peer.roomId !== null || !safeVerify(peer)) return refuse('its sys.Peer row is not a valid, signed peer row');
+    const user = base64url(remote.userKey);
+    if (user === this.me) return this.admitOwnDevice(remote);
+    // It presents an invite we issued: admit it once, and consume the invite.
+    for (const id of remote.invites) {
+      const { o } = (await this.parts.store.query('query { o: sys.OwnedInvite(id = $id) { id room authorisation } }', { id: base64url(id) })) as {
+        o: { id: string; room: string | null; authorisation: string | null }[];
+      };
+      if (o[0]) {
+        await this.ownedInviteUsed(remote, o[0]);
+        return { allowed: true };
+      }
+    }
+    // We accepted an invite it signed: we met the inviter.
+    for (const accepted of await this.acceptedInvites()) {
+      if (signedBy(accepted.invite, remote.userKey)) {
+        await this.allowPeer(remote, 'enabled');
+        await this.parts.store.delete('delete { sys.Invite { $id } }', { id: accepted.id });
+        await this.forgetInvite(accepted.invite.id);
+        this.log.info({ peer: user }, 'met the inviter of an accepted invite');
+        return { allowed: true };
+      }
+    }
+    const known = await this.allowedPeer(user);
+    if (known?.status === 'enabled') return { allowed: true };
+    if (known) return refuse('a pending peer: allow it by setting its sys.AllowedPeer status to "enabled"');
+    if (!this.parts.rooms.roomsOf(user).length) return refuse('an unknown peer that shares no room with us');
+    await this.allowPeer(remote, this.rules.autoAllowNewPeers ? 'enabled' : 'pending');
+    if (this.rules.autoAllowNewPeers) return { allowed: true };
+    this.parts.events.emit({ type: 'PendingPeer' });
+    return refuse('a new peer from a shared room, now pending');
+  }
+
+  async hasRoom(room: string): Promise<boolean> {
+    return room === this.privateRoom || this.parts.rooms.get(room) !== undefined;
+  }
+
+  async roomsFor(remote: RemotePeer): Promise<string[]> {
+    const user = base64url(remote.userKey);
+    if (user === this.me) return [this.privateRoom, ...this.parts.rooms.ids()];
+    return this.parts.rooms.roomsOf(user);
+  }
+
+  async items(room: string, phase: SyncPhase): Promise<RoomItem[]> {
+    const items = await this.parts.store.roomItems(fromBase64url(room));
+    const definition = phase === 'definition';
+    return items.filter((it) => (it.kind === 'node' || it.kind === 'edge') && this.structure.has(it.entity) ? definition : !definition);
+  }
+
+  read(room: string, refs: readonly RecordRef[]): Promise<Required<RecordBatch>> {
+    return this.parts.store.readRecords(fromBase64url(room), refs);
+  }
+
+  async import(room: string, phase: SyncPhase, batch: Required<RecordBatch>, remote: RemotePeer, signal: AbortSignal): Promise<HostImportReport> {
+    const { store, rooms, events } = this.parts;
+    const roomId = fromBase64url(room);
+    let toImport = batch;
+    let refused = 0;
+    if (phase === 'definition') {
+      // Authenticity first (all or nothing), then the history, then only what it accepts.
+      const stored = await store.readRecords(roomId, (await this.items(room, 'definition')).map((it) => it.ref));
+      await this.checkSignatures(batch);
+      const verdict = judgeDefinition(store.dataModel, room, stored, batch);
+      const member = verdict.room !== undefined && (rooms.get(room) !== undefined || isMember(verdict.room, this.me, Date.now()));
+      if (!member) {
+        this.log.info({ room, peer: base64url(remote.userKey) }, 'a room definition we are not part of: ignored');
+        return { applied: 0, ignored: batch.nodes.length + batch.edges.length, rejected: 0 };
+      }
+      for (const [name, why] of verdict.rejected) this.log.warn({ room, record: name, reason: why, peer: base64url(remote.userKey) }, 'room definition row refused');
+      refused = batch.nodes.length + batch.edges.length - verdict.accepted.nodes.length - verdict.accepted.edges.length;
+      toImport = verdict.accepted;
+    }
+    const report = await this.strict(store.importRecords(toImport, { signal, strict: true, grant: phase === 'definition' ? { rooms: new Set([room]), newRooms: 0 } : undefined }));
+    for (const r of report.rejected) this.log.warn({ room, record: r.id, kind: r.kind, code: r.code, reason: r.message, peer: base64url(remote.userKey) }, 'received row refused');
+    if (phase === 'definition' && report.applied) {
+      await rooms.reload(store, room);
+      events.emit({ type: 'RoomModified', room });
+    }
+    return { applied: report.applied, ignored: report.ignored, rejected: report.rejected.length + refused };
+  }
+
+  peerConnected(remote: RemotePeer): void {
+    this.parts.events.emit({ type: 'PeerConnected', verifyingKey: base64url(remote.userKey), date: Date.now(), connectionId: remote.connectionId });
+  }
+
+  peerDisconnected(remote: RemotePeer): void {
+    this.parts.events.emit({ type: 'PeerDisconnected', verifyingKey: base64url(remote.userKey), date: Date.now(), connectionId: remote.connectionId });
+  }
+
+  roomSynchronized(room: string): void {
+    this.parts.events.emit({ type: 'RoomSynchronized', room });
+  }
+
+  /** Invites this install accepted and has not yet met the inviter of. */
+  async acceptedInvites(): Promise<{ id: string; invite: Invite }[]> {
+    const { i } = (await this.parts.store.query('query { i: sys.Invite(room_id = $r, application = $app) { id invite_id invite_sign } }', { r: this.privateRoom, app: this.appKey })) as {
+      i: { id: string; invite_id: string; invite_sign: string }[];
+    };
+    const app = appTag(this.appKey);
+    return i.map((row) => ({ id: row.id, invite: { app, id: fromBase64url(row.invite_id), signature: fromBase64url(row.invite_sign) } }));
+  }
+
+  private async admitOwnDevice(remote: RemotePeer): Promise<Admission> {
+    if (this.rules.autoAcceptLocalDevice) return { allowed: true };
+    const device = base64url(remote.deviceKey);
+    const { h } = (await this.parts.store.query('query { h: sys.AllowedHardware(name = $d) { id status } }', { d: device })) as { h: { status: string }[] };
+    if (h.some((row) => row.status === 'enabled')) return { allowed: true };
+    if (!h.length) {
+      await this.parts.store.mutate('mutate { sys.AllowedHardware { room_id: $r name: $d status: "pending" } }', { r: this.privateRoom, d: device });
+      this.parts.events.emit({ type: 'PendingHardware' });
+    }
+    return refuse('another device of this user, pending: allow it by setting its sys.AllowedHardware status to "enabled"');
+  }
+
+  private async ownedInviteUsed(remote: RemotePeer, owned: { id: string; room: string | null; authorisation: string | null }): Promise<void> {
+    const user = base64url(remote.userKey);
+    await this.allowPeer(remote, 'enabled');
+    await this.parts.store.delete('delete { sys.OwnedInvite { $id } }', { id: owned.id });
+    if (owned.room && owned.authorisation) {
+      const mutation = 'mutate { sys.Room { id: $room authorisations: [{ id: $auth users: [{ verif_key: $key enabled: true }] }] } }';
+      const params = { room: owned.room, auth: owned.authorisation, key: user };
+      const { rooms, store } = this.parts;
+      const grant = rooms.planMutation(validateMutation(store.dataModel, mutation), params, this.me, Date.now());
+      await store.mutate(mutation, params, { grant });
+      await rooms.reload(store, owned.room);
+      this.parts.events.emit({ type: 'RoomModified', room: owned.room });
+    }
+    this.log.info({ peer: user }, 'an invite was used');
+  }
+
+  private async allowedPeer(user: string): Promise<AllowedPeerRow | undefined> {
+    const { a } = (await this.parts.store.query('query { a: sys.AllowedPeer(nullable(peer)) { id status peer { verifying_key } } }')) as { a: AllowedPeerRow[] };
+    return a.find((row) => row.peer?.verifying_key === user);
+  }
+
+  /** Stores the remote's peer row and its sys.AllowedPeer row (in the private room, so our other devices know it). */
+  private async allowPeer(remote: RemotePeer, status: 'enabled' | 'pending'): Promise<void> {
+    const { store, keys } = this.parts;
+    await this.strict(store.importRecords({ nodes: [remote.peer] }, { strict: true, localEntities: [this.peerEntity] }));
+    const existing = await this.allowedPeer(base64url(remote.userKey));
+    if (existing) {
+      if (existing.status !== status) await store.mutate('mutate { sys.AllowedPeer { id: $id status: $s } }', { id: existing.id, s: status });
+      return;
+    }
+    const field = store.dataModel.entities.get('sys.Peer')!.fieldsByName.get('pub_key')!.shortId;
+    const pubKey = (JSON.parse(remote.peer.json ?? '{}') as Record<string, unknown>)[field];
+    let token = '';
+    try {
+      token = base64url(keys.meetingSecret.token(fromBase64url(String(pubKey))));
+    } catch {
+      token = ''; // a peer row without a usable meeting key: it cannot be met by discovery
+    }
+    await store.mutate('mutate { sys.AllowedPeer { room_id: $r peer: { id: $p } meeting_token: $t status: $s } }', {
+      r: this.privateRoom, p: base64url(remote.peer.id), t: token, s: status,
+    });
+  }
+
+  private async checkSignatures(batch: Required<RecordBatch>): Promise<void> {
+    // The store's import checks again; this first pass keeps forged rows out of the replay.
+    for (const r of batch.nodes) if (!safeVerify(r)) throw new SyncError('INVALID_DATA', `A room definition row with a bad signature (${base64url(r.id)})`);
+    for (const r of batch.edges) {
+      let ok = false;
+      try {
+        ok = verify(r.verifyingKey, edgeSigningBytes(r), r.signature);
+      } catch {
+        ok = false;
+      }
+      if (!ok) throw new SyncError('INVALID_DATA', `A room definition link with a bad signature (${base64url(r.src)}:${r.label})`);
+    }
+  }
+
+  private async strict<T>(work: Promise<T>): Promise<T> {
+    try {
+      return await work;
+    } catch (error) {
+      const code = (error as StoreError).code;
+      if (code === 'INVALID_SIGNATURE' || code === 'INVALID_RECORD') throw new SyncError('INVALID_DATA', (error as Error).message, { cause: error });
+      throw error;
+    }
+  }
+
+  /** Remembers a consumed invite id, so pasting the same invite again is refused. */
+  private async forgetInvite(id: Uint8Array): Promise<void> {
+    const used = await usedInvites(this.parts);
+    used.add(base64url(id));
+    await this.parts.store.setConfig('used_invites', JSON.stringify([...used].slice(-1000)));
+  }
+}
+
+export async function usedInvites(parts: DiscretComponents): Promise<Set<string>> {
+  const text = await parts.store.getConfig('used_invites');
+  return new Set(typeof text === 'string' ? (JSON.parse(text) as string[]) : []);
+}
+
+function refuse(reason: string): Admission {
+  return { allowed: false, reason };
+}
+
+function safeVerify(r: NodeRecord): boolean {
+  try {
+    return verify(r.verifyingKey, nodeSigningBytes(r), r.signature);
+  } catch {
+    return false;
+  }
+}
+

@@ -1,0 +1,63 @@
+import type { NodeRecord, RecordBatch, RecordRef, RoomItem } from '@discret/store';
+
+/** The two parts of a room, synchronised in this order: rights before data. */
+export type SyncPhase = 'definition' | 'data';
+
+/** A remote device whose user key was proven on this connection. */
+export interface RemotePeer {
+  connectionId: string;
+  /** The remote install's device key (proven by the transport). */
+  deviceKey: Uint8Array;
+  /** The remote user's verifying key (proven by the identity challenge). */
+  userKey: Uint8Array;
+  /** The remote user's `sys.Peer` row, signed by `userKey`. */
+  peer: NodeRecord;
+  /** Invite ids the remote presented in its hello (it was invited, and says by which invite). */
+  invites: Uint8Array[];
+}
+
+export type Admission = { allowed: true } | { allowed: false; reason: string };
+
+/** What an import of received records did (as the store reports it). */
+export interface HostImportReport {
+  applied: number;
+  ignored: number;
+  /** Rows refused alone (no right at their date, unknown entity...). */
+  rejected: number;
+}
+
+/**
+ * What sync needs from the app's database and rules. Core implements it over its store and
+ * rooms; tests can implement it in memory. Sync decides nothing about rights itself: it asks.
+ */
+export interface SyncHost {
+  /** Signs an identity challenge with the user key (see identity.ts). */
+  proveIdentity(challenge: Uint8Array, proverDevice: Uint8Array, verifierDevice: Uint8Array): Uint8Array;
+  /** This user's `sys.Peer` row, sent with the proof. */
+  peerRecord(): Promise<NodeRecord>;
+  /** Ids of the invites this install accepted and has not yet met the inviter of. */
+  inviteClaims(): Promise<Uint8Array[]>;
+  /**
+   * Checks the proven remote's `sys.Peer` row and decides whether it may synchronise; records
+   * pending peers and hardware, consumes invites. Called once per connection.
+   */
+  admit(remote: RemotePeer, signal: AbortSignal): Promise<Admission>;
+  /** True when this install knows the room (its definition was accepted). */
+  hasRoom(room: string): Promise<boolean>;
+  /** Ids (base64url) of the rooms this remote may read. */
+  roomsFor(remote: RemotePeer): Promise<string[]>;
+  /** A room's items of one phase, without payloads. */
+  items(room: string, phase: SyncPhase): Promise<RoomItem[]>;
+  /** Records by reference, only those of the room. */
+  read(room: string, refs: readonly RecordRef[]): Promise<Required<RecordBatch>>;
+  /**
+   * Imports records received for a room. Throws a SyncError INVALID_DATA if any record has a
+   * bad signature or shape (nothing of the batch is stored, the peer is dropped); rows refused
+   * for rights are counted in the report and logged, the rest is stored.
+   */
+  import(room: string, phase: SyncPhase, batch: Required<RecordBatch>, remote: RemotePeer, signal: AbortSignal): Promise<HostImportReport>;
+  /** Told when a connection's remote was admitted, when it left, and after each room sync. */
+  peerConnected?(remote: RemotePeer): void;
+  peerDisconnected?(remote: RemotePeer): void;
+  roomSynchronized?(room: string, remote: RemotePeer, report: HostImportReport): void;
+}

@@ -1,0 +1,42 @@
+import { hash } from '@discret/crypto';
+import type { EdgeDeletionRecord, EdgeRecord, NodeDeletionRecord, NodeRecord, RecordBatch } from '@discret/store';
+import type { ReconcileItem } from './reconcile.js';
+
+/**
+ * The reconciliation key of a record version: kind (1 byte), date (8 bytes big-endian), then
+ * 12 bytes of the hash of its signature. Sorting by kind first means a range read in key
+ * order brings nodes before the edges that need them; the signature part makes two versions
+ * written in the same millisecond different items. The item's hash is the whole hash of the
+ * signature (a signature is unique per version and already covers every field).
+ */
+export type ItemKind = 'node' | 'edge' | 'nodeDeletion' | 'edgeDeletion';
+const KIND_BYTE: Record<ItemKind, number> = { node: 0, edge: 1, nodeDeletion: 2, edgeDeletion: 3 };
+export const ITEM_KEY_BYTES = 21;
+
+export function reconcileItem(kind: ItemKind, date: number, signature: Uint8Array): ReconcileItem {
+  const digest = hash(signature);
+  const key = new Uint8Array(ITEM_KEY_BYTES);
+  key[0] = KIND_BYTE[kind];
+  const view = new DataView(key.buffer);
+  view.setUint32(1, Math.floor(date / 2 ** 32));
+  view.setUint32(5, date >>> 0);
+  key.set(digest.subarray(0, 12), 9);
+  return { key, hash: digest };
+}
+
+/** The key of every record of a batch, in the batch's order (nodes, edges, deletions). */
+export function keysOfBatch(batch: RecordBatch): Uint8Array[] {
+  const keys: Uint8Array[] = [];
+  const add = (kind: ItemKind, records: (NodeRecord | EdgeRecord | NodeDeletionRecord | EdgeDeletionRecord)[] | undefined, date: (r: never) => number) => {
+    for (const r of records ?? []) keys.push(reconcileItem(kind, date(r as never), r.signature).key);
+  };
+  add('node', batch.nodes, (r: NodeRecord) => r.mdate);
+  add('edge', batch.edges, (r: EdgeRecord) => r.cdate);
+  add('nodeDeletion', batch.nodeDeletions, (r: NodeDeletionRecord) => r.deletionDate);
+  add('edgeDeletion', batch.edgeDeletions, (r: EdgeDeletionRecord) => r.deletionDate);
+  return keys;
+}
+
+export function keyText(key: Uint8Array): string {
+  return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
+}

@@ -1,0 +1,124 @@
+import type { SigningKey } from '@discret/crypto';
+import { componentLogger, type Logger } from '@discret/log';
+import { SyncError } from './errors.js';
+import type { RemotePeer, SyncHost } from './host.js';
+import { DEFAULT_SESSION_LIMITS, PeerSession, RoomLocks, type SessionLimits } from './session.js';
+import type { AbortOptions, Connection, Transport } from './transport.js';
+
+export interface SyncServiceOptions {
+  transport: Transport;
+  host: SyncHost;
+  /** This install's device key: the transport's identity. */
+  deviceKey: SigningKey;
+  logger: Logger;
+  limits?: Partial<SessionLimits>;
+  /** Most connections at once; more are refused. Default 512. */
+  maxConnections?: number;
+}
+
+/**
+ * Runs synchronisation over a transport: a `PeerSession` per connection (incoming or dialled),
+ * a room lock shared by all of them, and the live path: `roomsChanged` after a local commit
+ * tells every admitted peer that shares one of the rooms, and they pull.
+ */
+export class SyncService {
+  private readonly sessions = new Set<PeerSession>();
+  private readonly locks = new RoomLocks();
+  private readonly limits: SessionLimits;
+  private readonly log: Logger;
+  private started = false;
+
+  constructor(private readonly options: SyncServiceOptions) {
+    this.limits = { ...DEFAULT_SESSION_LIMITS, ...options.limits };
+    this.log = componentLogger(options.logger, 'sync');
+  }
+
+  async start(options: AbortOptions = {}): Promise<void> {
+    const { transport, deviceKey } = this.options;
+    transport.onConnection((connection) => this.accept(connection));
+    await transport.start({ deviceSeed: deviceKey.exportSeed(), logger: this.options.logger }, options);
+    this.started = true;
+  }
+
+  async stop(options: AbortOptions = {}): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    await Promise.all([...this.sessions].map((s) => s.close()));
+    await this.options.transport.stop(options);
+  }
+
+  /** Addresses other devices can dial. */
+  addresses(): string[] {
+    return this.options.transport.addresses();
+  }
+
+  /** Connects to a device and synchronises with it if both sides admit each other. */
+  async connect(address: string, options: AbortOptions = {}): Promise<RemotePeer | null> {
+    if (!this.started) throw new SyncError('NOT_STARTED', 'Sync is not started');
+    const connection = await this.options.transport.dial(address, options);
+    const existing = [...this.sessions].find((s) => s.connection === connection);
+    const session = existing ?? this.track(connection);
+    if (!session) return null;
+    return (await this.ready(session)) ? session.remote : null;
+  }
+
+  /** The admitted remotes, one entry per connection. */
+  peers(): RemotePeer[] {
+    return [...this.sessions].flatMap((s) => (s.remote && s.isOpen ? [s.remote] : []));
+  }
+
+  /**
+   * Local commits changed these rooms: tell each admitted peer the ones it may read (it pulls
+   * them), except `source`, the connection the change came from.
+   */
+  roomsChanged(rooms: string[], source?: string): void {
+    for (const session of this.sessions) {
+      if (!session.remote || session.connection.id === source) continue;
+      void this.options.host.roomsFor(session.remote)
+        .then((shared) => session.notify(rooms.filter((r) => shared.includes(r))))
+        .catch((error) => this.log.debug({ err: error }, 'could not notify a peer'));
+    }
+  }
+
+  /** Pulls these rooms from every admitted peer that shares them (after a room definition changed here). */
+  pullFromAll(): void {
+    for (const session of this.sessions) if (session.remote) session.syncAll();
+  }
+
+  private accept(connection: Connection): void {
+    const session = this.track(connection);
+    if (session) void this.ready(session);
+  }
+
+  private track(connection: Connection): PeerSession | null {
+    if (this.sessions.size >= (this.options.maxConnections ?? 512)) {
+      this.log.warn({ connection: connection.id }, 'too many connections: refused');
+      void connection.close();
+      return null;
+    }
+    const session = new PeerSession(connection, {
+      host: this.options.host,
+      logger: this.log,
+      localDevice: this.options.deviceKey.publicKey,
+      limits: this.limits,
+      locks: this.locks,
+      ended: (s) => this.sessions.delete(s),
+    });
+    this.sessions.add(session);
+    return session;
+  }
+
+  private readonly opening = new WeakMap<PeerSession, Promise<boolean>>();
+
+  private ready(session: PeerSession): Promise<boolean> {
+    let opened = this.opening.get(session);
+    if (!opened) {
+      opened = session.open().then((ok) => {
+        if (ok) session.syncAll();
+        return ok;
+      });
+      this.opening.set(session, opened);
+    }
+    return opened;
+  }
+}

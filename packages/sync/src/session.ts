@@ -1,0 +1,539 @@
+import type { Logger } from '@discret/log';
+import type { NodeRecord, RecordBatch, RecordRef } from '@discret/store';
+import { SyncError } from './errors.js';
+import type { Admission, HostImportReport, RemotePeer, SyncHost, SyncPhase } from './host.js';
+import { CHALLENGE_BYTES, checkIdentity, newChallenge } from './identity.js';
+import { keysOfBatch, keyText, reconcileItem } from './items.js';
+import { batchFromWire, batchToWire, recordWireSize } from './records-wire.js';
+import { type Bound, compareKeys, ItemSet, Reconciler, reconcileFromWire, reconcileToWire } from './reconcile.js';
+import type { ByteStream, Connection } from './transport.js';
+import { MessageChannel, type WireMessage } from './wire.js';
+
+/**
+ * One connection's synchronisation, both ways.
+ *
+ * Each side opens one stream for its own requests and answers the other's on the stream the
+ * other opened: so one request is in flight per direction, which bounds what a peer can make
+ * us buffer. The requests:
+ *
+ * - `hello {challenge, invites}` -> `proof {peer, proof}`: the identity proof (identity.ts),
+ *   with the prover's `sys.Peer` row; the invites it presents. Nothing else is answered until
+ *   the host admitted the remote.
+ * - `rooms` -> the ids of the rooms the remote may read.
+ * - `reconcile {room, phase, first, ranges}` -> `reconciled {ranges, have, haveRanges}`:
+ *   range-based reconciliation (reconcile.ts), the asker initiating. `have` are keys the asker
+ *   lacks; `haveRanges` are ranges where it lacks many.
+ * - `fetch {room, phase, keys}` -> `records {records, served}` and
+ *   `fetchRange {room, phase, lower, upper}` -> `records {records, next}`: the records, cut to
+ *   a byte budget per answer.
+ * - `changed {rooms}` -> `ok`: the asker committed changes in these rooms; pull them.
+ *
+ * Pulling a room (the asker's side): take the room's lock (one peer at a time per room), then
+ * its definition (rights) and then its data, each reconciled then fetched and handed to the
+ * host's import, which verifies and judges every record. Records the other side lacks are not
+ * pushed: it pulls them itself (pulling keeps each side in charge of its own pace).
+ */
+
+export interface SessionLimits {
+  /** Time for any answer; a peer that does not answer in time is disconnected. */
+  requestTimeoutMs: number;
+  /** Reconciliation rounds per room phase before giving up on a peer. */
+  maxRounds: number;
+  /** Keys asked per `fetch`. */
+  keysPerFetch: number;
+  /** Approximate bytes of records in one answer (under the frame limit). */
+  batchBytes: number;
+  /** Rooms waiting to be pulled from one peer. */
+  maxPendingRooms: number;
+}
+
+export const DEFAULT_SESSION_LIMITS: Readonly<SessionLimits> = Object.freeze({
+  requestTimeoutMs: 10_000,
+  maxRounds: 64,
+  keysPerFetch: 1024,
+  batchBytes: 512 * 1024,
+  maxPendingRooms: 4096,
+});
+
+const PHASES: SyncPhase[] = ['definition', 'data'];
+const MAX_INVITES = 16;
+const MAX_ROOMS = 65_536;
+
+/** One room synchronised with one peer at a time, across all connections. */
+export class RoomLocks {
+  private readonly held = new Map<string, Promise<void>>();
+
+  async acquire(room: string, signal: AbortSignal): Promise<() => void> {
+    for (;;) {
+      signal.throwIfAborted();
+      const busy = this.held.get(room);
+      if (!busy) break;
+      await busy;
+    }
+    let release!: () => void;
+    this.held.set(room, new Promise<void>((resolve) => (release = resolve)));
+    return () => {
+      this.held.delete(room);
+      release();
+    };
+  }
+}
+
+export interface SessionContext {
+  host: SyncHost;
+  logger: Logger;
+  /** This install's device public key. */
+  localDevice: Uint8Array;
+  limits: SessionLimits;
+  locks: RoomLocks;
+  /** Told once when the session ends, whatever ended it. */
+  ended(session: PeerSession): void;
+}
+
+/** A cached view of one room phase on the answering side, while the asker works through it. */
+interface Served {
+  room: string;
+  phase: SyncPhase;
+  set: ItemSet;
+  refs: Map<string, RecordRef>;
+}
+
+export class PeerSession {
+  /** The remote, once its identity is proven. */
+  remote: RemotePeer | null = null;
+  private client: MessageChannel | null = null;
+  private clientTurn: Promise<unknown> = Promise.resolve();
+  private readonly abort = new AbortController();
+  private admission!: (a: Admission) => void;
+  private readonly admitted = new Promise<Admission>((resolve) => (this.admission = resolve));
+  private hello!: (invites: Uint8Array[]) => void;
+  private readonly remoteHello = new Promise<Uint8Array[]>((resolve) => (this.hello = resolve));
+  private serving = false;
+  private served: Served | null = null;
+  private readonly pending = new Set<string>();
+  private pulling = false;
+  private remoteRooms: Set<string> | null = null;
+  private isAdmitted = false;
+  private ended = false;
+
+  constructor(
+    readonly connection: Connection,
+    private readonly ctx: SessionContext,
+  ) {
+    connection.onStream((stream) => this.serve(stream));
+    connection.onClose(() => this.end('the connection closed'));
+  }
+
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  get isOpen(): boolean {
+    return !this.ended;
+  }
+
+  /**
+   * Proves identities both ways and asks the host to admit the remote. True when the session
+   * is ready to synchronise; false (and the connection closed) when the remote was refused.
+   */
+  async open(): Promise<boolean> {
+    const { host, limits } = this.ctx;
+    try {
+      this.client = new MessageChannel(await this.connection.openStream({ signal: this.signal }), { logger: this.ctx.logger });
+      const challenge = newChallenge();
+      const invites = await host.inviteClaims();
+      const answer = await this.request('hello', { challenge, invites }, 'proof');
+      const { peer, proof } = answer as { peer: unknown; proof: unknown };
+      const record = peerRecordFrom(peer);
+      if (!(proof instanceof Uint8Array) || !checkIdentity(record.verifyingKey, proof, challenge, this.connection.remoteDeviceKey, this.ctx.localDevice)) {
+        throw new SyncError('INVALID_DATA', 'The identity proof does not verify');
+      }
+      const theirInvites = await timeout(this.remoteHello, limits.requestTimeoutMs, 'the remote hello', this.signal);
+      this.remote = {
+        connectionId: this.connection.id, deviceKey: this.connection.remoteDeviceKey, userKey: record.verifyingKey, peer: record, invites: theirInvites,
+      };
+      const admission = await host.admit(this.remote, this.signal);
+      this.admission(admission);
+      if (!admission.allowed) {
+        this.ctx.logger.info({ connection: this.connection.id, reason: admission.reason }, 'peer not admitted');
+        await this.close();
+        return false;
+      }
+      this.isAdmitted = true;
+      host.peerConnected?.(this.remote);
+      return true;
+    } catch (error) {
+      this.fail(error);
+      return false;
+    }
+  }
+
+  /** Pulls every room the remote shares with us. */
+  syncAll(): void {
+    void this.refreshRooms().then((rooms) => this.schedule(rooms), (error) => this.fail(error));
+  }
+
+  /** Tells the remote these rooms changed here (it pulls them); rooms it does not share are left out by the caller. */
+  async notify(rooms: string[]): Promise<void> {
+    if (!this.isAdmitted || this.ended || !rooms.length) return;
+    await this.request('changed', { rooms }, 'ok');
+  }
+
+  async close(): Promise<void> {
+    this.end('closed');
+    await this.connection.close().catch(() => {});
+  }
+
+  // ---- asking side ---------------------------------------------------------------------
+
+  /** Queues rooms to pull; one room at a time, in order, each pulled again if it changes meanwhile. */
+  schedule(rooms: Iterable<string>): void {
+    for (const room of rooms) if (this.pending.size < this.ctx.limits.maxPendingRooms) this.pending.add(room);
+    void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    if (this.pulling || this.ended || !this.isAdmitted) return;
+    this.pulling = true;
+    try {
+      while (this.pending.size && !this.ended) {
+        const room = this.pending.values().next().value as string;
+        this.pending.delete(room);
+        await this.pullRoom(room);
+      }
+    } catch (error) {
+      this.fail(error);
+    } finally {
+      this.pulling = false;
+    }
+  }
+
+  private async refreshRooms(): Promise<string[]> {
+    const body = await this.request('rooms', null, 'rooms');
+    if (!Array.isArray(body) || body.length > MAX_ROOMS || !body.every((r) => typeof r === 'string')) throw new SyncError('PROTOCOL', 'A room list is a list of ids');
+    this.remoteRooms = new Set(body as string[]);
+    return body as string[];
+  }
+
+  private async pullRoom(room: string): Promise<void> {
+    const { host, locks } = this.ctx;
+    const release = await locks.acquire(room, this.signal);
+    try {
+      const total: HostImportReport = { applied: 0, ignored: 0, rejected: 0 };
+      for (const phase of PHASES) {
+        if (phase === 'data' && !(await host.hasRoom(room))) return; // its definition was not accepted
+        const collected: Required<RecordBatch>[] = [];
+        const take = async (batch: Required<RecordBatch>) => {
+          if (phase === 'definition') collected.push(batch);
+          else add(total, await host.import(room, phase, batch, this.remote!, this.signal));
+        };
+        const { keys, ranges } = await this.reconcile(room, phase);
+        await this.fetchKeys(room, phase, keys, take);
+        for (const range of ranges) await this.fetchRange(room, phase, range, take);
+        if (collected.length) add(total, await host.import(room, phase, merge(collected), this.remote!, this.signal));
+      }
+      host.roomSynchronized?.(room, this.remote!, total);
+    } finally {
+      release();
+    }
+  }
+
+  /** Runs reconciliation for one room phase; returns the keys and ranges to fetch. */
+  private async reconcile(room: string, phase: SyncPhase) {
+    const items = await this.ctx.host.items(room, phase);
+    const reconciler = new Reconciler(new ItemSet(items.map((it) => reconcileItem(it.kind, it.date, it.signature))));
+    const keys: Uint8Array[] = [];
+    const ranges: { lower: Uint8Array; upper: Bound }[] = [];
+    let message = reconciler.initiate();
+    for (let round = 0; ; round++) {
+      if (round >= this.ctx.limits.maxRounds) throw new SyncError('PROTOCOL', `Reconciliation of ${room} did not end in ${round} rounds`);
+      const body = (await this.request('reconcile', { room, phase, first: round === 0, ranges: reconcileToWire(message) }, 'reconciled')) as Record<string, unknown>;
+      keys.push(...keyList(body.have));
+      for (const r of rangeList(body.haveRanges)) ranges.push(r);
+      if (body.ranges === null) break;
+      const step = reconciler.respond(wireRanges(body.ranges));
+      keys.push(...step.need);
+      if (!step.reply) break;
+      message = step.reply;
+    }
+    keys.sort(compareKeys);
+    return { keys, ranges };
+  }
+
+  private async fetchKeys(room: string, phase: SyncPhase, keys: Uint8Array[], take: (batch: Required<RecordBatch>) => Promise<void>) {
+    const { keysPerFetch } = this.ctx.limits;
+    let offset = 0;
+    while (offset < keys.length) {
+      const asked = keys.slice(offset, offset + keysPerFetch);
+      const body = (await this.request('fetch', { room, phase, keys: asked }, 'records')) as Record<string, unknown>;
+      const served = body.served;
+      if (!Number.isInteger(served) || (served as number) < 1 || (served as number) > asked.length) throw new SyncError('PROTOCOL', 'A records answer says how many keys it served');
+      const batch = this.records(body.records);
+      const allowed = new Set(asked.slice(0, served as number).map(keyText));
+      if (!keysOfBatch(batch).every((k) => allowed.has(keyText(k)))) throw new SyncError('INVALID_DATA', 'Records that were not asked for');
+      await take(batch);
+      offset += served as number;
+    }
+  }
+
+  private async fetchRange(room: string, phase: SyncPhase, range: { lower: Uint8Array; upper: Bound }, take: (batch: Required<RecordBatch>) => Promise<void>) {
+    let lower = range.lower;
+    for (;;) {
+      const body = (await this.request('fetchRange', { room, phase, lower, upper: range.upper }, 'records')) as Record<string, unknown>;
+      const batch = this.records(body.records);
+      const inRange = (k: Uint8Array) => compareKeys(k, lower) >= 0 && (range.upper === null || compareKeys(k, range.upper) < 0);
+      if (!keysOfBatch(batch).every(inRange)) throw new SyncError('INVALID_DATA', 'Records outside the range asked for');
+      await take(batch);
+      if (body.next === null) return;
+      if (!(body.next instanceof Uint8Array) || compareKeys(body.next, lower) <= 0) throw new SyncError('PROTOCOL', 'A range answer moves forward');
+      lower = body.next;
+    }
+  }
+
+  private records(value: unknown): Required<RecordBatch> {
+    try {
+      return batchFromWire(value, this.ctx.limits.keysPerFetch * 4);
+    } catch (error) {
+      throw new SyncError('INVALID_DATA', (error as Error).message, { cause: error });
+    }
+  }
+
+  /** One request and its answer, after the requests before it (one in flight per direction). */
+  private request(type: string, body: unknown, answerType: string): Promise<unknown> {
+    const turn = this.clientTurn.then(async () => {
+      const client = this.client;
+      if (!client || this.ended) throw new SyncError('CLOSED', 'The session is closed');
+      await client.send({ type, body }, { signal: this.signal });
+      const answer = await client.receive({ timeoutMs: this.ctx.limits.requestTimeoutMs, signal: this.signal });
+      if (answer === null) throw new SyncError('CLOSED', `The remote closed before answering ${type}`);
+      if (answer.type === 'error') throw new SyncError('REFUSED', `The remote refused ${type}: ${String((answer.body as { message?: unknown } | null)?.message)}`);
+      if (answer.type !== answerType) throw new SyncError('PROTOCOL', `Expected ${answerType} to answer ${type}, got ${answer.type}`);
+      return answer.body;
+    });
+    this.clientTurn = turn.catch(() => {});
+    return turn;
+  }
+
+  // ---- answering side ------------------------------------------------------------------
+
+  private serve(stream: ByteStream): void {
+    if (this.serving) {
+      stream.abort(new SyncError('PROTOCOL', 'One request stream per connection'));
+      return;
+    }
+    this.serving = true;
+    const channel = new MessageChannel(stream, { logger: this.ctx.logger });
+    void this.answerAll(channel).catch((error) => this.fail(error));
+  }
+
+  private async answerAll(channel: MessageChannel): Promise<void> {
+    for (;;) {
+      const message = await channel.receive({ signal: this.signal });
+      if (message === null) {
+        this.end('the remote ended its requests');
+        await this.connection.close().catch(() => {});
+        return;
+      }
+      let answer: WireMessage;
+      try {
+        answer = await this.answer(message);
+      } catch (error) {
+        if (!(error instanceof SyncError) || error.code !== 'REFUSED') throw error;
+        await channel.send({ type: 'error', body: { message: error.message } }, { signal: this.signal });
+        continue;
+      }
+      await channel.send(answer, { signal: this.signal });
+    }
+  }
+
+  private async answer(message: WireMessage): Promise<WireMessage> {
+    const { host, limits } = this.ctx;
+    const body = (message.body ?? {}) as Record<string, unknown>;
+    if (message.type === 'hello') {
+      const { challenge, invites } = body;
+      if (!(challenge instanceof Uint8Array) || challenge.length !== CHALLENGE_BYTES) throw new SyncError('PROTOCOL', 'A hello has a 32-byte challenge');
+      if (!Array.isArray(invites) || invites.length > MAX_INVITES || !invites.every((i) => i instanceof Uint8Array && i.length <= 64)) throw new SyncError('PROTOCOL', 'A hello lists at most 16 invites');
+      this.hello(invites as Uint8Array[]);
+      const proof = host.proveIdentity(challenge, this.ctx.localDevice, this.connection.remoteDeviceKey);
+      return { type: 'proof', body: { peer: batchToWire({ nodes: [await host.peerRecord()] })[0], proof } };
+    }
+    const admission = await timeout(this.admitted, limits.requestTimeoutMs * 2, 'admission', this.signal);
+    if (!admission.allowed) throw new SyncError('REFUSED', 'not admitted');
+    const remote = this.remote!;
+    switch (message.type) {
+      case 'rooms':
+        return { type: 'rooms', body: await host.roomsFor(remote) };
+      case 'changed': {
+        const rooms = body.rooms;
+        if (!Array.isArray(rooms) || rooms.length > 1024 || !rooms.every((r) => typeof r === 'string')) throw new SyncError('PROTOCOL', 'changed lists room ids');
+        void this.changed(rooms as string[]);
+        return { type: 'ok', body: null };
+      }
+      case 'reconcile': {
+        const served = await this.view(body, body.first === true);
+        let step: ReturnType<Reconciler['respond']>;
+        try {
+          step = new Reconciler(served.set).respond(reconcileFromWire(body.ranges));
+        } catch (error) {
+          throw new SyncError('PROTOCOL', `Bad reconcile message: ${(error as Error).message}`, { cause: error });
+        }
+        return {
+          type: 'reconciled',
+          body: { ranges: step.reply ? reconcileToWire(step.reply) : null, have: step.have, haveRanges: step.haveRanges.map((r) => [r.lower, r.upper]) },
+        };
+      }
+      case 'fetch': {
+        const served = await this.view(body, false);
+        const keys = keyList(body.keys);
+        if (!keys.length || keys.length > limits.keysPerFetch) throw new SyncError('PROTOCOL', 'fetch asks for 1 to keysPerFetch keys');
+        const { batch, used } = await this.readBudgeted(served, keys);
+        return { type: 'records', body: { records: batchToWire(batch), served: used } };
+      }
+      case 'fetchRange': {
+        const served = await this.view(body, false);
+        const [range] = rangeList([[body.lower, body.upper]]);
+        const from = served.set.indexOf(range!.lower);
+        const to = Math.min(served.set.indexOf(range!.upper), from + limits.keysPerFetch);
+        const keys = served.set.items.slice(from, to).map((it) => it.key);
+        if (!keys.length) return { type: 'records', body: { records: [], next: null } };
+        const { batch, used } = await this.readBudgeted(served, keys);
+        const nextIndex = from + used;
+        const done = nextIndex >= served.set.indexOf(range!.upper);
+        return { type: 'records', body: { records: batchToWire(batch), next: done ? null : served.set.items[nextIndex]!.key } };
+      }
+      default:
+        throw new SyncError('PROTOCOL', `Unexpected request ${message.type}`);
+    }
+  }
+
+  /** The room phase a request is about, checked against what the remote may read. */
+  private async view(body: Record<string, unknown>, fresh: boolean): Promise<Served> {
+    const { room, phase } = body;
+    if (typeof room !== 'string' || (phase !== 'definition' && phase !== 'data')) throw new SyncError('PROTOCOL', 'A request names a room and a phase');
+    if (!(await this.ctx.host.roomsFor(this.remote!)).includes(room)) throw new SyncError('REFUSED', `room ${room} is not shared with this peer`);
+    if (!fresh && this.served?.room === room && this.served.phase === phase) return this.served;
+    const items = await this.ctx.host.items(room, phase);
+    const refs = new Map<string, RecordRef>();
+    const set = new ItemSet(items.map((it) => {
+      const item = reconcileItem(it.kind, it.date, it.signature);
+      refs.set(keyText(item.key), it.ref);
+      return item;
+    }));
+    this.served = { room, phase, set, refs };
+    return this.served;
+  }
+
+  /** Reads the records of `keys` in order until the byte budget; says how many keys it covered. */
+  private async readBudgeted(served: Served, keys: Uint8Array[]) {
+    const out: Required<RecordBatch> = { nodes: [], edges: [], nodeDeletions: [], edgeDeletions: [] };
+    let bytes = 0;
+    let used = 0;
+    const step = 128;
+    while (used < keys.length && bytes < this.ctx.limits.batchBytes) {
+      const chunk = keys.slice(used, used + step);
+      const refs = chunk.flatMap((k) => served.refs.get(keyText(k)) ?? []);
+      const batch = await this.ctx.host.read(served.room, refs);
+      for (const part of ['nodes', 'edges', 'nodeDeletions', 'edgeDeletions'] as const) {
+        for (const record of batch[part]) bytes += recordWireSize(record);
+        (out[part] as unknown[]).push(...batch[part]);
+      }
+      used += chunk.length;
+    }
+    return { batch: out, used };
+  }
+
+  private async changed(rooms: string[]): Promise<void> {
+    try {
+      if (rooms.some((r) => !this.remoteRooms?.has(r))) await this.refreshRooms();
+      this.schedule(rooms.filter((r) => this.remoteRooms!.has(r)));
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  // ---- ending ---------------------------------------------------------------------------
+
+  /** Drops the peer for a protocol fault, a timeout or hostile data, saying why in the log. */
+  private fail(error: unknown): void {
+    if (this.ended) return;
+    const level = error instanceof SyncError && (error.code === 'CLOSED' || error.code === 'ABORTED') ? 'debug' : 'warn';
+    this.ctx.logger[level]({ err: error, connection: this.connection.id }, 'dropping a peer connection');
+    void this.close();
+  }
+
+  private end(reason: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.abort.abort(new SyncError('CLOSED', reason));
+    this.admission({ allowed: false, reason });
+    this.hello([]);
+    this.served = null;
+    this.pending.clear();
+    if (this.isAdmitted && this.remote) this.ctx.host.peerDisconnected?.(this.remote);
+    this.ctx.ended(this);
+  }
+}
+
+function add(total: HostImportReport, report: HostImportReport): void {
+  total.applied += report.applied;
+  total.ignored += report.ignored;
+  total.rejected += report.rejected;
+}
+
+function merge(batches: Required<RecordBatch>[]): Required<RecordBatch> {
+  return {
+    nodes: batches.flatMap((b) => b.nodes),
+    edges: batches.flatMap((b) => b.edges),
+    nodeDeletions: batches.flatMap((b) => b.nodeDeletions),
+    edgeDeletions: batches.flatMap((b) => b.edgeDeletions),
+  };
+}
+
+function keyList(value: unknown): Uint8Array[] {
+  if (!Array.isArray(value) || value.length > 65_536 || !value.every((k) => k instanceof Uint8Array && k.length <= 64)) throw new SyncError('PROTOCOL', 'A key list is a bounded list of keys');
+  return value as Uint8Array[];
+}
+
+function rangeList(value: unknown): { lower: Uint8Array; upper: Bound }[] {
+  if (!Array.isArray(value) || value.length > 4096) throw new SyncError('PROTOCOL', 'A range list is bounded');
+  return value.map((r) => {
+    if (!Array.isArray(r) || !(r[0] instanceof Uint8Array) || !(r[1] === null || r[1] instanceof Uint8Array)) throw new SyncError('PROTOCOL', 'A range is [lower, upper]');
+    return { lower: r[0], upper: r[1] as Bound };
+  });
+}
+
+function wireRanges(value: unknown) {
+  try {
+    return reconcileFromWire(value);
+  } catch (error) {
+    throw new SyncError('PROTOCOL', `Bad reconcile message: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function peerRecordFrom(value: unknown): NodeRecord {
+  try {
+    const batch = batchFromWire([value], 1);
+    if (batch.nodes.length !== 1) throw new RangeError('not a node');
+    return batch.nodes[0]!;
+  } catch (error) {
+    throw new SyncError('INVALID_DATA', `A proof carries the prover's peer row: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+async function timeout<T>(promise: Promise<T>, ms: number, what: string, signal: AbortSignal): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let onAbort: (() => void) | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new SyncError('TIMEOUT', `No ${what} within ${ms} ms`)), ms);
+        onAbort = () => reject(new SyncError('CLOSED', `closed while waiting for ${what}`));
+        signal.addEventListener('abort', onAbort, { once: true });
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+  }
+}
