@@ -134,7 +134,7 @@ export class DiscretSyncHost implements SyncHost {
       const verdict = judgeDefinition(store.dataModel, room, stored, batch);
       const member = verdict.room !== undefined && (rooms.get(room) !== undefined || isMember(verdict.room, this.me, Date.now()));
       if (!member) {
-        this.log.info({ room, peer: base64url(remote.userKey) }, 'a room definition we are not part of: ignored');
+        this.log.info({ room, peer: base64url(remote.userKey), rejected: Object.fromEntries(verdict.rejected), known: verdict.room !== undefined }, 'a room definition we are not part of: ignored');
         return { applied: 0, ignored: batch.nodes.length + batch.edges.length, rejected: 0 };
       }
       for (const [name, why] of verdict.rejected) this.log.warn({ room, record: name, reason: why, peer: base64url(remote.userKey) }, 'room definition row refused');

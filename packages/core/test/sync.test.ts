@@ -4,7 +4,7 @@ import { afterAll, describe, expect, test } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CryptoPool, Discret, type DiscretEvent, libp2pTransport, MemoryNetwork, memoryTransport, silentLogger, type Transport } from '@discret/core';
+import { CryptoPool, createLogger, Discret, type DiscretEvent, libp2pTransport, MemoryNetwork, memoryTransport, silentLogger, type Transport } from '@discret/core';
 
 const root = mkdtempSync(join(tmpdir(), 'discret-sync-'));
 const pool = new CryptoPool({ parallelism: 1 });
@@ -23,7 +23,7 @@ const loopback = () => libp2pTransport({ listen: ['/ip4/127.0.0.1/tcp/0'] });
 async function open(keyFill: number, transport: Transport, config = {}) {
   return Discret.open({
     dataModel: MODEL, appKey: APP, keyMaterial: new Uint8Array(32).fill(keyFill), dataFolder: join(root, String(n++)),
-    transport, logger: silentLogger, cryptoPool: pool, config,
+    transport, logger: process.env.DISCRET_TEST_LOG ? createLogger({ level: 'debug' }) : silentLogger, cryptoPool: pool, config,
   });
 }
 
@@ -84,6 +84,71 @@ describe('two installs of the same user', () => {
     } finally {
       await a.close();
       await b.close();
+    }
+  });
+});
+
+const CREATE_ROOM = `mutate {
+  room: sys.Room {
+    admin: [{ verif_key: $me }]
+    authorisations: [{
+      name: "members"
+      rights: [{ entity: "chat.Thread" mutate_self: true mutate_all: false }, { entity: "chat.Message" mutate_self: true mutate_all: false }]
+      users: [{ verif_key: $me }]
+    }, {
+      name: "readers"
+    }]
+  }
+}`;
+type RoomResult = { room: { id: string; authorisations: { id: string; name: string }[] } };
+const IN_ROOM = 'query { t: chat.Thread(room_id = $r, order_by(title asc), nullable(messages)) { title messages(order_by(text asc)) { text } } }';
+const ALLOWED = 'query { a: sys.AllowedPeer(nullable(peer)) { status peer { verifying_key } } }';
+
+describe('invites', () => {
+  test('an invited user gets the room, both record each other as allowed, and the invite is consumed on both sides', async () => {
+    const a = await open(11, loopback());
+    const b = await open(12, loopback());
+    try {
+      const { room } = await a.mutate<RoomResult>(CREATE_ROOM, { me: a.verifyingKey });
+      const r = room.id;
+      await a.mutate('mutate { chat.Thread { room_id: $r title: "welcome" messages: [{ text: "hello" }, { text: "rules" }] } }', { r });
+      const invite = await a.invite({ room: r, authorisation: room.authorisations[0]!.id });
+      expect(invite).toMatch(/^[A-Za-z0-9_-]+$/);
+      await b.acceptInvite(invite);
+      const synced = next(b, 'RoomSynchronized', (e) => e.room === r, 3000);
+      expect(await b.connect(a.addresses()[0]!)).toBe(a.verifyingKey);
+      await synced;
+      const onA = await a.query(IN_ROOM, { r });
+      expect(await b.query(IN_ROOM, { r })).toEqual(onA);
+      expect((onA.t as unknown[]).length).toBe(1);
+
+      expect((await a.query(ALLOWED)).a).toEqual([{ status: 'enabled', peer: { verifying_key: b.verifyingKey } }]);
+      expect((await b.query(ALLOWED)).a).toEqual([{ status: 'enabled', peer: { verifying_key: a.verifyingKey } }]);
+      expect((await a.query('query { o: sys.OwnedInvite { id } }')).o).toEqual([]);
+      expect((await b.query('query { i: sys.Invite { id } }')).i).toEqual([]);
+      await expect(b.acceptInvite(invite)).rejects.toMatchObject({ code: 'INVALID_INVITE' });
+
+      // The invitee is a member: its writes in the room reach the inviter, live.
+      await b.mutate('mutate { chat.Thread { room_id: $r title: "thanks" } }', { r });
+      const seen = await until(a, () => a.query(IN_ROOM, { r }), (v) => (v.t as unknown[]).length === 2);
+      expect((seen.t as { title: string }[]).map((t) => t.title)).toEqual(['thanks', 'welcome']);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  test('an invite of another app, or garbage, is INVALID_INVITE', async () => {
+    const a = await open(13, loopback());
+    const other = await Discret.open({
+      dataModel: MODEL, appKey: 'another.app', keyMaterial: new Uint8Array(32).fill(14), dataFolder: join(root, String(n++)), logger: silentLogger, cryptoPool: pool,
+    });
+    try {
+      await expect(other.acceptInvite(await a.invite())).rejects.toMatchObject({ code: 'INVALID_INVITE', message: expect.stringContaining('another app') });
+      await expect(a.acceptInvite('AAAA')).rejects.toMatchObject({ code: 'INVALID_INVITE' });
+    } finally {
+      await a.close();
+      await other.close();
     }
   });
 });

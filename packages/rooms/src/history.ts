@@ -153,6 +153,7 @@ function changeOf(group: Group, room: RoomState | undefined, roomId: string, byI
     if (edge.label === 'admin' || edge.label === 'authorisations') {
       if (edge.src !== roomId) throw new Refusal(`${edge.label} link from ${edge.src}, not from the room`);
       if (edge.label === 'admin') change.admins.push(user(edge.dest));
+      else if (room?.authorisations.some((x) => x.id === edge.dest)) authorisation(edge.dest); // linked again: nothing new
       else {
         const node = written(edge.dest, 'authorisation');
         const a: AuthorisationChange = { id: null, rowChanged: true, name: node.name, rights: [], users: [], userAdmins: [] };

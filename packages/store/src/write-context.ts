@@ -194,17 +194,27 @@ export class WriteContext {
     }
     await this.dailyLog(roomId, entity, rewrite ? mdate : this.now);
 
+    const isNew = !m.id;
     for (const { field, value } of m.relations) {
-      if (value === null || field.kind === 'entity') await this.removeEdges(id, entity, field, roomId, rowAuthor, null);
       if (value === null) {
+        await this.removeEdges(id, entity, field, roomId, rowAuthor, null);
         result[field.name] = field.kind === 'array' ? [] : null;
         continue;
       }
       const targets = Array.isArray(value) ? value : [value];
       const written: Record<string, unknown>[] = [];
+      // A link that already exists is not rewritten: it keeps its author and date (rewriting
+      // it would date a room's authorisation link to whoever last added a user to it). A single
+      // relation set to another row drops its old link.
+      const existing = isNew ? new Set<string>() : new Set((await this.tx.read('SELECT dest FROM _edge WHERE src = ? AND label = ?', [id, field.shortId])).map((r) => base64url(r.dest as Uint8Array)));
       for (const target of targets) {
         const child = await this.writeEntity(target, roomId);
-        await this.addEdge(id, entity, field, toId(child.id), roomId, rowAuthor);
+        const dest = toId(child.id);
+        if (field.kind === 'entity') {
+          const others = [...existing].filter((d) => d !== child.id).map(fromBase64url);
+          if (others.length) await this.removeEdges(id, entity, field, roomId, rowAuthor, others);
+        }
+        if (!existing.has(String(child.id))) await this.addEdge(id, entity, field, dest, roomId, rowAuthor);
         written.push(child);
       }
       result[field.name] = Array.isArray(value) ? written : written[0];
