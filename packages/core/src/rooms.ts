@@ -74,6 +74,16 @@ export class RoomRegistry implements WritePolicy<RoomGrant> {
     return [...this.rooms.keys()];
   }
 
+  /** Verifying keys of everyone who is, now, a member of the room (admins, users, user admins). */
+  membersOf(id: string, date = Date.now()): string[] {
+    const room = this.rooms.get(id);
+    if (!room) return [];
+    const keys = new Set<string>();
+    for (const u of room.admins) keys.add(u.verifyingKey);
+    for (const a of room.authorisations) for (const u of [...a.users, ...a.userAdmins]) keys.add(u.verifyingKey);
+    return [...keys].filter((key) => isMember(room, key, date));
+  }
+
   /** The rooms `user` belongs to now (admin, user or user admin of an authorisation): those a peer may read. */
   roomsOf(user: string, date = Date.now()): string[] {
     return [...this.rooms.values()].filter((room) => isMember(room, user, date)).map((room) => room.id);

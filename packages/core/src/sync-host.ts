@@ -85,7 +85,7 @@ export class DiscretSyncHost implements SyncHost {
     // We accepted an invite it signed: we met the inviter.
     for (const accepted of await this.acceptedInvites()) {
       if (signedBy(accepted.invite, remote.userKey)) {
-        await this.allowPeer(remote, 'enabled');
+        await this.allowPeer(remote.peer, 'enabled');
         await this.parts.store.delete('delete { sys.Invite { $id } }', { id: accepted.id });
         await this.forgetInvite(accepted.invite.id);
         this.log.info({ peer: user }, 'met the inviter of an accepted invite');
@@ -96,7 +96,7 @@ export class DiscretSyncHost implements SyncHost {
     if (known?.status === 'enabled') return { allowed: true };
     if (known) return refuse('a pending peer: allow it by setting its sys.AllowedPeer status to "enabled"');
     if (!this.parts.rooms.roomsOf(user).length) return refuse('an unknown peer that shares no room with us');
-    await this.allowPeer(remote, this.rules.autoAllowNewPeers ? 'enabled' : 'pending');
+    await this.allowPeer(remote.peer, this.rules.autoAllowNewPeers ? 'enabled' : 'pending');
     if (this.rules.autoAllowNewPeers) return { allowed: true };
     this.parts.events.emit({ type: 'PendingPeer' });
     return refuse('a new peer from a shared room, now pending');
@@ -150,6 +150,35 @@ export class DiscretSyncHost implements SyncHost {
     return { applied: report.applied, ignored: report.ignored, rejected: report.rejected.length + refused };
   }
 
+  async roomPeers(room: string): Promise<NodeRecord[]> {
+    const state = this.parts.rooms.get(room);
+    if (!state) return [];
+    const members = new Set(this.parts.rooms.membersOf(room));
+    const { p } = (await this.parts.store.query('query { p: sys.Peer { id verifying_key } }')) as { p: { id: string; verifying_key: string }[] };
+    const out: NodeRecord[] = [];
+    for (const row of p) {
+      if (!members.has(row.verifying_key)) continue;
+      const record = await this.parts.store.nodeRecord(fromBase64url(row.id));
+      if (record) out.push(record);
+    }
+    return out;
+  }
+
+  async learnPeers(room: string, peers: NodeRecord[], remote: RemotePeer): Promise<void> {
+    const members = new Set(this.parts.rooms.membersOf(room));
+    for (const peer of peers) {
+      const user = base64url(peer.verifyingKey);
+      if (user === this.me || user === base64url(remote.userKey) || !members.has(user)) continue;
+      if (peer.entity !== this.peerEntity || peer.roomId !== null || !safeVerify(peer)) {
+        throw new SyncError('INVALID_DATA', `An invalid sys.Peer row for ${user}`);
+      }
+      if (await this.allowedPeer(user)) continue;
+      const status = this.rules.autoAllowNewPeers ? 'enabled' : 'pending';
+      await this.allowPeer(peer, status);
+      if (status === 'pending') this.parts.events.emit({ type: 'PendingPeer' });
+    }
+  }
+
   peerConnected(remote: RemotePeer): void {
     this.parts.events.emit({ type: 'PeerConnected', verifyingKey: base64url(remote.userKey), date: Date.now(), connectionId: remote.connectionId });
   }
@@ -185,7 +214,7 @@ export class DiscretSyncHost implements SyncHost {
 
   private async ownedInviteUsed(remote: RemotePeer, owned: { id: string; room: string | null; authorisation: string | null }): Promise<void> {
     const user = base64url(remote.userKey);
-    await this.allowPeer(remote, 'enabled');
+    await this.allowPeer(remote.peer, 'enabled');
     await this.parts.store.delete('delete { sys.OwnedInvite { $id } }', { id: owned.id });
     if (owned.room && owned.authorisation) {
       const mutation = 'mutate { sys.Room { id: $room authorisations: [{ id: $auth users: [{ verif_key: $key enabled: true }] }] } }';
@@ -205,16 +234,16 @@ export class DiscretSyncHost implements SyncHost {
   }
 
   /** Stores the remote's peer row and its sys.AllowedPeer row (in the private room, so our other devices know it). */
-  private async allowPeer(remote: RemotePeer, status: 'enabled' | 'pending'): Promise<void> {
+  private async allowPeer(peer: NodeRecord, status: 'enabled' | 'pending'): Promise<void> {
     const { store, keys } = this.parts;
-    await this.strict(store.importRecords({ nodes: [remote.peer] }, { strict: true, localEntities: [this.peerEntity] }));
-    const existing = await this.allowedPeer(base64url(remote.userKey));
+    await this.strict(store.importRecords({ nodes: [peer] }, { strict: true, localEntities: [this.peerEntity] }));
+    const existing = await this.allowedPeer(base64url(peer.verifyingKey));
     if (existing) {
       if (existing.status !== status) await store.mutate('mutate { sys.AllowedPeer { id: $id status: $s } }', { id: existing.id, s: status });
       return;
     }
     const field = store.dataModel.entities.get('sys.Peer')!.fieldsByName.get('pub_key')!.shortId;
-    const pubKey = (JSON.parse(remote.peer.json ?? '{}') as Record<string, unknown>)[field];
+    const pubKey = (JSON.parse(peer.json ?? '{}') as Record<string, unknown>)[field];
     let token = '';
     try {
       token = base64url(keys.meetingSecret.token(fromBase64url(String(pubKey))));
@@ -222,7 +251,7 @@ export class DiscretSyncHost implements SyncHost {
       token = ''; // a peer row without a usable meeting key: it cannot be met by discovery
     }
     await store.mutate('mutate { sys.AllowedPeer { room_id: $r peer: { id: $p } meeting_token: $t status: $s } }', {
-      r: this.privateRoom, p: base64url(remote.peer.id), t: token, s: status,
+      r: this.privateRoom, p: base64url(peer.id), t: token, s: status,
     });
   }
 

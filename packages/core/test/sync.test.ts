@@ -152,3 +152,41 @@ describe('invites', () => {
     }
   });
 });
+
+describe('a room of three', () => {
+  test('two invitees of one room converge through the inviter, and each records the other as a pending peer', async () => {
+    const [a, b, c] = await Promise.all([open(21, loopback()), open(22, loopback()), open(23, loopback())]);
+    try {
+      const pending: string[] = [];
+      b.on('PendingPeer', () => pending.push('b'));
+      c.on('PendingPeer', () => pending.push('c'));
+      const { room } = await a.mutate<RoomResult>(CREATE_ROOM, { me: a.verifyingKey });
+      const r = room.id;
+      const members = room.authorisations[0]!.id;
+      await a.mutate('mutate { chat.Thread { room_id: $r title: "John Doe" } }', { r });
+      await b.acceptInvite(await a.invite({ room: r, authorisation: members }));
+      await c.acceptInvite(await a.invite({ room: r, authorisation: members }));
+      const bSynced = next(b, 'RoomSynchronized', (e) => e.room === r);
+      await b.connect(a.addresses()[0]!);
+      await bSynced;
+      const cSynced = next(c, 'RoomSynchronized', (e) => e.room === r);
+      await c.connect(a.addresses()[0]!);
+      await cSynced;
+
+      // b and c are not connected to each other: writes travel through a.
+      await b.mutate('mutate { chat.Thread { room_id: $r title: "from b" } }', { r });
+      await c.mutate('mutate { chat.Thread { room_id: $r title: "from c" } }', { r });
+      const titles = (v: Record<string, unknown[]>) => (v.t as { title: string }[]).map((t) => t.title).join(',');
+      for (const app of [a, b, c]) {
+        expect(titles(await until(app, () => app.query(IN_ROOM, { r }), (v) => titles(v) === 'John Doe,from b,from c'))).toBe('John Doe,from b,from c');
+      }
+      const PENDING = 'query { a: sys.AllowedPeer(status = "pending", nullable(peer)) { peer { verifying_key } } }';
+      expect((await a.query(PENDING)).a).toEqual([]);
+      expect((await until(b, () => b.query(PENDING), (v) => v.a!.length === 1)).a).toEqual([{ peer: { verifying_key: c.verifyingKey } }]);
+      expect((await until(c, () => c.query(PENDING), (v) => v.a!.length === 1)).a).toEqual([{ peer: { verifying_key: b.verifyingKey } }]);
+      expect(pending.sort()).toEqual(['b', 'c']);
+    } finally {
+      await Promise.all([a.close(), b.close(), c.close()]);
+    }
+  });
+});

@@ -56,6 +56,13 @@ export interface SyncHost {
    * for rights are counted in the report and logged, the rest is stored.
    */
   import(room: string, phase: SyncPhase, batch: Required<RecordBatch>, remote: RemotePeer, signal: AbortSignal): Promise<HostImportReport>;
+  /** The `sys.Peer` rows of the room's members that we know, for a remote that synchronised the room. */
+  roomPeers(room: string): Promise<NodeRecord[]>;
+  /**
+   * Peers of a room learned from a remote: members we never met are recorded (pending, unless
+   * the app allows new peers at once). The host checks each row's signature and membership.
+   */
+  learnPeers(room: string, peers: NodeRecord[], remote: RemotePeer): Promise<void>;
   /** Told when a connection's remote was admitted, when it left, and after each room sync. */
   peerConnected?(remote: RemotePeer): void;
   peerDisconnected?(remote: RemotePeer): void;

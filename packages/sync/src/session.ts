@@ -26,6 +26,7 @@ import { MessageChannel, type WireMessage } from './wire.js';
  * - `fetch {room, phase, keys}` -> `records {records, served}` and
  *   `fetchRange {room, phase, lower, upper}` -> `records {records, next}`: the records, cut to
  *   a byte budget per answer.
+ * - `peers {room}` -> the `sys.Peer` rows of the room's members the answerer knows.
  * - `changed {rooms}` -> `ok`: the asker committed changes in these rooms; pull them.
  *
  * Pulling a room (the asker's side): take the room's lock (one peer at a time per room), then
@@ -58,6 +59,7 @@ export const DEFAULT_SESSION_LIMITS: Readonly<SessionLimits> = Object.freeze({
 const PHASES: SyncPhase[] = ['definition', 'data'];
 const MAX_INVITES = 16;
 const MAX_ROOMS = 65_536;
+const MAX_PEERS = 4096;
 
 /** One room synchronised with one peer at a time, across all connections. */
 export class RoomLocks {
@@ -232,6 +234,10 @@ export class PeerSession {
         for (const range of ranges) await this.fetchRange(room, phase, range, take);
         if (collected.length) add(total, await host.import(room, phase, merge(collected), this.remote!, this.signal));
       }
+      // The room's other members, as upstream's PeersForRoom: new ones become pending peers.
+      const peers = (await this.request('peers', { room }, 'peers')) as unknown;
+      if (!Array.isArray(peers) || peers.length > MAX_PEERS) throw new SyncError('PROTOCOL', 'A peer list is a bounded list of peer rows');
+      await host.learnPeers(room, this.records(peers).nodes, this.remote!);
       host.roomSynchronized?.(room, this.remote!, total);
     } finally {
       release();
@@ -363,6 +369,11 @@ export class PeerSession {
     switch (message.type) {
       case 'rooms':
         return { type: 'rooms', body: await host.roomsFor(remote) };
+      case 'peers': {
+        const room = body.room;
+        if (typeof room !== 'string' || !(await host.roomsFor(remote)).includes(room)) throw new SyncError('REFUSED', 'peers of a room not shared with this peer');
+        return { type: 'peers', body: batchToWire({ nodes: (await host.roomPeers(room)).slice(0, MAX_PEERS) }) };
+      }
       case 'changed': {
         const rooms = body.rooms;
         if (!Array.isArray(rooms) || rooms.length > 1024 || !rooms.every((r) => typeof r === 'string')) throw new SyncError('PROTOCOL', 'changed lists room ids');
