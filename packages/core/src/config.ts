@@ -24,6 +24,8 @@ export interface Configuration {
    * default) they are recorded as a pending `sys.AllowedPeer` and `PendingPeer` is emitted.
    */
   autoAllowNewPeers: boolean;
+  /** Time a peer has to answer any sync request before it is disconnected. */
+  networkTimeoutInMs: number;
 }
 
 export const DEFAULT_CONFIGURATION: Readonly<Configuration> = Object.freeze({
@@ -35,6 +37,7 @@ export const DEFAULT_CONFIGURATION: Readonly<Configuration> = Object.freeze({
   eventQueueLength: 1024,
   autoAcceptLocalDevice: true,
   autoAllowNewPeers: false,
+  networkTimeoutInMs: 10_000,
 });
 
 /** The settings in force: defaults filled in; unknown keys and wrong values refused. */

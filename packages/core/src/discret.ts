@@ -175,7 +175,7 @@ export class Discret {
         if (options.transport) {
           const syncLog = componentLogger(logger, 'sync');
           const host = new DiscretSyncHost(parts, config, options.appKey, syncLog);
-          sync = new SyncService({ transport: options.transport, host, deviceKey, logger });
+          sync = new SyncService({ transport: options.transport, host, deviceKey, logger, limits: { requestTimeoutMs: config.networkTimeoutInMs } });
           await sync.start();
         }
         return new Discret(parts, !options.cryptoPool, options.appKey, sync);

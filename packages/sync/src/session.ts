@@ -19,6 +19,8 @@ import { MessageChannel, type WireMessage } from './wire.js';
  * - `hello {challenge, invites}` -> `proof {peer, proof}`: the identity proof (identity.ts),
  *   with the prover's `sys.Peer` row; the invites it presents. Nothing else is answered until
  *   the host admitted the remote.
+ * - `ready` -> `ready` once the answerer admitted the asker (an error if it did not): each
+ *   side knows the other admitted it before it synchronises.
  * - `rooms` -> the ids of the rooms the remote may read.
  * - `reconcile {room, phase, first, ranges}` -> `reconciled {ranges, have, haveRanges}`:
  *   range-based reconciliation (reconcile.ts), the asker initiating. `have` are keys the asker
@@ -161,11 +163,16 @@ export class PeerSession {
         await this.close();
         return false;
       }
+      // Both sides must admit each other: the remote answers `ready` once it has decided.
+      await this.request('ready', null, 'ready');
       this.isAdmitted = true;
       host.peerConnected?.(this.remote);
       return true;
     } catch (error) {
-      this.fail(error);
+      if (error instanceof SyncError && error.code === 'REFUSED') {
+        this.ctx.logger.info({ connection: this.connection.id, reason: error.message }, 'the remote did not admit us');
+        await this.close();
+      } else this.fail(error);
       return false;
     }
   }
@@ -367,6 +374,8 @@ export class PeerSession {
     if (!admission.allowed) throw new SyncError('REFUSED', 'not admitted');
     const remote = this.remote!;
     switch (message.type) {
+      case 'ready':
+        return { type: 'ready', body: null };
       case 'rooms':
         return { type: 'rooms', body: await host.roomsFor(remote) };
       case 'peers': {
