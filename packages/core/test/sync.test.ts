@@ -190,3 +190,67 @@ describe('a room of three', () => {
     }
   });
 });
+
+describe('conflicts', () => {
+  test('deletions and concurrent updates made apart converge the same on every peer after they meet again', async () => {
+    const net = new MemoryNetwork({ latencyMs: 1 });
+    const [a, b] = await Promise.all([open(41, memoryTransport(net, 'ca')), open(42, memoryTransport(net, 'cb'))]);
+    try {
+      const { room } = await a.mutate<RoomResult>(CREATE_ROOM.replace('mutate_all: false }, { entity: "chat.Message"', 'mutate_all: true }, { entity: "chat.Message"'), { me: a.verifyingKey });
+      const r = room.id;
+      const { x } = await a.mutate<{ x: { id: string } }>('mutate { x: chat.Thread { room_id: $r title: "x" } }', { r });
+      const { y } = await a.mutate<{ y: { id: string } }>('mutate { y: chat.Thread { room_id: $r title: "y" } }', { r });
+      await b.acceptInvite(await a.invite({ room: r, authorisation: room.authorisations[0]!.id }));
+      const synced = next(b, 'RoomSynchronized', (e) => e.room === r);
+      await b.connect('memory:ca');
+      await synced;
+
+      net.partition(['ca'], ['cb']);
+      await until(a, async () => a.connectedPeers(), (p) => p.length === 0);
+      await a.mutate('mutate { chat.Thread { id: $x title: "x by a" } }', { x: x.id });
+      await b.mutate('mutate { chat.Thread { id: $x title: "x by b" } }', { x: x.id });
+      await b.delete('delete { chat.Thread { $y } }', { y: y.id });
+      await a.mutate('mutate { chat.Thread { id: $y title: "y edited by a before it was deleted" } }', { y: y.id }).catch(() => {});
+      net.heal();
+      await b.connect('memory:ca');
+
+      const state = (app: Discret) => app.query('query { t: chat.Thread(room_id = $r, order_by(title asc)) { id title mdate verifying_key } }', { r });
+      const onA = await until(a, () => state(a), (v) => JSON.stringify(v) === '' || v.t!.length === 1);
+      const onB = await until(b, () => state(b), (v) => JSON.stringify(v) === JSON.stringify(onA));
+      expect(onB).toEqual(onA);
+      expect(onA.t).toHaveLength(1);
+      // the later of the two updates of x won on both
+      expect((onA.t![0] as { title: string }).title).toBe('x by b');
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
+
+describe('own devices', () => {
+  test('with autoAcceptLocalDevice off, another device of the user waits as pending hardware until enabled', async () => {
+    const a = await open(51, loopback(), { autoAcceptLocalDevice: false });
+    const b = await open(51, loopback(), { autoAcceptLocalDevice: false });
+    try {
+      const pendingA = next(a, 'PendingHardware');
+      expect(await b.connect(a.addresses()[0]!)).toBeNull();
+      await pendingA;
+      const HW = 'query { h: sys.AllowedHardware { id name status } }';
+      const { h } = (await a.query(HW)) as { h: { id: string; name: string; status: string }[] };
+      expect(h).toEqual([{ id: h[0]!.id, name: b.deviceKey, status: 'pending' }]);
+      // accepting is an ordinary mutation of the status, on both devices
+      await a.mutate('mutate { sys.AllowedHardware { id: $id status: "enabled" } }', { id: h[0]!.id });
+      const hwOnB = ((await until(b, () => b.query(HW), (v) => v.h!.length > 0)) as { h: { id: string; name: string }[] }).h;
+      const onB = hwOnB.find((row) => row.name === a.deviceKey)!;
+      expect(onB).toBeDefined();
+      await b.mutate('mutate { sys.AllowedHardware { id: $id status: "enabled" } }', { id: onB.id });
+      await a.mutate('mutate { chat.Thread { room_id: $r title: "mine" } }', { r: a.privateRoom });
+      const synced = next(b, 'RoomSynchronized', (e) => e.room === a.privateRoom);
+      expect(await b.connect(a.addresses()[0]!)).toBe(a.verifyingKey);
+      await synced;
+      expect((await b.query(THREADS)).t).toEqual([{ title: 'mine', messages: [] }]);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});

@@ -231,7 +231,9 @@ export class RecordImporter {
       kind: 'delete', id: r.id, entity, roomId: r.roomId, previousAuthor: node ? (node.verifying_key as Uint8Array) : r.verifyingKey,
       author: r.verifyingKey, date: r.deletionDate,
     });
-    if (node && node._entity === r.entity && sameBytes((node.room_id as Uint8Array | null) ?? null, r.roomId) && Number(node.mdate) <= r.deletionDate) {
+    // A deletion is final, even over a version written after it somewhere else (as deletedFor
+    // keeps such versions out when they arrive after the deletion): every peer ends the same.
+    if (node && node._entity === r.entity && sameBytes((node.room_id as Uint8Array | null) ?? null, r.roomId)) {
       this.tx.queue('DELETE FROM _edge WHERE src = ?', [r.id]);
       this.tx.queue('DELETE FROM _node WHERE id = ?', [r.id]);
       if (node._fts !== null) this.ctx.forgetText(node._fts as number);
