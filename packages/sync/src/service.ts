@@ -55,8 +55,15 @@ export class SyncService {
   /** Connects to a device and synchronises with it if both sides admit each other. */
   async connect(address: string, options: AbortOptions = {}): Promise<RemotePeer | null> {
     if (!this.started) throw new SyncError('NOT_STARTED', 'Sync is not started');
-    const connection = await this.options.transport.dial(address, options);
-    const existing = [...this.sessions].find((s) => s.connection === connection);
+    let connection = await this.options.transport.dial(address, options);
+    let existing = [...this.sessions].find((s) => s.connection === connection);
+    if (existing && !(await this.ready(existing))) {
+      // The last attempt was refused (one side had not admitted the other yet): start over,
+      // so what changed since (an enabled peer or device) is judged again.
+      await existing.close();
+      connection = await this.options.transport.dial(address, options);
+      existing = [...this.sessions].find((s) => s.connection === connection);
+    }
     const session = existing ?? this.track(connection);
     if (!session) return null;
     return (await this.ready(session)) ? session.remote : null;

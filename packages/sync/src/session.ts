@@ -159,8 +159,11 @@ export class PeerSession {
       const admission = await host.admit(this.remote, this.signal);
       this.admission(admission);
       if (!admission.allowed) {
+        // Not closed at once: the remote is still deciding about us (and may record us as a
+        // pending peer). It learns our refusal when it asks `ready`; the connection closes then,
+        // or after the request timeout.
         this.ctx.logger.info({ connection: this.connection.id, reason: admission.reason }, 'peer not admitted');
-        await this.close();
+        setTimeout(() => void this.close(), this.ctx.limits.requestTimeoutMs).unref();
         return false;
       }
       // Both sides must admit each other: the remote answers `ready` once it has decided.
@@ -353,6 +356,11 @@ export class PeerSession {
       } catch (error) {
         if (!(error instanceof SyncError) || error.code !== 'REFUSED') throw error;
         await channel.send({ type: 'error', body: { message: error.message } }, { signal: this.signal });
+        if (!this.isAdmitted && message.type === 'ready') {
+          // It now knows we refused it: give the answer a moment to leave, then close.
+          setTimeout(() => void this.close(), 200).unref();
+          return;
+        }
         continue;
       }
       await channel.send(answer, { signal: this.signal });
