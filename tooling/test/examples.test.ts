@@ -14,6 +14,12 @@ describe('examples', () => {
     expect(out).toContain('UNKNOWN_FIELD at line 1');
   });
 
+  test('two-peers: an invited user gets the room, and writes travel both ways', () => {
+    const out = run('two-peers.ts');
+    expect(out).toContain('bob sees: [{"text":"Hi Bob, welcome!"}]');
+    expect(out).toContain('alice sees: [{"text":"Hi Bob, welcome!"},{"text":"Thanks Alice!"}]');
+  });
+
   test('shared-blog: a room with rights refuses what they do not allow', () => {
     const out = run('shared-blog.ts');
     expect(out).toContain('"title": "Hello, room"');

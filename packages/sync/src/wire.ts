@@ -76,6 +76,8 @@ export class MessageChannel {
    */
   async receive(options: AbortOptions & { timeoutMs?: number } = {}): Promise<WireMessage | null> {
     if (this.failed) throw this.failed;
+    // Before any timer exists: a receive() on an aborted signal must leave nothing behind.
+    if (options.signal?.aborted) throw new SyncError('ABORTED', 'receive() was aborted');
     const waits: Promise<never>[] = [];
     let timer: ReturnType<typeof setTimeout> | undefined;
     let onAbort: (() => void) | undefined;
@@ -85,7 +87,6 @@ export class MessageChannel {
       }));
     }
     if (options.signal) {
-      options.signal.throwIfAborted();
       waits.push(new Promise<never>((_, reject) => {
         onAbort = () => reject(new SyncError('ABORTED', 'receive() was aborted'));
         options.signal!.addEventListener('abort', onAbort, { once: true });

@@ -97,6 +97,17 @@ describe.each(kinds)('%s transport', (_kind, make) => {
     await expect(client.receive({ timeoutMs: 50 })).rejects.toMatchObject({ code: 'TIMEOUT' });
     await server.send({ type: 'late', body: 2 });
     expect(await client.receive({ timeoutMs: 5000 })).toEqual({ type: 'late', body: 2 });
+    // A read on an aborted signal fails at once and leaves no timer to reject later, unhandled.
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await expect(client.receive({ timeoutMs: 30, signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'ABORTED' });
+      await new Promise((r) => setTimeout(r, 80));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
     await out.close();
   });
 });
