@@ -31,6 +31,8 @@ export class MemoryNetwork {
   /** Pairs of names (sorted, joined by a space) that cannot reach each other. */
   private readonly cuts = new Set<string>();
   private nextId = 0;
+  /** What went over this network so far: writes (frames, usually) and bytes, for simulations. */
+  readonly stats = { writes: 0, bytes: 0 };
 
   constructor(options: MemoryNetworkOptions = {}) {
     this.latencyMs = options.latencyMs ?? 0;
@@ -182,9 +184,14 @@ class MemoryConnection implements Connection {
   async openStream(options: AbortOptions = {}): Promise<ByteStream> {
     options.signal?.throwIfAborted();
     if (this.closed) throw new SyncError('CLOSED', 'The connection is closed');
-    const lose = () => this.owner.network.lose();
-    const mine = new MemoryStream(this.latencyMs, lose, () => void this.close());
-    const theirs = new MemoryStream(this.latencyMs, lose, () => void this.close());
+    const net = this.owner.network;
+    const lose = () => net.lose();
+    const count = (bytes: number) => {
+      net.stats.writes++;
+      net.stats.bytes += bytes;
+    };
+    const mine = new MemoryStream(this.latencyMs, lose, () => void this.close(), count);
+    const theirs = new MemoryStream(this.latencyMs, lose, () => void this.close(), count);
     mine.peer = theirs;
     theirs.peer = mine;
     this.streams.add(mine);
@@ -228,6 +235,7 @@ class MemoryStream implements ByteStream {
     private readonly latencyMs: number,
     private readonly lose: () => boolean,
     private readonly reset: () => void,
+    private readonly count: (bytes: number) => void,
   ) {}
 
   async write(bytes: Uint8Array, options: AbortOptions = {}): Promise<void> {
@@ -243,6 +251,7 @@ class MemoryStream implements ByteStream {
       if (this.error) throw this.error;
     }
     const copy = Uint8Array.from(bytes);
+    this.count(copy.length);
     await delay(this.latencyMs);
     this.peer.push(copy);
   }
