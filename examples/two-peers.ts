@@ -15,6 +15,8 @@ const folder = mkdtempSync(join(tmpdir(), 'discret-two-peers-'));
 const open = (name: string) => Discret.open({
   dataModel, appKey, keyMaterial: crypto.getRandomValues(new Uint8Array(32)), dataFolder: join(folder, name),
   transport: libp2pTransport({ listen: ['/ip4/127.0.0.1/tcp/0'] }),
+  // On a real LAN, leave multicast on and peers find each other; here they dial an address.
+  config: { enableMulticast: false },
 });
 const once = (app: Discret, type: DiscretEvent['type']) => new Promise<void>((resolve) => {
   const stop = app.on(type, () => {

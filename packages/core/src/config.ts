@@ -26,6 +26,15 @@ export interface Configuration {
   autoAllowNewPeers: boolean;
   /** Time a peer has to answer any sync request before it is disconnected. */
   networkTimeoutInMs: number;
+  /**
+   * Find peers on the local network with no server: announce meeting tokens by multicast (see
+   * @discret/sync lan.ts). Only when the transport listens on a non-loopback IPv4 address.
+   */
+  enableMulticast: boolean;
+  /** `address:port` of the multicast group. */
+  multicastGroup: string;
+  /** Time between two multicast announcements (one is also sent at start and after invites). */
+  announceFrequencyInMs: number;
 }
 
 export const DEFAULT_CONFIGURATION: Readonly<Configuration> = Object.freeze({
@@ -38,6 +47,9 @@ export const DEFAULT_CONFIGURATION: Readonly<Configuration> = Object.freeze({
   autoAcceptLocalDevice: true,
   autoAllowNewPeers: false,
   networkTimeoutInMs: 10_000,
+  enableMulticast: true,
+  multicastGroup: '224.0.0.224:22402',
+  announceFrequencyInMs: 10_000,
 });
 
 /** The settings in force: defaults filled in; unknown keys and wrong values refused. */

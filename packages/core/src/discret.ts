@@ -10,7 +10,7 @@ import { resolveConfiguration, type Configuration } from './config.js';
 import { DiscretError, wrap } from './errors.js';
 import { type RoomGrant, RoomRegistry } from './rooms.js';
 import { EventHub, type DiscretEvent, type DiscretEventType, type EventOf } from './events.js';
-import { SyncService, type Transport } from '@discret/sync';
+import { LanDiscovery, type LanDiscoveryHooks, SyncService, type Transport } from '@discret/sync';
 import { createInvite, readInvite } from './invites.js';
 import { DiscretSyncHost, usedInvites } from './sync-host.js';
 
@@ -118,6 +118,7 @@ export class Discret {
     private readonly ownsPool: boolean,
     private readonly appKey: string,
     private readonly sync: SyncService | undefined,
+    private readonly lan: Lan | undefined = undefined,
   ) {
     this.deviceKey = parts.deviceKey.verifyingKey;
     this.verifyingKey = parts.keys.signingKey.verifyingKey;
@@ -148,6 +149,7 @@ export class Discret {
       const rooms = new RoomRegistry(base64url(keys.privateRoomId), keys.signingKey.verifyingKey);
       let store: Store<RoomGrant> | undefined;
       let sync: SyncService | undefined;
+      let lan: Lan | undefined;
       try {
         store = await Store.open<RoomGrant>({
           path: databasePath(options.dataFolder, options.appKey),
@@ -177,9 +179,14 @@ export class Discret {
           const host = new DiscretSyncHost(parts, config, options.appKey, syncLog);
           sync = new SyncService({ transport: options.transport, host, deviceKey, logger, limits: { requestTimeoutMs: config.networkTimeoutInMs } });
           await sync.start();
+          if (config.enableMulticast && LanDiscovery.reachable(sync.addresses())) {
+            lan = { discovery: new LanDiscovery({ group: config.multicastGroup, frequencyMs: config.announceFrequencyInMs, logger: syncLog }), hooks: lanHooks(sync, host, config.announceFrequencyInMs) };
+            await lan.discovery.start(lan.hooks);
+          }
         }
-        return new Discret(parts, !options.cryptoPool, options.appKey, sync);
+        return new Discret(parts, !options.cryptoPool, options.appKey, sync, lan);
       } catch (err) {
+        await lan?.discovery.stop().catch(() => {});
         await sync?.stop().catch(() => {});
         await store?.close();
         if (!options.cryptoPool) await cryptoPool.close();
@@ -275,7 +282,9 @@ export class Discret {
       const { o } = await store.mutate('mutate { o: sys.OwnedInvite { room_id: $r room: $room authorisation: $auth } }', {
         r: this.privateRoom, room: defaultRoom?.room ?? null, auth: defaultRoom?.authorisation ?? null,
       }, { signal: options.signal });
-      return createInvite(this.appKey, fromBase64url(String(o!.id)), keys.signingKey);
+      const text = createInvite(this.appKey, fromBase64url(String(o!.id)), keys.signingKey);
+      this.announce();
+      return text;
     }, options.signal);
   }
 
@@ -296,6 +305,7 @@ export class Discret {
       await parts.store.mutate('mutate { sys.Invite { room_id: $r invite_id: $id application: $app invite_sign: $sig } }', {
         r: this.privateRoom, id, app: this.appKey, sig: base64url(read.signature),
       }, { signal: options.signal });
+      this.announce();
     }, options.signal);
   }
 
@@ -322,6 +332,11 @@ export class Discret {
     return (this.sync?.peers() ?? []).map((p) => base64url(p.userKey));
   }
 
+  /** Tells the LAN our tokens now (they changed). */
+  private announce(): void {
+    if (this.lan) void this.lan.discovery.announce(this.lan.hooks);
+  }
+
   private network(): SyncService {
     if (!this.sync) throw new DiscretError('INVALID_CONFIGURATION', 'No transport: open Discret with { transport } to synchronise');
     return this.sync;
@@ -335,6 +350,7 @@ export class Discret {
     if (this.closed) return;
     if (options.signal?.aborted) throw new DiscretError('ABORTED', 'close() was aborted before it ran', { cause: options.signal.reason });
     this.closed = true;
+    await this.lan?.discovery.stop();
     await this.sync?.stop();
     await this.parts.store.close();
     if (this.ownsPool) await this.parts.cryptoPool.close();
@@ -345,6 +361,41 @@ export class Discret {
     if (this.closed) throw new DiscretError('CLOSED', 'This Discret instance is closed');
     return this.parts;
   }
+}
+
+/** LAN discovery and what it asks of this instance. */
+interface Lan {
+  discovery: LanDiscovery;
+  hooks: LanDiscoveryHooks;
+}
+
+/**
+ * What LAN discovery needs: our tokens, our addresses, and what to do when a peer that holds
+ * one of them announces itself (dial it, at most once per announcement period per address).
+ */
+function lanHooks(sync: SyncService, host: DiscretSyncHost, periodMs: number): LanDiscoveryHooks {
+  const tried = new Map<string, number>();
+  return {
+    tokens: () => host.meetingTokens(),
+    addresses: () => sync.addresses(),
+    found: (addresses) => {
+      const now = Date.now();
+      const key = addresses.join(' ');
+      if ((tried.get(key) ?? 0) > now - periodMs) return;
+      tried.set(key, now);
+      if (tried.size > 1024) tried.delete(tried.keys().next().value!);
+      void (async () => {
+        for (const address of addresses) {
+          try {
+            await sync.connect(address);
+            return;
+          } catch {
+            // the next address (QUIC first, then TCP)
+          }
+        }
+      })();
+    },
+  };
 }
 
 /** Ids of the rooms a mutation created: the new sys.Room rows, wherever they are in its tree. */

@@ -1,4 +1,4 @@
-import { base64url, edgeSigningBytes, fromBase64url, nodeSigningBytes, verify } from '@discret/crypto';
+import { base64url, deriveToken, edgeSigningBytes, fromBase64url, nodeSigningBytes, verify } from '@discret/crypto';
 import { validateMutation } from '@discret/lang';
 import type { Logger } from '@discret/log';
 import type { NodeRecord, RecordBatch, RecordRef, RoomItem, StoreError } from '@discret/store';
@@ -191,6 +191,21 @@ export class DiscretSyncHost implements SyncHost {
     this.parts.events.emit({ type: 'RoomSynchronized', room });
   }
 
+  /**
+   * Our meeting tokens, for LAN discovery: our own user's (our other devices hold it too), one
+   * per enabled allowed peer, and one per invite made or accepted and not yet used.
+   */
+  async meetingTokens(): Promise<Uint8Array[]> {
+    const { store, keys } = this.parts;
+    const tokens = [keys.meetingSecret.token(keys.meetingSecret.publicKey)];
+    const { a } = (await store.query('query { a: sys.AllowedPeer(status = "enabled") { meeting_token } }')) as { a: { meeting_token: string }[] };
+    for (const row of a) if (row.meeting_token) tokens.push(fromBase64url(row.meeting_token));
+    const { o } = (await store.query('query { o: sys.OwnedInvite { id } }')) as { o: { id: string }[] };
+    for (const row of o) tokens.push(inviteToken(fromBase64url(row.id)));
+    for (const accepted of await this.acceptedInvites()) tokens.push(inviteToken(accepted.invite.id));
+    return tokens;
+  }
+
   /** Invites this install accepted and has not yet met the inviter of. */
   async acceptedInvites(): Promise<{ id: string; invite: Invite }[]> {
     const { i } = (await this.parts.store.query('query { i: sys.Invite(room_id = $r, application = $app) { id invite_id invite_sign } }', { r: this.privateRoom, app: this.appKey })) as {
@@ -290,6 +305,11 @@ export class DiscretSyncHost implements SyncHost {
 export async function usedInvites(parts: DiscretComponents): Promise<Set<string>> {
   const text = await parts.store.getConfig('used_invites');
   return new Set(typeof text === 'string' ? (JSON.parse(text) as string[]) : []);
+}
+
+/** The meeting token of an invite: both sides derive it from the invite id. */
+export function inviteToken(id: Uint8Array): Uint8Array {
+  return deriveToken('invite', id);
 }
 
 function refuse(reason: string): Admission {

@@ -63,8 +63,8 @@ async function world(aConfig = {}) {
   const open = (fill: number, extra: object) => Discret.open({
     dataModel: MODEL, appKey: APP, keyMaterial: material(fill), dataFolder: join(root, String(n++)), cryptoPool: pool, logger: silentLogger, ...extra,
   });
-  const a = await open(31, { transport: loopback(), logger: log.logger, config: aConfig });
-  const c = await open(33, { transport: loopback() });
+  const a = await open(31, { transport: loopback(), logger: log.logger, config: { enableMulticast: false, ...aConfig } });
+  const c = await open(33, { transport: loopback(), config: { enableMulticast: false } });
   const b = await open(32, {}); // no transport: its network side is the hostile service below
   const { room } = await a.mutate<{ room: { id: string; authorisations: { id: string }[] } }>(`mutate { room: sys.Room {
     admin: [{ verif_key: $me }]
@@ -233,6 +233,7 @@ describe('hostile peers', () => {
     const w = await world();
     const d = await Discret.open({
       dataModel: MODEL, appKey: APP, keyMaterial: material(34), dataFolder: join(root, String(n++)), cryptoPool: pool, logger: silentLogger, transport: loopback(),
+      config: { enableMulticast: false },
     });
     try {
       // c used this invite already; d got hold of the same text

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, test } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CryptoPool, createLogger, Discret, type DiscretEvent, libp2pTransport, MemoryNetwork, memoryTransport, silentLogger, type Transport } from '@discret/core';
+import { type Configuration, CryptoPool, createLogger, Discret, type DiscretEvent, libp2pTransport, MemoryNetwork, memoryTransport, silentLogger, type Transport } from '@discret/core';
 
 const root = mkdtempSync(join(tmpdir(), 'discret-sync-'));
 const pool = new CryptoPool({ parallelism: 1 });
@@ -20,10 +20,10 @@ const MODEL = `chat {
 const APP = 'test.sync';
 const loopback = () => libp2pTransport({ listen: ['/ip4/127.0.0.1/tcp/0'] });
 
-async function open(keyFill: number, transport: Transport, config = {}) {
+async function open(keyFill: number, transport: Transport, config: Partial<Configuration> = {}) {
   return Discret.open({
     dataModel: MODEL, appKey: APP, keyMaterial: new Uint8Array(32).fill(keyFill), dataFolder: join(root, String(n++)),
-    transport, logger: process.env.DISCRET_TEST_LOG ? createLogger({ level: 'debug' }) : silentLogger, cryptoPool: pool, config,
+    transport, logger: process.env.DISCRET_TEST_LOG ? createLogger({ level: 'debug' }) : silentLogger, cryptoPool: pool, config: { enableMulticast: false, ...config },
   });
 }
 
@@ -141,7 +141,7 @@ describe('invites', () => {
   test('an invite of another app, or garbage, is INVALID_INVITE', async () => {
     const a = await open(13, loopback());
     const other = await Discret.open({
-      dataModel: MODEL, appKey: 'another.app', keyMaterial: new Uint8Array(32).fill(14), dataFolder: join(root, String(n++)), logger: silentLogger, cryptoPool: pool,
+      config: { enableMulticast: false }, dataModel: MODEL, appKey: 'another.app', keyMaterial: new Uint8Array(32).fill(14), dataFolder: join(root, String(n++)), logger: silentLogger, cryptoPool: pool,
     });
     try {
       await expect(other.acceptInvite(await a.invite())).rejects.toMatchObject({ code: 'INVALID_INVITE', message: expect.stringContaining('another app') });

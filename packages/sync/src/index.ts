@@ -16,3 +16,4 @@ export { PeerSession, RoomLocks, DEFAULT_SESSION_LIMITS, type SessionLimits } fr
 export { SyncService, type SyncServiceOptions } from './service.js';
 export { reconcileItem, keysOfBatch, ITEM_KEY_BYTES, type ItemKind } from './items.js';
 export { batchToWire, batchFromWire } from './records-wire.js';
+export { LanDiscovery, DEFAULT_MULTICAST_GROUP, type LanDiscoveryOptions, type LanDiscoveryHooks } from './lan.js';

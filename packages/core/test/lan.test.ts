@@ -1,0 +1,76 @@
+// LAN discovery, multicast only, inside two network namespaces that this test creates and
+// removes: joined by a veth pair, with multicast routed on it. Nothing is sent on the host's
+// own interfaces. The reader is given no address: it finds the writer by its announcements.
+import { afterAll, describe, expect, test } from '@jest/globals';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const root = mkdtempSync(join(tmpdir(), 'discret-lan-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const peer = resolve(import.meta.dirname, 'fixtures/lan-peer.ts');
+const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'pipe' });
+
+/** Runs a peer in a namespace; resolves with the first line matching `wanted` (bounded). */
+function run(ns: string, args: string[]) {
+  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, peer, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines: string[] = [];
+  let buffered = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    const parts = buffered.split('\n');
+    buffered = parts.pop()!;
+    lines.push(...parts);
+  });
+  const line = (wanted: RegExp, ms = 25_000) => new Promise<string>((ok, fail) => {
+    const end = Date.now() + ms;
+    const poll = setInterval(() => {
+      const found = lines.find((l) => wanted.test(l));
+      if (found || Date.now() > end || child.exitCode !== null) {
+        clearInterval(poll);
+        if (found) ok(found);
+        else fail(new Error(`no line ${wanted} from ${ns} (got: ${lines.join(' | ')})`));
+      }
+    }, 20);
+  });
+  return { child, line };
+}
+
+describe('LAN discovery', () => {
+  test('two namespaces joined by a veth pair: a device finds another of its user by multicast, then syncs', async () => {
+    const tag = `${process.pid % 10000}${Math.floor(Math.random() * 100)}`;
+    const [a, b] = [`dsc-a-${tag}`, `dsc-b-${tag}`];
+    const group = '239.255.77.1:22477';
+    const children: ReturnType<typeof run>[] = [];
+    try {
+      ip('netns', 'add', a);
+      ip('netns', 'add', b);
+      ip('link', 'add', `va${tag}`, 'netns', a, 'type', 'veth', 'peer', 'name', `vb${tag}`, 'netns', b);
+      for (const [ns, dev, addr] of [[a, `va${tag}`, '10.231.0.1/24'], [b, `vb${tag}`, '10.231.0.2/24']] as const) {
+        ip('-n', ns, 'addr', 'add', addr, 'dev', dev);
+        ip('-n', ns, 'link', 'set', dev, 'up');
+        ip('-n', ns, 'link', 'set', 'lo', 'up');
+        ip('-n', ns, 'route', 'add', '224.0.0.0/4', 'dev', dev);
+      }
+      const writer = run(a, ['writer', join(root, 'a'), '10.231.0.1', group]);
+      children.push(writer);
+      expect(await writer.line(/^ready \/ip4\/10\.231\.0\.1\/tcp\/\d+/)).toBeTruthy();
+      const reader = run(b, ['reader', join(root, 'b'), '10.231.0.2', group]);
+      children.push(reader);
+      expect(await reader.line(/^synced /)).toBe('synced [{"text":"found you"}]');
+    } finally {
+      for (const c of children) {
+        c.child.stdin?.end();
+        if (c.child.exitCode === null) c.child.kill('SIGKILL');
+      }
+      for (const ns of [a, b]) {
+        try {
+          ip('netns', 'del', ns);
+        } catch {
+          // already gone (creation failed half way)
+        }
+      }
+    }
+  }, 60_000);
+});
