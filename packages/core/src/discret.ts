@@ -164,9 +164,9 @@ export class Discret {
           cryptoPool,
           policy: rooms,
           logger,
-          onChange: (changes) => {
+          onChange: (changes, sources, items) => {
             events.emit({ type: 'DataChanged', rooms: toRecord(changes) });
-            sync?.roomsChanged([...changes.keys()]);
+            sync?.roomsChanged([...changes.keys()], sources, items);
           },
         });
         await store.setDataModel(options.dataModel);

@@ -112,10 +112,18 @@ export class DiscretSyncHost implements SyncHost {
     return this.parts.rooms.roomsOf(user);
   }
 
+  phaseOf(item: RoomItem): SyncPhase {
+    return (item.kind === 'node' || item.kind === 'edge') && this.structure.has(item.entity) ? 'definition' : 'data';
+  }
+
+  lacks(room: string, items: RoomItem[]): Promise<RoomItem[]> {
+    return this.parts.store.lacks(fromBase64url(room), items);
+  }
+
   async items(room: string, phase: SyncPhase): Promise<RoomItem[]> {
     const items = await this.parts.store.roomItems(fromBase64url(room));
     const definition = phase === 'definition';
-    return items.filter((it) => (it.kind === 'node' || it.kind === 'edge') && this.structure.has(it.entity) ? definition : !definition);
+    return items.filter((it) => (this.phaseOf(it) === 'definition') === definition);
   }
 
   read(room: string, refs: readonly RecordRef[]): Promise<Required<RecordBatch>> {
@@ -141,7 +149,7 @@ export class DiscretSyncHost implements SyncHost {
       refused = batch.nodes.length + batch.edges.length - verdict.accepted.nodes.length - verdict.accepted.edges.length;
       toImport = verdict.accepted;
     }
-    const report = await this.strict(store.importRecords(toImport, { signal, strict: true, grant: phase === 'definition' ? { rooms: new Set([room]), newRooms: 0 } : undefined }));
+    const report = await this.strict(store.importRecords(toImport, { signal, strict: true, source: remote.connectionId, grant: phase === 'definition' ? { rooms: new Set([room]), newRooms: 0 } : undefined }));
     for (const r of report.rejected) this.log.warn({ room, record: r.id, kind: r.kind, code: r.code, reason: r.message, peer: base64url(remote.userKey) }, 'received row refused');
     if (phase === 'definition' && report.applied) {
       await rooms.reload(store, room);

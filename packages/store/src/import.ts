@@ -110,7 +110,41 @@ export class RecordImporter {
     this.ctx = new WriteContext(tx, options, {}, grant, true);
   }
 
+  /**
+   * What the batch's node ids already are here (row, or null when absent) and their deletion
+   * logs, read in a few queries up front: a read per record flushed the queued writes each time
+   * and cost more than the writes. Kept up to date as the batch is applied.
+   */
+  private readonly nodes = new Map<string, Row | null>();
+  private readonly deletions = new Map<string, Row[]>();
+
+  private async prefetch(ids: Uint8Array[]): Promise<void> {
+    const wanted = [...new Map(ids.map((id) => [base64url(id), id])).entries()].filter(([key]) => !this.nodes.has(key));
+    for (let i = 0; i < wanted.length; i += 400) {
+      const chunk = wanted.slice(i, i + 400);
+      const marks = chunk.map(() => '?').join(',');
+      const params = chunk.map(([, id]) => id);
+      for (const [key] of chunk) {
+        this.nodes.set(key, null);
+        this.deletions.set(key, []);
+      }
+      for (const row of await this.tx.read(`SELECT id, room_id, _entity, mdate, verifying_key, _signature, _fts FROM _node WHERE id IN (${marks})`, params)) {
+        this.nodes.set(base64url(row.id as Uint8Array), row);
+      }
+      for (const row of await this.tx.read(`SELECT id, room_id, deletion_date, verifying_key FROM _node_deletion_log WHERE id IN (${marks})`, params)) {
+        this.deletions.get(base64url(row.id as Uint8Array))!.push(row);
+      }
+    }
+  }
+
+  private async nodeRow(id: Uint8Array): Promise<Row | undefined> {
+    const key = base64url(id);
+    if (!this.nodes.has(key)) await this.prefetch([id]);
+    return this.nodes.get(key) ?? undefined;
+  }
+
   async run(batch: Required<RecordBatch>): Promise<void> {
+    await this.prefetch([...batch.nodes.map((r) => r.id), ...batch.edges.map((r) => r.src), ...batch.nodeDeletions.map((r) => r.id)]);
     for (const r of batch.nodes) await this.one('node', nodeName(r), () => this.node(r));
     for (const r of batch.edges) await this.one('edge', edgeName(r), () => this.edge(r));
     for (const r of batch.nodeDeletions) await this.one('nodeDeletion', nodeName(r), () => this.nodeDeletion(r));
@@ -138,7 +172,8 @@ export class RecordImporter {
 
   /** Whether a recorded deletion of `id` may delete a node written by `author`. */
   private async deletedFor(id: Uint8Array, entity: EntityDef, author: Uint8Array): Promise<boolean> {
-    const rows = await this.tx.read('SELECT room_id, deletion_date, verifying_key FROM _node_deletion_log WHERE id = ?', [id]);
+    if (!this.deletions.has(base64url(id))) await this.prefetch([id]);
+    const rows = this.deletions.get(base64url(id))!;
     // A deletion counts only if its deleter could delete this author's node.
     return rows.some((row) => this.ctx.allows({
       kind: 'delete', id, entity, roomId: row.room_id as Uint8Array, previousAuthor: author,
@@ -158,7 +193,7 @@ export class RecordImporter {
     const max = (this.options.maxObjectSizeInKb ?? 256) * 1024;
     if (Buffer.byteLength(r.json ?? '') + (r.binary?.length ?? 0) > max) throw new StoreError('OBJECT_TOO_LARGE', `${entity.fullName} is over the size limit`);
 
-    const [old] = await this.tx.read('SELECT room_id, _entity, mdate, verifying_key, _signature, _fts FROM _node WHERE id = ?', [r.id]);
+    const old = await this.nodeRow(r.id);
     if (old) {
       if (old._entity !== r.entity) throw new Rejection('INVALID_RECORD', 'The id belongs to another entity');
       const oldMdate = Number(old.mdate);
@@ -176,14 +211,15 @@ export class RecordImporter {
       'INSERT OR REPLACE INTO _node (id, room_id, _entity, cdate, mdate, _json, _binary, verifying_key, _signature, _fts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       [r.id, r.roomId, r.entity, r.cdate, r.mdate, r.json, r.binary, r.verifyingKey, r.signature, fts],
     );
+    this.ctx.recordItem(r.roomId, { kind: 'node', ref: { kind: 'node', id: r.id }, entity: r.entity, date: r.mdate, signature: r.signature });
+    this.nodes.set(base64url(r.id), { id: r.id, room_id: r.roomId, _entity: r.entity, mdate: r.mdate, verifying_key: r.verifyingKey, _signature: r.signature, _fts: fts });
     if (old && !sameBytes(previousRoom, r.roomId)) await this.ctx.dailyLog(previousRoom, entity, Number(old.mdate));
     await this.ctx.dailyLog(r.roomId, entity, r.mdate);
     return true;
   }
 
-  private async sourceOf(r: { src: Uint8Array }): Promise<Row | undefined> {
-    const [src] = await this.tx.read('SELECT room_id, _entity, verifying_key FROM _node WHERE id = ?', [r.src]);
-    return src;
+  private sourceOf(r: { src: Uint8Array }): Promise<Row | undefined> {
+    return this.nodeRow(r.src);
   }
 
   private relation(entity: EntityDef, label: string) {
@@ -216,6 +252,7 @@ export class RecordImporter {
       'INSERT OR REPLACE INTO _edge (src, src_entity, label, dest, cdate, verifying_key, _signature) VALUES (?, ?, ?, ?, ?, ?, ?)',
       [r.src, r.srcEntity, r.label, r.dest, r.cdate, r.verifyingKey, r.signature],
     );
+    this.ctx.recordItem(roomId, { kind: 'edge', ref: { kind: 'edge', src: r.src, label: r.label, dest: r.dest }, entity: r.srcEntity, date: r.cdate, signature: r.signature });
     await this.ctx.dailyLog(roomId, entity, r.cdate);
     return true;
   }
@@ -224,7 +261,7 @@ export class RecordImporter {
     const entity = this.entity(r.entity);
     const [known] = await this.tx.read('SELECT 1 AS x FROM _node_deletion_log WHERE room_id = ? AND id = ? AND deletion_date = ?', [r.roomId, r.id, r.deletionDate]);
     if (known) return false;
-    const [node] = await this.tx.read('SELECT room_id, _entity, mdate, verifying_key, _fts FROM _node WHERE id = ?', [r.id]);
+    const node = await this.nodeRow(r.id);
     // Without the node, judge the deleter as if deleting their own: the deletion then only
     // keeps out nodes it had the right to delete (see deletedFor).
     this.ctx.ask({
@@ -236,12 +273,15 @@ export class RecordImporter {
     if (node && node._entity === r.entity && sameBytes((node.room_id as Uint8Array | null) ?? null, r.roomId)) {
       this.tx.queue('DELETE FROM _edge WHERE src = ?', [r.id]);
       this.tx.queue('DELETE FROM _node WHERE id = ?', [r.id]);
+      this.nodes.set(base64url(r.id), null);
       if (node._fts !== null) this.ctx.forgetText(node._fts as number);
     }
     this.tx.queue(
       'INSERT OR IGNORE INTO _node_deletion_log (room_id, id, entity, deletion_date, verifying_key, _signature) VALUES (?, ?, ?, ?, ?, ?)',
       [r.roomId, r.id, r.entity, r.deletionDate, r.verifyingKey, r.signature],
     );
+    this.deletions.get(base64url(r.id))?.push({ id: r.id, room_id: r.roomId, deletion_date: r.deletionDate, verifying_key: r.verifyingKey });
+    this.ctx.recordItem(r.roomId, { kind: 'nodeDeletion', ref: { kind: 'nodeDeletion', id: r.id, deletionDate: r.deletionDate }, entity: r.entity, date: r.deletionDate, signature: r.signature });
     await this.ctx.dailyLog(r.roomId, entity, r.deletionDate);
     return true;
   }
@@ -268,6 +308,7 @@ export class RecordImporter {
       'INSERT OR IGNORE INTO _edge_deletion_log (room_id, src, label, dest, deletion_date, verifying_key, _signature) VALUES (?, ?, ?, ?, ?, ?, ?)',
       [r.roomId, r.src, r.label, r.dest, r.deletionDate, r.verifyingKey, r.signature],
     );
+    this.ctx.recordItem(r.roomId, { kind: 'edgeDeletion', ref: { kind: 'edgeDeletion', src: r.src, label: r.label, dest: r.dest, deletionDate: r.deletionDate }, entity: '', date: r.deletionDate, signature: r.signature });
     return true;
   }
 }

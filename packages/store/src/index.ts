@@ -2,7 +2,7 @@
  * @discret/store — the encrypted, signed graph store of Discret and its query engine.
  */
 export { Store, verifyNodeRow, verifyEdgeRow } from './store.js';
-export type { StoreOptions, RequestOptions, ImportOptions, ChangedDays } from './types.js';
+export type { StoreOptions, RequestOptions, ImportOptions, ChangedDays, ChangeSources, ChangedItems } from './types.js';
 export type { RecordRef, RoomItem } from './room-items.js';
 export {
   ALLOW_ALL, ALLOWED, type WritePolicy, type WriteQuestion, type WriteDecision, type RowInserted, type RowUpdated, type RowDeleted, type EdgeChanged,

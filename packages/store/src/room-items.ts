@@ -58,8 +58,10 @@ export async function readRoomRecords(db: SqlConnection, roomId: Uint8Array, ref
   const nodeIds = refs.flatMap((r) => (r.kind === 'node' ? [r.id] : []));
   for (let i = 0; i < nodeIds.length; i += CHUNK) {
     const ids = nodeIds.slice(i, i + CHUNK);
-    const rows = await db.all(`SELECT * FROM _node WHERE room_id = ? AND id IN (${ids.map(() => '?').join(',')})`, [roomId, ...ids]);
-    out.nodes.push(...rows.map(nodeRecord));
+    // By primary key only: with room_id in the WHERE the planner may walk the room's index,
+    // one whole room per chunk (measured: 15k records/s instead of 10x that). Filtered here.
+    const rows = await db.all(`SELECT * FROM _node WHERE id IN (${ids.map(() => '?').join(',')})`, ids);
+    for (const row of rows) if (sameRoom(row.room_id as Uint8Array | null, roomId)) out.nodes.push(nodeRecord(row));
   }
   for (const ref of refs) {
     let params: SqlValue[];
@@ -79,6 +81,45 @@ export async function readRoomRecords(db: SqlConnection, roomId: Uint8Array, ref
         out.edgeDeletions.push(...(await db.all('SELECT * FROM _edge_deletion_log WHERE room_id = ? AND deletion_date = ? AND src = ? AND label = ? AND dest = ?', params)).map(edgeDeletionRecord));
         break;
     }
+  }
+  return out;
+}
+
+function sameRoom(a: Uint8Array | null, b: Uint8Array): boolean {
+  return a !== null && Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0;
+}
+
+/**
+ * Which of these items this store lacks: neither that version nor a newer one of the record,
+ * and not deleted since. Point lookups by primary key (sync's live path asks for a handful).
+ */
+export async function lackedItems(db: SqlConnection, roomId: Uint8Array, items: readonly RoomItem[]): Promise<RoomItem[]> {
+  const out: RoomItem[] = [];
+  for (const item of items) {
+    const ref = item.ref;
+    let known = false;
+    switch (ref.kind) {
+      case 'node': {
+        const [row] = await db.all('SELECT mdate, _signature FROM _node WHERE id = ?', [ref.id]);
+        const deleted = await db.all('SELECT 1 AS x FROM _node_deletion_log WHERE id = ? LIMIT 1', [ref.id]);
+        known = deleted.length > 0 || (row !== undefined && (Number(row.mdate) > item.date || (Number(row.mdate) === item.date
+          && Buffer.compare(Buffer.from(row._signature as Uint8Array), Buffer.from(item.signature)) >= 0)));
+        break;
+      }
+      case 'edge': {
+        const [row] = await db.all('SELECT cdate FROM _edge WHERE src = ? AND label = ? AND dest = ?', [ref.src, ref.label, ref.dest]);
+        const removed = await db.all('SELECT 1 AS x FROM _edge_deletion_log WHERE src = ? AND label = ? AND dest = ? AND deletion_date >= ? LIMIT 1', [ref.src, ref.label, ref.dest, item.date]);
+        known = removed.length > 0 || (row !== undefined && Number(row.cdate) >= item.date);
+        break;
+      }
+      case 'nodeDeletion':
+        known = (await db.all('SELECT 1 AS x FROM _node_deletion_log WHERE room_id = ? AND deletion_date = ? AND id = ?', [roomId, ref.deletionDate, ref.id])).length > 0;
+        break;
+      case 'edgeDeletion':
+        known = (await db.all('SELECT 1 AS x FROM _edge_deletion_log WHERE room_id = ? AND deletion_date = ? AND src = ? AND label = ? AND dest = ?', [roomId, ref.deletionDate, ref.src, ref.label, ref.dest])).length > 0;
+        break;
+    }
+    if (!known) out.push(item);
   }
   return out;
 }

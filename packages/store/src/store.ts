@@ -13,11 +13,11 @@ import { fieldPath, SCHEMA } from './schema.js';
 import { bindValues, compileQuery } from './sql-query.js';
 import { type ImportReport, RecordImporter, verifyRecords } from './import.js';
 import { edgeDeletionRecord, edgeRecord, nodeDeletionRecord, nodeRecord, type NodeRecord, type RecordBatch } from './records.js';
-import { listRoomItems, readRoomRecords, type RecordRef, type RoomItem } from './room-items.js';
+import { lackedItems, listRoomItems, readRoomRecords, type RecordRef, type RoomItem } from './room-items.js';
 import { TextIndexer } from './text-index.js';
 import type { BatchSigner } from './transaction.js';
-import type { ChangedDays, ImportOptions, RequestOptions, StoreOptions, WriteOutcome } from './types.js';
-import { WriteContext } from './write-context.js';
+import type { ChangedDays, ChangedItems, ChangeSources, ImportOptions, RequestOptions, StoreOptions, WriteOutcome } from './types.js';
+import { MAX_ITEMS_PER_ROOM, WriteContext } from './write-context.js';
 import { GroupCommitWriter } from './writer.js';
 
 /**
@@ -132,7 +132,7 @@ export class Store<Grant = unknown> {
       const ctx = new WriteContext(tx, this.options, params ?? {}, options.grant);
       const result: Record<string, Record<string, unknown>> = {};
       for (const entity of resolved.entities) result[entity.alias] = await ctx.writeEntity(entity, null);
-      return { result, changes: ctx.changes, textQueued: ctx.textQueued };
+      return { result, changes: ctx.changes, textQueued: ctx.textQueued, items: ctx.items };
     });
     return outcome.result;
   }
@@ -147,7 +147,7 @@ export class Store<Grant = unknown> {
       throwIfAborted(options.signal);
       const ctx = new WriteContext(tx, this.options, params ?? {}, options.grant);
       for (const entity of resolved.entities) await ctx.deleteEntity(entity.entity, params![entity.id], entity.relations.map((r) => ({ field: r.field, ids: r.ids.map((name) => params![name]) })));
-      return { result: undefined, changes: ctx.changes };
+      return { result: undefined, changes: ctx.changes, items: ctx.items };
     });
   }
 
@@ -188,7 +188,7 @@ export class Store<Grant = unknown> {
       const importer = new RecordImporter(tx, this.options, this.model, options.grant, new Set(options.localEntities ?? []));
       await importer.run(valid);
       importer.report.rejected.unshift(...rejected);
-      return { result: importer.report, changes: importer.ctx.changes, textQueued: importer.ctx.textQueued };
+      return { result: importer.report, changes: importer.ctx.changes, textQueued: importer.ctx.textQueued, source: options.source, items: importer.ctx.items };
     });
     return outcome.result;
   }
@@ -214,6 +214,12 @@ export class Store<Grant = unknown> {
   async roomItems(roomId: Uint8Array): Promise<RoomItem[]> {
     this.assertOpen();
     return listRoomItems(this.reader, roomId);
+  }
+
+  /** The items (announced by a peer) this store lacks: neither that version nor a newer one, nor a deletion since. */
+  async lacks(roomId: Uint8Array, items: readonly RoomItem[]): Promise<RoomItem[]> {
+    this.assertOpen();
+    return lackedItems(this.reader, roomId, items);
   }
 
   /** The records behind references from `roomItems`, those still in the room. */
@@ -270,10 +276,26 @@ export class Store<Grant = unknown> {
     if (texts) this.text.queued(texts);
     if (!this.options.onChange) return;
     const merged: ChangedDays = new Map();
+    const sources: ChangeSources = new Map();
+    const items: ChangedItems = new Map();
     for (const outcome of committed) {
       const changes = (outcome as Partial<WriteOutcome<unknown>> | undefined)?.changes;
       if (!changes) continue;
+      const source = (outcome as Partial<WriteOutcome<unknown>>).source ?? null;
+      for (const [room, written] of (outcome as WriteOutcome<unknown>).items ?? []) {
+        const into = items.get(room);
+        if (into === null) continue;
+        if (written === null || (into?.length ?? 0) + written.length > MAX_ITEMS_PER_ROOM) {
+          items.set(room, null);
+          continue;
+        }
+        // Signatures were slots while queued; the commit filled them.
+        const done = written.map((it): RoomItem => ({ ...it, signature: it.signature instanceof Uint8Array ? it.signature : it.signature.value! }));
+        items.set(room, [...(into ?? []), ...done]);
+      }
       for (const [room, entities] of changes) {
+        const from = sources.get(room) ?? new Set<string | null>();
+        sources.set(room, from.add(source));
         const into = merged.get(room) ?? new Map<string, Set<number>>();
         merged.set(room, into);
         for (const [entity, days] of entities) {
@@ -283,7 +305,7 @@ export class Store<Grant = unknown> {
         }
       }
     }
-    if (merged.size) this.options.onChange(merged);
+    if (merged.size) this.options.onChange(merged, sources, items);
   }
 }
 

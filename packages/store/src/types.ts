@@ -3,9 +3,23 @@ import type { DataModel } from '@discret/lang';
 import type { Logger } from '@discret/log';
 import type { StoreDriver } from './driver.js';
 import type { WritePolicy } from './policy.js';
+import type { RoomItem } from './room-items.js';
+import type { PendingItem } from './write-context.js';
 
 /** Rooms, entities and days (epoch ms at 00:00 UTC) touched by committed writes. */
 export type ChangedDays = Map<string, Map<string, Set<number>>>;
+
+/**
+ * Per changed room, where its changes came from: the `source` of each import that changed it,
+ * and null for local writes. Sync uses it not to echo a peer's rows back to that peer.
+ */
+export type ChangeSources = Map<string, Set<string | null>>;
+
+/**
+ * Per changed room, the records a commit wrote there (new versions, links, deletions), or null
+ * when there were too many to list (peers then reconcile the room).
+ */
+export type ChangedItems = Map<string, RoomItem[] | null>;
 
 export interface StoreOptions<Grant = unknown> {
   /** Database file path. */
@@ -32,7 +46,7 @@ export interface StoreOptions<Grant = unknown> {
   /** Where background failures (full-text indexing) are reported; silent by default. */
   logger?: Logger;
   /** Told after each commit which rooms, entities (full names) and days changed. */
-  onChange?: (changes: ChangedDays) => void;
+  onChange?: (changes: ChangedDays, sources: ChangeSources, items: ChangedItems) => void;
 }
 
 /** Per-request options of `mutate` and `delete`. */
@@ -49,6 +63,10 @@ export interface WriteOutcome<T> {
   changes: ChangedDays;
   /** How many rows this write queued for the full-text index. */
   textQueued?: boolean;
+  /** The import's source; undefined for local writes. */
+  source?: string;
+  /** Records written, per room (see WriteContext.recordItem). */
+  items?: Map<string, PendingItem[] | null>;
 }
 
 /** Options of `importRecords`. */
@@ -62,6 +80,8 @@ export interface ImportOptions<Grant = unknown> {
    * peer that sends one forged record is dropped with its whole batch.
    */
   strict?: boolean;
+  /** Who the records came from (a connection id): reported back with the changes (`onChange`). */
+  source?: string;
   /** Short ids of entities whose nodes may come without a room (core's `sys.Peer` rows of other users). */
   localEntities?: readonly string[];
 }

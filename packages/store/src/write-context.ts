@@ -5,7 +5,8 @@ import type { EntityDef, FieldDef, JsonValue, Operand, Parameters, ResolvedMutat
 import type { Row } from './driver.js';
 import { StoreError } from './errors.js';
 import { ALLOWED, type WriteDecision, type WriteQuestion } from './policy.js';
-import type { WriteTransaction } from './transaction.js';
+import type { RoomItem } from './room-items.js';
+import type { SignatureSlot, WriteTransaction } from './transaction.js';
 import type { ChangedDays, StoreOptions } from './types.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -18,6 +19,12 @@ export function toId(value: unknown): Uint8Array {
   return value instanceof Uint8Array ? value : fromBase64url(String(value));
 }
 
+/** Most records a commit reports per room for sync's live path; past it, peers reconcile. */
+export const MAX_ITEMS_PER_ROOM = 256;
+
+/** A record written, as `RoomItem` but with a signature that may still be a pending slot. */
+export type PendingItem = Omit<RoomItem, 'signature'> & { signature: Uint8Array | SignatureSlot };
+
 export function sameBytes(a: Uint8Array | null, b: Uint8Array | null): boolean {
   if (a === null || b === null) return a === b;
   return Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
@@ -26,6 +33,8 @@ export function sameBytes(a: Uint8Array | null, b: Uint8Array | null): boolean {
 /** The state of one write request while it runs in the writer's transaction. */
 export class WriteContext {
   readonly changes: ChangedDays = new Map();
+  /** Records written, per room, for sync's live path (a signature is a slot until it is signed). */
+  readonly items = new Map<string, PendingItem[] | null>();
   /** Whether this write queued text for the full-text index. */
   textQueued = false;
   private readonly now = Date.now();
@@ -77,6 +86,18 @@ export class WriteContext {
   private readRoom(operand: Operand): Uint8Array | null {
     const value = this.read(operand);
     return value === null ? null : toId(value);
+  }
+
+  /** Notes a record written in a room; past MAX_ITEMS_PER_ROOM the room's list is dropped (null: too many, reconcile). */
+  recordItem(roomId: Uint8Array | null, item: PendingItem): void {
+    if (!roomId) return;
+    const room = base64url(roomId);
+    const list = this.items.get(room);
+    if (list === undefined) this.items.set(room, [item]);
+    else if (list !== null) {
+      if (list.length >= MAX_ITEMS_PER_ROOM) this.items.set(room, null);
+      else list.push(item);
+    }
   }
 
   private logChange(roomId: Uint8Array | null, entity: EntityDef, date: number): void {
@@ -191,6 +212,7 @@ export class WriteContext {
         'INSERT OR REPLACE INTO _node (id, room_id, _entity, cdate, mdate, _json, _binary, verifying_key, _signature, _fts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
         [id, roomId, entity.shortId, cdate, mdate, jsonText, binary, this.author, signature, fts],
       );
+      this.recordItem(roomId, { kind: 'node', ref: { kind: 'node', id }, entity: entity.shortId, date: mdate, signature });
     }
     await this.dailyLog(roomId, entity, rewrite ? mdate : this.now);
 
@@ -231,6 +253,7 @@ export class WriteContext {
       'INSERT OR REPLACE INTO _edge (src, src_entity, label, dest, cdate, verifying_key, _signature) VALUES (?, ?, ?, ?, ?, ?, ?)',
       [src, entity.shortId, field.shortId, dest, this.now, this.author, signature],
     );
+    this.recordItem(roomId, { kind: 'edge', ref: { kind: 'edge', src, label: field.shortId, dest }, entity: entity.shortId, date: this.now, signature });
   }
 
   /** Removes edges of `src` on `field` (all of them, or only those to `dests`), logging them for sync. */
@@ -251,6 +274,7 @@ export class WriteContext {
           'INSERT OR REPLACE INTO _edge_deletion_log (room_id, src, label, dest, deletion_date, verifying_key, _signature) VALUES (?, ?, ?, ?, ?, ?, ?)',
           [roomId, src, field.shortId, dest, this.now, this.author, signature],
         );
+        this.recordItem(roomId, { kind: 'edgeDeletion', ref: { kind: 'edgeDeletion', src, label: field.shortId, dest, deletionDate: this.now }, entity: '', date: this.now, signature });
         await this.dailyLog(roomId, entity, this.now);
       }
     }
@@ -280,6 +304,7 @@ export class WriteContext {
         'INSERT OR REPLACE INTO _node_deletion_log (room_id, id, entity, deletion_date, verifying_key, _signature) VALUES (?, ?, ?, ?, ?, ?)',
         [roomId, id, entity.shortId, this.now, this.author, signature],
       );
+      this.recordItem(roomId, { kind: 'nodeDeletion', ref: { kind: 'nodeDeletion', id, deletionDate: this.now }, entity: entity.shortId, date: this.now, signature });
       await this.dailyLog(roomId, entity, this.now);
     }
   }

@@ -46,6 +46,10 @@ export interface SyncHost {
   hasRoom(room: string): Promise<boolean>;
   /** Ids (base64url) of the rooms this remote may read. */
   roomsFor(remote: RemotePeer): Promise<string[]>;
+  /** Which phase an item belongs to (its entity is a room structure entity, or not). */
+  phaseOf(item: RoomItem): SyncPhase;
+  /** The items (announced by a peer for the live path) we lack. */
+  lacks(room: string, items: RoomItem[]): Promise<RoomItem[]>;
   /** A room's items of one phase, without payloads. */
   items(room: string, phase: SyncPhase): Promise<RoomItem[]>;
   /** Records by reference, only those of the room. */

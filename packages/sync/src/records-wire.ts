@@ -1,4 +1,4 @@
-import type { EdgeDeletionRecord, EdgeRecord, NodeDeletionRecord, NodeRecord, RecordBatch } from '@discret/store';
+import type { EdgeDeletionRecord, EdgeRecord, NodeDeletionRecord, NodeRecord, RecordBatch, RecordRef, RoomItem } from '@discret/store';
 
 /**
  * Records on the wire: each a CBOR array in a fixed order (a map would spell every field name
@@ -61,4 +61,42 @@ export function recordWireSize(record: NodeRecord | EdgeRecord | NodeDeletionRec
   if ('json' in record) size += (record.json?.length ?? 0) * 3 + (record.binary?.length ?? 0);
   if ('label' in record) size += record.label.length;
   return size;
+}
+
+type WireRef = [0, Uint8Array] | [1, Uint8Array, string, Uint8Array] | [2, Uint8Array, number] | [3, Uint8Array, string, Uint8Array, number];
+
+export function refToWire(ref: RecordRef): WireRef {
+  switch (ref.kind) {
+    case 'node':
+      return [0, ref.id];
+    case 'edge':
+      return [1, ref.src, ref.label, ref.dest];
+    case 'nodeDeletion':
+      return [2, ref.id, ref.deletionDate];
+    case 'edgeDeletion':
+      return [3, ref.src, ref.label, ref.dest, ref.deletionDate];
+  }
+}
+
+export function refFromWire(value: unknown): RecordRef {
+  if (!Array.isArray(value)) throw new RangeError('A record reference is an array');
+  const [kind, a, b, c, d] = value as [unknown, unknown, unknown, unknown, unknown];
+  if (kind === 0 && value.length === 2 && isBytes(a)) return { kind: 'node', id: a };
+  if (kind === 1 && value.length === 4 && isBytes(a) && isText(b) && isBytes(c)) return { kind: 'edge', src: a, label: b, dest: c };
+  if (kind === 2 && value.length === 3 && isBytes(a) && isDate(b)) return { kind: 'nodeDeletion', id: a, deletionDate: b };
+  if (kind === 3 && value.length === 5 && isBytes(a) && isText(b) && isBytes(c) && isDate(d)) return { kind: 'edgeDeletion', src: a, label: b, dest: c, deletionDate: d };
+  throw new RangeError('Malformed record reference');
+}
+
+/** A room item as announced in `changed`: `[ref, entity, date, signature]`. */
+export function itemToWire(item: RoomItem): unknown[] {
+  return [refToWire(item.ref), item.entity, item.date, item.signature];
+}
+
+export function itemFromWire(value: unknown): RoomItem {
+  if (!Array.isArray(value) || value.length !== 4) throw new RangeError('An item is [ref, entity, date, signature]');
+  const [ref, entity, date, signature] = value as [unknown, unknown, unknown, unknown];
+  if (!isText(entity) || !isDate(date) || !isBytes(signature) || signature.length !== 64) throw new RangeError('Malformed item');
+  const r = refFromWire(ref);
+  return { ref: r, kind: r.kind, entity, date, signature };
 }

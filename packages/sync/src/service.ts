@@ -1,7 +1,9 @@
 import type { SigningKey } from '@discret/crypto';
 import { componentLogger, type Logger } from '@discret/log';
 import { SyncError } from './errors.js';
+import type { RoomItem } from '@discret/store';
 import type { RemotePeer, SyncHost } from './host.js';
+import { ItemSetCache } from './item-cache.js';
 import { DEFAULT_SESSION_LIMITS, PeerSession, RoomLocks, type SessionLimits } from './session.js';
 import type { AbortOptions, Connection, Transport } from './transport.js';
 
@@ -24,6 +26,7 @@ export interface SyncServiceOptions {
 export class SyncService {
   private readonly sessions = new Set<PeerSession>();
   private readonly locks = new RoomLocks();
+  private readonly itemSets: ItemSetCache;
   private readonly limits: SessionLimits;
   private readonly log: Logger;
   private started = false;
@@ -31,6 +34,7 @@ export class SyncService {
   constructor(private readonly options: SyncServiceOptions) {
     this.limits = { ...DEFAULT_SESSION_LIMITS, ...options.limits };
     this.log = componentLogger(options.logger, 'sync');
+    this.itemSets = new ItemSetCache(options.host);
   }
 
   async start(options: AbortOptions = {}): Promise<void> {
@@ -75,14 +79,22 @@ export class SyncService {
   }
 
   /**
-   * Local commits changed these rooms: tell each admitted peer the ones it may read (it pulls
-   * them), except `source`, the connection the change came from.
+   * Commits changed these rooms: tell each admitted peer the ones it may read (it pulls them).
+   * `sources` says, per room, which connections the changes came from (null: a local write);
+   * a room changed only by rows from one peer is not echoed back to that peer.
    */
-  roomsChanged(rooms: string[], source?: string): void {
+  roomsChanged(rooms: string[], sources?: ReadonlyMap<string, ReadonlySet<string | null>>, items?: ReadonlyMap<string, readonly RoomItem[] | null>): void {
+    for (const room of rooms) this.itemSets.forget(room);
     for (const session of this.sessions) {
-      if (!session.remote || session.connection.id === source) continue;
+      if (!session.remote) continue;
+      const id = session.connection.id;
+      const wanted = rooms.filter((room) => {
+        const from = sources?.get(room);
+        return !from || from.has(null) || [...from].some((s) => s !== id);
+      });
+      if (!wanted.length) continue;
       void this.options.host.roomsFor(session.remote)
-        .then((shared) => session.notify(rooms.filter((r) => shared.includes(r))))
+        .then((shared) => session.notify(wanted.filter((r) => shared.includes(r)), items))
         .catch((error) => this.log.debug({ err: error }, 'could not notify a peer'));
     }
   }
@@ -109,6 +121,7 @@ export class SyncService {
       localDevice: this.options.deviceKey.publicKey,
       limits: this.limits,
       locks: this.locks,
+      itemSets: this.itemSets,
       ended: (s) => this.sessions.delete(s),
     });
     this.sessions.add(session);

@@ -1,11 +1,12 @@
 import type { Logger } from '@discret/log';
-import type { NodeRecord, RecordBatch, RecordRef } from '@discret/store';
+import type { NodeRecord, RecordBatch, RecordRef, RoomItem } from '@discret/store';
 import { SyncError } from './errors.js';
 import type { Admission, HostImportReport, RemotePeer, SyncHost, SyncPhase } from './host.js';
 import { CHALLENGE_BYTES, checkIdentity, newChallenge } from './identity.js';
-import { keysOfBatch, keyText, reconcileItem } from './items.js';
-import { batchFromWire, batchToWire, recordWireSize } from './records-wire.js';
-import { type Bound, compareKeys, ItemSet, Reconciler, reconcileFromWire, reconcileToWire } from './reconcile.js';
+import { type ItemSetCache, type RoomView } from './item-cache.js';
+import { keysOfBatch, keyText } from './items.js';
+import { batchFromWire, batchToWire, itemFromWire, itemToWire, recordWireSize, refFromWire, refToWire } from './records-wire.js';
+import { type Bound, compareKeys, Reconciler, reconcileFromWire, reconcileToWire } from './reconcile.js';
 import type { ByteStream, Connection } from './transport.js';
 import { MessageChannel, type WireMessage } from './wire.js';
 
@@ -29,7 +30,10 @@ import { MessageChannel, type WireMessage } from './wire.js';
  *   `fetchRange {room, phase, lower, upper}` -> `records {records, next}`: the records, cut to
  *   a byte budget per answer.
  * - `peers {room}` -> the `sys.Peer` rows of the room's members the answerer knows.
- * - `changed {rooms}` -> `ok`: the asker committed changes in these rooms; pull them.
+ * - `changed {rooms, items}` -> `ok`: the asker committed changes in these rooms; pull them.
+ *   `items` lists, per room, the records written when they are few (at most 256): the live
+ *   path. The answerer then asks `fetchRefs {room, refs}` -> `records` for the ones it lacks,
+ *   one round trip, without reconciling the room.
  *
  * Pulling a room (the asker's side): take the room's lock (one peer at a time per room), then
  * its definition (rights) and then its data, each reconciled then fetched and handed to the
@@ -62,6 +66,10 @@ const PHASES: SyncPhase[] = ['definition', 'data'];
 const MAX_INVITES = 16;
 const MAX_ROOMS = 65_536;
 const MAX_PEERS = 4096;
+/** Most records announced per room in one `changed` (the store lists at most 256 per commit). */
+const MAX_LIVE_ITEMS = 256;
+/** Announcements waiting per peer; past it, their rooms are pulled whole. */
+const MAX_LIVE_QUEUE = 64;
 
 /** One room synchronised with one peer at a time, across all connections. */
 export class RoomLocks {
@@ -90,16 +98,15 @@ export interface SessionContext {
   localDevice: Uint8Array;
   limits: SessionLimits;
   locks: RoomLocks;
+  /** Item sets shared by all sessions, kept until their room changes. */
+  itemSets: ItemSetCache;
   /** Told once when the session ends, whatever ended it. */
   ended(session: PeerSession): void;
 }
 
-/** A cached view of one room phase on the answering side, while the asker works through it. */
-interface Served {
+/** The room phase a request is about, as the answering side sees it. */
+interface Served extends RoomView {
   room: string;
-  phase: SyncPhase;
-  set: ItemSet;
-  refs: Map<string, RecordRef>;
 }
 
 export class PeerSession {
@@ -113,8 +120,9 @@ export class PeerSession {
   private hello!: (invites: Uint8Array[]) => void;
   private readonly remoteHello = new Promise<Uint8Array[]>((resolve) => (this.hello = resolve));
   private serving = false;
-  private served: Served | null = null;
   private readonly pending = new Set<string>();
+  /** Announced records to fetch (the live path), in order; bounded, then rooms are pulled whole. */
+  private readonly live: { room: string; items: RoomItem[] }[] = [];
   private pulling = false;
   private remoteRooms: Set<string> | null = null;
   private isAdmitted = false;
@@ -186,9 +194,15 @@ export class PeerSession {
   }
 
   /** Tells the remote these rooms changed here (it pulls them); rooms it does not share are left out by the caller. */
-  async notify(rooms: string[]): Promise<void> {
+  async notify(rooms: string[], items?: ReadonlyMap<string, readonly RoomItem[] | null>): Promise<void> {
     if (!this.isAdmitted || this.ended || !rooms.length) return;
-    await this.request('changed', { rooms }, 'ok');
+    // The records written, when few: the remote fetches exactly those (the live path), without
+    // reconciling the room.
+    const listed = rooms.flatMap((room) => {
+      const written = items?.get(room);
+      return written && written.length <= MAX_LIVE_ITEMS ? [[room, written.map(itemToWire)]] : [];
+    });
+    await this.request('changed', { rooms, items: listed }, 'ok');
   }
 
   async close(): Promise<void> {
@@ -208,7 +222,12 @@ export class PeerSession {
     if (this.pulling || this.ended || !this.isAdmitted) return;
     this.pulling = true;
     try {
-      while (this.pending.size && !this.ended) {
+      while ((this.pending.size || this.live.length) && !this.ended) {
+        const next = this.live.shift();
+        if (next) {
+          if (!this.pending.has(next.room)) await this.pullLive(next.room, next.items);
+          continue;
+        }
         const room = this.pending.values().next().value as string;
         this.pending.delete(room);
         await this.pullRoom(room);
@@ -235,13 +254,28 @@ export class PeerSession {
       for (const phase of PHASES) {
         if (phase === 'data' && !(await host.hasRoom(room))) return; // its definition was not accepted
         const collected: Required<RecordBatch>[] = [];
+        // Two imports at most at once: one verifying on the crypto pool while the one before
+        // it is written (the store's writer keeps them in order).
+        let inflight: Promise<void> | null = null;
         const take = async (batch: Required<RecordBatch>) => {
-          if (phase === 'definition') collected.push(batch);
-          else add(total, await host.import(room, phase, batch, this.remote!, this.signal));
+          if (phase === 'definition') {
+            collected.push(batch);
+            return;
+          }
+          const previous = inflight;
+          inflight = host.import(room, phase, batch, this.remote!, this.signal).then((report) => add(total, report));
+          inflight.catch(() => {}); // awaited below
+          if (previous) await previous;
         };
         const { keys, ranges } = await this.reconcile(room, phase);
-        await this.fetchKeys(room, phase, keys, take);
-        for (const range of ranges) await this.fetchRange(room, phase, range, take);
+        try {
+          await this.fetchKeys(room, phase, keys, take);
+          for (const range of ranges) await this.fetchRange(room, phase, range, take);
+        } finally {
+          // Settle the last import whatever happened, so none runs on after we leave.
+          await (inflight as Promise<void> | null)?.catch(() => {});
+        }
+        if (inflight) await inflight;
         if (collected.length) add(total, await host.import(room, phase, merge(collected), this.remote!, this.signal));
       }
       // The room's other members, as upstream's PeersForRoom: new ones become pending peers.
@@ -256,8 +290,7 @@ export class PeerSession {
 
   /** Runs reconciliation for one room phase; returns the keys and ranges to fetch. */
   private async reconcile(room: string, phase: SyncPhase) {
-    const items = await this.ctx.host.items(room, phase);
-    const reconciler = new Reconciler(new ItemSet(items.map((it) => reconcileItem(it.kind, it.date, it.signature))));
+    const reconciler = new Reconciler((await this.ctx.itemSets.get(room, phase)).set);
     const keys: Uint8Array[] = [];
     const ranges: { lower: Uint8Array; upper: Bound }[] = [];
     let message = reconciler.initiate();
@@ -276,33 +309,49 @@ export class PeerSession {
     return { keys, ranges };
   }
 
+  // Both fetch loops ask for the next batch before importing the current one, so the remote
+  // reads and sends while we verify and write (one request ahead, never more).
+
   private async fetchKeys(room: string, phase: SyncPhase, keys: Uint8Array[], take: (batch: Required<RecordBatch>) => Promise<void>) {
     const { keysPerFetch } = this.ctx.limits;
+    const ask = (from: number) => {
+      const asked = keys.slice(from, from + keysPerFetch);
+      const answer = this.request('fetch', { room, phase, keys: asked }, 'records') as Promise<Record<string, unknown>>;
+      answer.catch(() => {}); // awaited below; a failure while we import is not unhandled
+      return { asked, answer };
+    };
     let offset = 0;
-    while (offset < keys.length) {
-      const asked = keys.slice(offset, offset + keysPerFetch);
-      const body = (await this.request('fetch', { room, phase, keys: asked }, 'records')) as Record<string, unknown>;
+    let pending = keys.length ? ask(0) : null;
+    while (pending) {
+      const body = await pending.answer;
       const served = body.served;
-      if (!Number.isInteger(served) || (served as number) < 1 || (served as number) > asked.length) throw new SyncError('PROTOCOL', 'A records answer says how many keys it served');
+      if (!Number.isInteger(served) || (served as number) < 1 || (served as number) > pending.asked.length) throw new SyncError('PROTOCOL', 'A records answer says how many keys it served');
       const batch = this.records(body.records);
-      const allowed = new Set(asked.slice(0, served as number).map(keyText));
+      const allowed = new Set(pending.asked.slice(0, served as number).map(keyText));
       if (!keysOfBatch(batch).every((k) => allowed.has(keyText(k)))) throw new SyncError('INVALID_DATA', 'Records that were not asked for');
-      await take(batch);
       offset += served as number;
+      pending = offset < keys.length ? ask(offset) : null;
+      await take(batch);
     }
   }
 
   private async fetchRange(room: string, phase: SyncPhase, range: { lower: Uint8Array; upper: Bound }, take: (batch: Required<RecordBatch>) => Promise<void>) {
-    let lower = range.lower;
-    for (;;) {
-      const body = (await this.request('fetchRange', { room, phase, lower, upper: range.upper }, 'records')) as Record<string, unknown>;
+    const ask = (lower: Uint8Array) => {
+      const answer = this.request('fetchRange', { room, phase, lower, upper: range.upper }, 'records') as Promise<Record<string, unknown>>;
+      answer.catch(() => {});
+      return { lower, answer };
+    };
+    let pending: ReturnType<typeof ask> | null = ask(range.lower);
+    while (pending) {
+      const { lower, answer } = pending;
+      const body = await answer;
       const batch = this.records(body.records);
       const inRange = (k: Uint8Array) => compareKeys(k, lower) >= 0 && (range.upper === null || compareKeys(k, range.upper) < 0);
       if (!keysOfBatch(batch).every(inRange)) throw new SyncError('INVALID_DATA', 'Records outside the range asked for');
+      if (body.next === null) pending = null;
+      else if (!(body.next instanceof Uint8Array) || compareKeys(body.next, lower) <= 0) throw new SyncError('PROTOCOL', 'A range answer moves forward');
+      else pending = ask(body.next);
       await take(batch);
-      if (body.next === null) return;
-      if (!(body.next instanceof Uint8Array) || compareKeys(body.next, lower) <= 0) throw new SyncError('PROTOCOL', 'A range answer moves forward');
-      lower = body.next;
     }
   }
 
@@ -394,11 +443,35 @@ export class PeerSession {
       case 'changed': {
         const rooms = body.rooms;
         if (!Array.isArray(rooms) || rooms.length > 1024 || !rooms.every((r) => typeof r === 'string')) throw new SyncError('PROTOCOL', 'changed lists room ids');
-        void this.changed(rooms as string[]);
+        const items = new Map<string, RoomItem[]>();
+        const listed = body.items ?? [];
+        if (!Array.isArray(listed) || listed.length > rooms.length) throw new SyncError('PROTOCOL', 'changed lists items per room');
+        try {
+          for (const entry of listed) {
+            const [room, written] = entry as [unknown, unknown];
+            if (typeof room !== 'string' || !Array.isArray(written) || written.length > MAX_LIVE_ITEMS) throw new RangeError('items of a room');
+            items.set(room, written.map(itemFromWire));
+          }
+        } catch (error) {
+          throw new SyncError('PROTOCOL', `Bad changed message: ${(error as Error).message}`, { cause: error });
+        }
+        void this.changed(rooms as string[], items);
         return { type: 'ok', body: null };
       }
+      case 'fetchRefs': {
+        const room = body.room;
+        if (typeof room !== 'string' || !(await host.roomsFor(remote)).includes(room)) throw new SyncError('REFUSED', `room ${String(room)} is not shared with this peer`);
+        if (!Array.isArray(body.refs) || body.refs.length > MAX_LIVE_ITEMS) throw new SyncError('PROTOCOL', 'fetchRefs asks for a bounded list of references');
+        let refs: RecordRef[];
+        try {
+          refs = body.refs.map(refFromWire);
+        } catch (error) {
+          throw new SyncError('PROTOCOL', (error as Error).message, { cause: error });
+        }
+        return { type: 'records', body: { records: batchToWire(await host.read(room, refs)) } };
+      }
       case 'reconcile': {
-        const served = await this.view(body, body.first === true);
+        const served = await this.view(body);
         let step: ReturnType<Reconciler['respond']>;
         try {
           step = new Reconciler(served.set).respond(reconcileFromWire(body.ranges));
@@ -411,14 +484,14 @@ export class PeerSession {
         };
       }
       case 'fetch': {
-        const served = await this.view(body, false);
+        const served = await this.view(body);
         const keys = keyList(body.keys);
         if (!keys.length || keys.length > limits.keysPerFetch) throw new SyncError('PROTOCOL', 'fetch asks for 1 to keysPerFetch keys');
         const { batch, used } = await this.readBudgeted(served, keys);
         return { type: 'records', body: { records: batchToWire(batch), served: used } };
       }
       case 'fetchRange': {
-        const served = await this.view(body, false);
+        const served = await this.view(body);
         const [range] = rangeList([[body.lower, body.upper]]);
         const from = served.set.indexOf(range!.lower);
         const to = Math.min(served.set.indexOf(range!.upper), from + limits.keysPerFetch);
@@ -435,20 +508,11 @@ export class PeerSession {
   }
 
   /** The room phase a request is about, checked against what the remote may read. */
-  private async view(body: Record<string, unknown>, fresh: boolean): Promise<Served> {
+  private async view(body: Record<string, unknown>): Promise<Served> {
     const { room, phase } = body;
     if (typeof room !== 'string' || (phase !== 'definition' && phase !== 'data')) throw new SyncError('PROTOCOL', 'A request names a room and a phase');
     if (!(await this.ctx.host.roomsFor(this.remote!)).includes(room)) throw new SyncError('REFUSED', `room ${room} is not shared with this peer`);
-    if (!fresh && this.served?.room === room && this.served.phase === phase) return this.served;
-    const items = await this.ctx.host.items(room, phase);
-    const refs = new Map<string, RecordRef>();
-    const set = new ItemSet(items.map((it) => {
-      const item = reconcileItem(it.kind, it.date, it.signature);
-      refs.set(keyText(item.key), it.ref);
-      return item;
-    }));
-    this.served = { room, phase, set, refs };
-    return this.served;
+    return { room, ...(await this.ctx.itemSets.get(room, phase)) };
   }
 
   /** Reads the records of `keys` in order until the byte budget; says how many keys it covered. */
@@ -470,12 +534,37 @@ export class PeerSession {
     return { batch: out, used };
   }
 
-  private async changed(rooms: string[]): Promise<void> {
+  private async changed(rooms: string[], items: Map<string, RoomItem[]>): Promise<void> {
     try {
       if (rooms.some((r) => !this.remoteRooms?.has(r))) await this.refreshRooms();
-      this.schedule(rooms.filter((r) => this.remoteRooms!.has(r)));
+      const full: string[] = [];
+      for (const room of rooms.filter((r) => this.remoteRooms!.has(r))) {
+        const written = items.get(room);
+        // The live path takes data rows of a room we know; anything else (a room definition
+        // changed, a new room, too many rows) is a full pull, rights first.
+        const live = written && !this.pending.has(room) && this.live.length < MAX_LIVE_QUEUE
+          && written.every((it) => this.ctx.host.phaseOf(it) === 'data') && (await this.ctx.host.hasRoom(room));
+        if (live) this.live.push({ room, items: written });
+        else full.push(room);
+      }
+      this.schedule(full);
     } catch (error) {
       this.fail(error);
+    }
+  }
+
+  /** The live path: fetch the announced records we lack, by reference, and import them. */
+  private async pullLive(room: string, items: RoomItem[]): Promise<void> {
+    const { host, locks } = this.ctx;
+    const release = await locks.acquire(room, this.signal);
+    try {
+      const lacking = await host.lacks(room, items);
+      if (!lacking.length) return;
+      const body = (await this.request('fetchRefs', { room, refs: lacking.map((it) => refToWire(it.ref)) }, 'records')) as Record<string, unknown>;
+      const report = await host.import(room, 'data', this.records(body.records), this.remote!, this.signal);
+      host.roomSynchronized?.(room, this.remote!, report);
+    } finally {
+      release();
     }
   }
 
@@ -495,8 +584,8 @@ export class PeerSession {
     this.abort.abort(new SyncError('CLOSED', reason));
     this.admission({ allowed: false, reason });
     this.hello([]);
-    this.served = null;
     this.pending.clear();
+    this.live.length = 0;
     if (this.isAdmitted && this.remote) this.ctx.host.peerDisconnected?.(this.remote);
     this.ctx.ended(this);
   }

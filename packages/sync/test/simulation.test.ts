@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { base64url, SigningKey, uid } from '@discret/crypto';
 import { silentLogger } from '@discret/log';
 import type { NodeRecord, RecordBatch, RecordRef, RoomItem } from '@discret/store';
-import { type HostImportReport, MemoryNetwork, proveIdentity, type SyncHost, type SyncPhase, SyncService } from '@discret/sync';
+import { type HostImportReport, MemoryNetwork, proveIdentity, type RemotePeer, type SyncHost, type SyncPhase, SyncService } from '@discret/sync';
 
 const ROOM = 'ROOM';
 const PEERS = 200;
@@ -27,8 +27,9 @@ class MapHost implements SyncHost {
   write(text: string): void {
     const now = Date.now();
     const id = uid(now);
-    this.keep({ id, roomId: null, entity: 'note', cdate: now, mdate: now, json: JSON.stringify({ text }), binary: null, verifyingKey: this.user.publicKey, signature: randomBytes(64) });
-    this.service.roomsChanged([ROOM]);
+    const r = { id, roomId: null, entity: 'note', cdate: now, mdate: now, json: JSON.stringify({ text }), binary: null, verifyingKey: this.user.publicKey, signature: randomBytes(64) };
+    this.keep(r);
+    this.service.roomsChanged([ROOM], undefined, new Map([[ROOM, [item(r)]]]));
   }
 
   /** Newest mdate wins; at the same millisecond the larger signature. */
@@ -66,23 +67,31 @@ class MapHost implements SyncHost {
   }
   async items(_room: string, phase: SyncPhase): Promise<RoomItem[]> {
     if (phase === 'definition') return [];
-    return [...this.rows.values()].map((r) => ({ kind: 'node', ref: { kind: 'node', id: r.id }, entity: r.entity, date: r.mdate, signature: r.signature }));
+    return [...this.rows.values()].map(item);
+  }
+  phaseOf(): SyncPhase {
+    return 'data';
+  }
+  async lacks(_room: string, items: RoomItem[]) {
+    return items.filter((it) => it.ref.kind === 'node' && (this.rows.get(base64url(it.ref.id))?.mdate ?? -1) < it.date);
   }
   async read(_room: string, refs: readonly RecordRef[]): Promise<Required<RecordBatch>> {
     const nodes = refs.flatMap((ref) => (ref.kind === 'node' ? [this.rows.get(base64url(ref.id))].filter((r): r is NodeRecord => r !== undefined) : []));
     return { nodes, edges: [], nodeDeletions: [], edgeDeletions: [] };
   }
-  async import(_room: string, _phase: SyncPhase, batch: Required<RecordBatch>): Promise<HostImportReport> {
-    let applied = 0;
-    for (const r of batch.nodes) if (this.keep(r)) applied++;
-    if (applied) this.service.roomsChanged([ROOM]);
-    return { applied, ignored: batch.nodes.length - applied, rejected: 0 };
+  async import(_room: string, _phase: SyncPhase, batch: Required<RecordBatch>, remote: RemotePeer): Promise<HostImportReport> {
+    const applied = batch.nodes.filter((r) => this.keep(r));
+    // As the store reports a commit: what changed, and where from (not echoed to its source).
+    if (applied.length) this.service.roomsChanged([ROOM], new Map([[ROOM, new Set([remote.connectionId])]]), new Map([[ROOM, applied.length <= 256 ? applied.map(item) : null]]));
+    return { applied: applied.length, ignored: batch.nodes.length - applied.length, rejected: 0 };
   }
   async roomPeers() {
     return [];
   }
   async learnPeers() {}
 }
+
+const item = (r: NodeRecord): RoomItem => ({ kind: 'node', ref: { kind: 'node', id: r.id }, entity: r.entity, date: r.mdate, signature: r.signature });
 
 /** A deterministic generator (mulberry32), so a failure replays. */
 function random(seed: number) {

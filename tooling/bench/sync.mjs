@@ -1,0 +1,138 @@
+// Sync benchmarks (part of `pnpm bench`): a sender in this process, a receiver in a child
+// process (so its peak RSS is its own), over libp2p TCP on 127.0.0.1. Both are devices of the
+// same user, synchronising the private room. Nothing asserts a time.
+import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+
+const core = await import('../../packages/core/dist/index.js');
+const crypto = await import('../../packages/crypto/dist/index.js');
+
+const MODEL = 'notes { Note { text: String, n: Integer } }';
+const APP = 'bench.sync';
+const KEY = new Uint8Array(32).fill(77);
+
+/** Wraps a transport to count what this side writes and reads: bytes, and frames written. */
+function counting(inner) {
+  const stats = { sent: 0, received: 0, writes: 0 };
+  const stream = (s) => ({
+    write: (bytes, o) => { stats.sent += bytes.length; stats.writes++; return s.write(bytes, o); },
+    close: (o) => s.close(o),
+    abort: (e) => s.abort(e),
+    async *[Symbol.asyncIterator]() { for await (const chunk of s) { stats.received += chunk.length; yield chunk; } },
+  });
+  const connection = (c) => ({
+    id: c.id, remoteDeviceKey: c.remoteDeviceKey, remoteAddress: c.remoteAddress,
+    openStream: async (o) => stream(await c.openStream(o)),
+    onStream: (h) => c.onStream((s) => h(stream(s))),
+    onClose: (h) => c.onClose(h),
+    close: (o) => c.close(o),
+  });
+  return {
+    stats,
+    transport: {
+      name: inner.name,
+      start: (init, o) => inner.start(init, o),
+      stop: (o) => inner.stop(o),
+      addresses: () => inner.addresses(),
+      dial: async (a, o) => connection(await inner.dial(a, o)),
+      onConnection: (h) => inner.onConnection((c) => h(connection(c))),
+    },
+  };
+}
+
+/** The receiver child: its lines are JSON events. */
+function receiver(dir, address) {
+  const child = spawn(process.execPath, [join(import.meta.dirname, 'sync-receiver.mjs'), dir, address], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const events = [];
+  const waiters = [];
+  let buffered = '';
+  child.stdout.on('data', (chunk) => {
+    buffered += chunk;
+    const lines = buffered.split('\n');
+    buffered = lines.pop();
+    for (const line of lines) {
+      const event = JSON.parse(line);
+      events.push(event);
+      for (const w of [...waiters]) if (w.match(event)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(event); }
+    }
+  });
+  const next = (match, ms = 300_000) => {
+    const found = events.find(match);
+    if (found) { events.splice(events.indexOf(found), 1); return Promise.resolve(found); }
+    return new Promise((resolve, reject) => {
+      const w = { match, resolve: (e) => { clearTimeout(t); events.splice(events.indexOf(e), 1); resolve(e); } };
+      const t = setTimeout(() => reject(new Error('receiver did not report in time')), ms);
+      waiters.push(w);
+    });
+  };
+  return { child, next };
+}
+
+export async function syncBench({ dir, row, rawRate, N = 100_000 }) {
+  const counted = counting(core.libp2pTransport({ listen: ['/ip4/127.0.0.1/tcp/0'] }));
+  const sender = await core.Discret.open({
+    dataModel: MODEL, appKey: APP, keyMaterial: KEY, dataFolder: join(dir, 'sender'), transport: counted.transport,
+    logger: core.silentLogger, config: { enableMulticast: false },
+  });
+  const r = sender.privateRoom;
+  try {
+    const stream = sender.mutationStream();
+    for (let i = 0; i < N; i++) stream.write('mutate { notes.Note { room_id: $r text: $t n: $n } }', { r, t: `note number ${i}`, n: i });
+    await stream.flush();
+
+    // The receiver's limit, measured here: verifying these very records on a pool like the
+    // receiver's (one worker per core but one), plus inserting rows of this shape by hand.
+    const records = await sender.parts.store.exportRoom(crypto.fromBase64url(r));
+    const messages = records.nodes.map((n) => ({ publicKey: n.verifyingKey, message: crypto.nodeSigningBytes(n), signature: n.signature }));
+    const pool = new crypto.CryptoPool({ parallelism: Math.max(0, Math.min(4, availableParallelism() - 1)) });
+    let t = performance.now();
+    const verdicts = await pool.verifyAll(messages);
+    const verifyMs = performance.now() - t;
+    await pool.close();
+    if (!verdicts.every(Boolean)) throw new Error('a record did not verify');
+    const verifyRate = (N * 1000) / verifyMs;
+    const limit = 1 / (1 / verifyRate + 1 / rawRate);
+
+    // Initial sync of N rows to a new device.
+    const rx = receiver(join(dir, 'receiver'), sender.addresses()[0]);
+    const done = await rx.next((e) => e.type === 'synced');
+    const rate = (N * 1000) / done.ms;
+    row('sync', `initial sync of ${N.toLocaleString('en')} rows to a new device (libp2p TCP, loopback)`, `${Math.round(rate).toLocaleString('en')} rows/s`,
+      `${(rate / limit).toFixed(2)} of the receiver's limit (${Math.round(limit).toLocaleString('en')}/s = verify ${Math.round(verifyRate).toLocaleString('en')}/s on its pool + raw insert ${Math.round(rawRate).toLocaleString('en')}/s); target >= 0.6`);
+    row('sync', 'receiver peak RSS during the initial sync', `${Math.round(done.maxRssKb / 1024)} MiB`);
+
+    // Differences: d new rows on the sender, pulled live by the connected receiver.
+    let total = N;
+    for (const d of [1, 10, 100, 1000]) {
+      const before = { ...counted.stats };
+      const s2 = sender.mutationStream();
+      for (let i = 0; i < d; i++) s2.write('mutate { notes.Note { room_id: $r text: $t n: $n } }', { r, t: `diff ${d}/${i}`, n: total + i });
+      await s2.flush();
+      total += d;
+      await rx.next((e) => e.type === 'count' && e.count >= total);
+      await new Promise((res) => setTimeout(res, 200)); // let the last answers leave
+      const bytes = counted.stats.sent - before.sent + counted.stats.received - before.received;
+      const trips = counted.stats.writes - before.writes;
+      row('sync', `${d} new row(s) on one side, ${total.toLocaleString('en')} in the room`, `${(bytes / 1024).toFixed(1)} KiB, ${trips} round trips`, d === 1 ? 'target <= 4 KiB and <= 3 round trips' : '');
+    }
+
+    // Live latency: one write at a time, until the receiver's query sees it.
+    const latencies = [];
+    for (let i = 0; i < 60; i++) {
+      const start = Date.now();
+      await sender.mutate('mutate { notes.Note { room_id: $r text: "live" n: $n } }', { r, n: total });
+      total++;
+      const seen = await rx.next((e) => e.type === 'count' && e.count >= total);
+      latencies.push(seen.at - start);
+      await new Promise((res) => setTimeout(res, 20));
+    }
+    latencies.sort((a, b) => a - b);
+    const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
+    row('sync', 'live: a write visible on the connected peer', `p50 ${pct(50)} ms, p99 ${pct(99)} ms`, `${total.toLocaleString('en')} rows in the room; target p50 <= 100 ms, worst <= 1 s`);
+    rx.child.stdin.end();
+    await new Promise((res) => rx.child.once('exit', res));
+  } finally {
+    await sender.close();
+  }
+}
