@@ -37,26 +37,50 @@ function run(ns: string, args: string[]) {
   return { child, line };
 }
 
-describe('LAN discovery', () => {
-  test('two namespaces joined by a veth pair: a device finds another of its user by multicast, then syncs', async () => {
-    const tag = `${process.pid % 10000}${Math.floor(Math.random() * 100)}`;
-    const [a, b] = [`dsc-a-${tag}`, `dsc-b-${tag}`];
-    const group = '239.255.77.1:22477';
+/** Two namespaces joined by a veth pair with multicast routed on it; removed by `remove`. */
+function namespaces() {
+  const tag = `${process.pid % 10000}${Math.floor(Math.random() * 100)}`;
+  const names = [`dsc-a-${tag}`, `dsc-b-${tag}`] as const;
+  const made: string[] = [];
+  const remove = () => {
+    for (const ns of made) {
+      try {
+        ip('netns', 'del', ns);
+      } catch {
+        // already gone
+      }
+    }
+  };
+  try {
+    for (const ns of names) {
+      ip('netns', 'add', ns);
+      made.push(ns);
+    }
+    ip('link', 'add', `va${tag}`, 'netns', names[0], 'type', 'veth', 'peer', 'name', `vb${tag}`, 'netns', names[1]);
+    for (const [ns, dev, addr] of [[names[0], `va${tag}`, '10.231.0.1/24'], [names[1], `vb${tag}`, '10.231.0.2/24']] as const) {
+      ip('-n', ns, 'addr', 'add', addr, 'dev', dev);
+      ip('-n', ns, 'link', 'set', dev, 'up');
+      ip('-n', ns, 'link', 'set', 'lo', 'up');
+      ip('-n', ns, 'route', 'add', '224.0.0.0/4', 'dev', dev);
+    }
+  } catch (error) {
+    remove();
+    throw error;
+  }
+  return { a: names[0], b: names[1], remove };
+}
+
+describe('LAN discovery (inside network namespaces made by the test)', () => {
+  const group = '239.255.77.1:22477';
+
+  test('a device finds another of its user by multicast, then syncs the private room', async () => {
+    const net = namespaces();
     const children: ReturnType<typeof run>[] = [];
     try {
-      ip('netns', 'add', a);
-      ip('netns', 'add', b);
-      ip('link', 'add', `va${tag}`, 'netns', a, 'type', 'veth', 'peer', 'name', `vb${tag}`, 'netns', b);
-      for (const [ns, dev, addr] of [[a, `va${tag}`, '10.231.0.1/24'], [b, `vb${tag}`, '10.231.0.2/24']] as const) {
-        ip('-n', ns, 'addr', 'add', addr, 'dev', dev);
-        ip('-n', ns, 'link', 'set', dev, 'up');
-        ip('-n', ns, 'link', 'set', 'lo', 'up');
-        ip('-n', ns, 'route', 'add', '224.0.0.0/4', 'dev', dev);
-      }
-      const writer = run(a, ['writer', join(root, 'a'), '10.231.0.1', group]);
+      const writer = run(net.a, ['writer', join(root, 'a'), '10.231.0.1', group]);
       children.push(writer);
       expect(await writer.line(/^ready \/ip4\/10\.231\.0\.1\/tcp\/\d+/)).toBeTruthy();
-      const reader = run(b, ['reader', join(root, 'b'), '10.231.0.2', group]);
+      const reader = run(net.b, ['reader', join(root, 'b'), '10.231.0.2', group]);
       children.push(reader);
       expect(await reader.line(/^synced /)).toBe('synced [{"text":"found you"}]');
     } finally {
@@ -64,13 +88,26 @@ describe('LAN discovery', () => {
         c.child.stdin?.end();
         if (c.child.exitCode === null) c.child.kill('SIGKILL');
       }
-      for (const ns of [a, b]) {
-        try {
-          ip('netns', 'del', ns);
-        } catch {
-          // already gone (creation failed half way)
-        }
+      net.remove();
+    }
+  }, 60_000);
+
+  test('after acceptInvite the two users find each other by the invite token, and the invitee gets the room', async () => {
+    const net = namespaces();
+    const children: ReturnType<typeof run>[] = [];
+    try {
+      const inviter = run(net.a, ['inviter', join(root, 'c'), '10.231.0.1', group]);
+      children.push(inviter);
+      const invite = (await inviter.line(/^invite /)).slice('invite '.length);
+      const invitee = run(net.b, ['invitee', join(root, 'd'), '10.231.0.2', group, invite]);
+      children.push(invitee);
+      expect(await invitee.line(/^synced /)).toBe('synced [{"text":"welcome"}]');
+    } finally {
+      for (const c of children) {
+        c.child.stdin?.end();
+        if (c.child.exitCode === null) c.child.kill('SIGKILL');
       }
+      net.remove();
     }
   }, 60_000);
 });

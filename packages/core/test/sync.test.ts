@@ -254,3 +254,27 @@ describe('own devices', () => {
     }
   });
 });
+
+describe('the live path', () => {
+  test('one new row reaches a connected peer in two round trips (four frames), with no echo back', async () => {
+    const net = new MemoryNetwork({ latencyMs: 1 });
+    const [a, b] = await Promise.all([open(61, memoryTransport(net, 'la')), open(61, memoryTransport(net, 'lb'))]);
+    try {
+      for (let i = 0; i < 50; i++) await a.mutate('mutate { chat.Thread { room_id: $r title: $t } }', { r: a.privateRoom, t: `t${i}` });
+      const synced = next(b, 'RoomSynchronized', (e) => e.room === a.privateRoom);
+      await b.connect('memory:la');
+      await synced;
+      await new Promise((r) => setTimeout(r, 200)); // the initial exchanges are over
+      const before = { ...net.stats };
+      const arrived = next(b, 'DataChanged');
+      await a.mutate('mutate { chat.Thread { room_id: $r title: "live" } }', { r: a.privateRoom });
+      await arrived;
+      await new Promise((r) => setTimeout(r, 200)); // anything that would follow (an echo) has time to happen
+      expect(net.stats.writes - before.writes).toBe(4);
+      expect(net.stats.bytes - before.bytes).toBeLessThan(2048);
+      expect(((await b.query(THREADS)).t as unknown[]).length).toBe(51);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
