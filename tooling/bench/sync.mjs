@@ -43,7 +43,7 @@ function counting(inner) {
 
 /** The receiver child: its lines are JSON events. */
 function receiver(dir, address) {
-  const child = spawn(process.execPath, [join(import.meta.dirname, 'sync-receiver.mjs'), dir, address], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...(process.env.BENCH_RECEIVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), join(import.meta.dirname, 'sync-receiver.mjs'), dir, address], { stdio: ['pipe', 'pipe', 'inherit'] });
   const events = [];
   const waiters = [];
   let buffered = '';

@@ -4,7 +4,7 @@ import { SyncError } from './errors.js';
 import type { Admission, HostImportReport, RemotePeer, SyncHost, SyncPhase } from './host.js';
 import { CHALLENGE_BYTES, checkIdentity, newChallenge } from './identity.js';
 import { type ItemSetCache, type RoomView } from './item-cache.js';
-import { keysOfBatch, keyText } from './items.js';
+import { batchWithin, keysOfBatch, keyText } from './items.js';
 import { batchFromWire, batchToWire, itemFromWire, itemToWire, recordWireSize, refFromWire, refToWire } from './records-wire.js';
 import { type Bound, compareKeys, Reconciler, reconcileFromWire, reconcileToWire } from './reconcile.js';
 import type { ByteStream, Connection } from './transport.js';
@@ -346,8 +346,7 @@ export class PeerSession {
       const { lower, answer } = pending;
       const body = await answer;
       const batch = this.records(body.records);
-      const inRange = (k: Uint8Array) => compareKeys(k, lower) >= 0 && (range.upper === null || compareKeys(k, range.upper) < 0);
-      if (!keysOfBatch(batch).every(inRange)) throw new SyncError('INVALID_DATA', 'Records outside the range asked for');
+      if (!batchWithin(batch, lower, range.upper)) throw new SyncError('INVALID_DATA', 'Records outside the range asked for');
       if (body.next === null) pending = null;
       else if (!(body.next instanceof Uint8Array) || compareKeys(body.next, lower) <= 0) throw new SyncError('PROTOCOL', 'A range answer moves forward');
       else pending = ask(body.next);
