@@ -278,3 +278,43 @@ describe('the live path', () => {
     }
   });
 });
+
+describe('large objects', () => {
+  test('rows near the object size limit travel in answers under the frame limit', async () => {
+    const net = new MemoryNetwork({ latencyMs: 0 });
+    const [a, b] = await Promise.all([open(71, memoryTransport(net, 'ba')), open(71, memoryTransport(net, 'bb'))]);
+    try {
+      const big = 'x'.repeat(200 * 1024);
+      for (let i = 0; i < 12; i++) await a.mutate('mutate { chat.Thread { room_id: $r title: $t } }', { r: a.privateRoom, t: `${i}${big}` });
+      const synced = next(b, 'RoomSynchronized', (e) => e.room === a.privateRoom, 8000);
+      await b.connect('memory:ba');
+      await synced;
+      const count = await b.query('query { t: chat.Thread(room_id = $r) { c: count() } }', { r: a.privateRoom });
+      expect(count.t).toEqual([{ c: 12 }]);
+      expect(b.connectedPeers()).toEqual([a.verifyingKey]);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
+
+describe('large objects, live', () => {
+  test('a commit of large rows reaches a connected peer through budgeted answers', async () => {
+    const net = new MemoryNetwork({ latencyMs: 0 });
+    const [a, b] = await Promise.all([open(72, memoryTransport(net, 'ca2')), open(72, memoryTransport(net, 'cb2'))]);
+    try {
+      const synced = next(b, 'RoomSynchronized', (e) => e.room === a.privateRoom);
+      await b.connect('memory:ca2');
+      await synced;
+      const big = 'y'.repeat(200 * 1024);
+      const stream = a.mutationStream();
+      for (let i = 0; i < 10; i++) stream.write('mutate { chat.Thread { room_id: $r title: $t } }', { r: a.privateRoom, t: `${i}${big}` });
+      await stream.flush();
+      const count = () => b.query('query { t: chat.Thread(room_id = $r) { c: count() } }', { r: a.privateRoom });
+      expect((await until(b, count, (v) => (v.t as { c: number }[])[0]?.c === 10, 8000)).t).toEqual([{ c: 10 }]);
+      expect(b.connectedPeers()).toEqual([a.verifyingKey]);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});

@@ -14,7 +14,9 @@ export type SyncErrorCode =
   /** The remote sent records with a bad signature, a forged key or a malformed shape: it is disconnected. */
   | 'INVALID_DATA'
   /** The remote refused a request (not admitted, a room it does not share with us). */
-  | 'REFUSED';
+  | 'REFUSED'
+  /** The remote is pulling the same room from us and goes first; we retry later. */
+  | 'BUSY';
 
 /** Every failure of @discret/sync. */
 export class SyncError extends Error {

@@ -57,8 +57,8 @@ export interface SessionLimits {
 export const DEFAULT_SESSION_LIMITS: Readonly<SessionLimits> = Object.freeze({
   requestTimeoutMs: 10_000,
   maxRounds: 64,
-  keysPerFetch: 1024,
-  batchBytes: 512 * 1024,
+  keysPerFetch: 2048,
+  batchBytes: 768 * 1024,
   maxPendingRooms: 4096,
 });
 
@@ -66,6 +66,10 @@ const PHASES: SyncPhase[] = ['definition', 'data'];
 const MAX_INVITES = 16;
 const MAX_ROOMS = 65_536;
 const MAX_PEERS = 4096;
+/** Imports of one room pull in progress at once (each at most keysPerFetch records). */
+const IMPORTS_IN_FLIGHT = 3;
+/** Times a pull is retried while the remote pulls the same room from us (backing off to 5 s). */
+const MAX_BUSY_RETRIES = 200;
 /** Most records announced per room in one `changed` (the store lists at most 256 per commit). */
 const MAX_LIVE_ITEMS = 256;
 /** Announcements waiting per peer; past it, their rooms are pulled whole. */
@@ -124,6 +128,9 @@ export class PeerSession {
   /** Announced records to fetch (the live path), in order; bounded, then rooms are pulled whole. */
   private readonly live: { room: string; items: RoomItem[] }[] = [];
   private pulling = false;
+  /** The room this session is pulling now, if any. */
+  private pulling_: string | null = null;
+  private readonly busyRetries = new Map<string, number>();
   private remoteRooms: Set<string> | null = null;
   private isAdmitted = false;
   private ended = false;
@@ -249,33 +256,35 @@ export class PeerSession {
   private async pullRoom(room: string): Promise<void> {
     const { host, locks } = this.ctx;
     const release = await locks.acquire(room, this.signal);
+    this.pulling_ = room;
     try {
       const total: HostImportReport = { applied: 0, ignored: 0, rejected: 0 };
       for (const phase of PHASES) {
         if (phase === 'data' && !(await host.hasRoom(room))) return; // its definition was not accepted
         const collected: Required<RecordBatch>[] = [];
-        // Two imports at most at once: one verifying on the crypto pool while the one before
-        // it is written (the store's writer keeps them in order).
-        let inflight: Promise<void> | null = null;
+        // A few imports at once (IMPORTS_IN_FLIGHT): batches verify on the crypto pool while
+        // the ones before them are written (the store's writer keeps them in order), so the
+        // pool never waits for the network or the disk.
+        const inflight: Promise<void>[] = [];
         const take = async (batch: Required<RecordBatch>) => {
           if (phase === 'definition') {
             collected.push(batch);
             return;
           }
-          const previous = inflight;
-          inflight = host.import(room, phase, batch, this.remote!, this.signal).then((report) => add(total, report));
-          inflight.catch(() => {}); // awaited below
-          if (previous) await previous;
+          const done = host.import(room, phase, batch, this.remote!, this.signal).then((report) => add(total, report));
+          done.catch(() => {}); // awaited below
+          inflight.push(done);
+          if (inflight.length >= IMPORTS_IN_FLIGHT) await inflight.shift();
         };
         const { keys, ranges } = await this.reconcile(room, phase);
         try {
           await this.fetchKeys(room, phase, keys, take);
           for (const range of ranges) await this.fetchRange(room, phase, range, take);
         } finally {
-          // Settle the last import whatever happened, so none runs on after we leave.
-          await (inflight as Promise<void> | null)?.catch(() => {});
+          // Settle every import whatever happened, so none runs on after we leave.
+          await Promise.allSettled(inflight);
         }
-        if (inflight) await inflight;
+        for (const done of inflight) await done;
         if (collected.length) add(total, await host.import(room, phase, merge(collected), this.remote!, this.signal));
       }
       // The room's other members, as upstream's PeersForRoom: new ones become pending peers.
@@ -283,9 +292,29 @@ export class PeerSession {
       if (!Array.isArray(peers) || peers.length > MAX_PEERS) throw new SyncError('PROTOCOL', 'A peer list is a bounded list of peer rows');
       await host.learnPeers(room, this.records(peers).nodes, this.remote!);
       host.roomSynchronized?.(room, this.remote!, total);
+      this.busyRetries.delete(room);
+    } catch (error) {
+      if (!(error instanceof SyncError) || error.code !== 'BUSY') throw error;
+      this.retryLater(room);
     } finally {
+      this.pulling_ = null;
       release();
     }
+  }
+
+  /**
+   * The remote is pulling this room from us and has priority (see `answer`): try again later,
+   * backing off, a bounded number of times (its pull of a large room may take minutes).
+   */
+  private retryLater(room: string): void {
+    const tries = (this.busyRetries.get(room) ?? 0) + 1;
+    if (tries > MAX_BUSY_RETRIES) {
+      this.busyRetries.delete(room);
+      this.ctx.logger.warn({ room, connection: this.connection.id }, 'gave up pulling a room the remote kept busy');
+      return;
+    }
+    this.busyRetries.set(room, tries);
+    setTimeout(() => this.schedule([room]), Math.min(5000, 100 * 2 ** tries)).unref();
   }
 
   /** Runs reconciliation for one room phase; returns the keys and ranges to fetch. */
@@ -370,6 +399,7 @@ export class PeerSession {
       await client.send({ type, body }, { signal: this.signal });
       const answer = await client.receive({ timeoutMs: this.ctx.limits.requestTimeoutMs, signal: this.signal });
       if (answer === null) throw new SyncError('CLOSED', `The remote closed before answering ${type}`);
+      if (answer.type === 'busy') throw new SyncError('BUSY', `The remote is busy with ${type}`);
       if (answer.type === 'error') throw new SyncError('REFUSED', `The remote refused ${type}: ${String((answer.body as { message?: unknown } | null)?.message)}`);
       if (answer.type !== answerType) throw new SyncError('PROTOCOL', `Expected ${answerType} to answer ${type}, got ${answer.type}`);
       return answer.body;
@@ -467,9 +497,17 @@ export class PeerSession {
         } catch (error) {
           throw new SyncError('PROTOCOL', (error as Error).message, { cause: error });
         }
-        return { type: 'records', body: { records: batchToWire(await host.read(room, refs)) } };
+        if (!refs.length) throw new SyncError('PROTOCOL', 'fetchRefs asks for at least one reference');
+        const { batch, used } = await this.readRefsBudgeted(room, refs);
+        return { type: 'records', body: { records: batchToWire(batch), served: used } };
       }
       case 'reconcile': {
+        // Both sides pulling the same room from each other at once (two devices that just
+        // met): the side with the larger device key goes first, the other retries when it is
+        // done, so the room is not listed and hashed again for every batch the first imports.
+        if (body.first === true && this.pulling_ === body.room && compareKeys(this.ctx.localDevice, this.connection.remoteDeviceKey) > 0) {
+          return { type: 'busy', body: null };
+        }
         const served = await this.view(body);
         let step: ReturnType<Reconciler['respond']>;
         try {
@@ -515,20 +553,44 @@ export class PeerSession {
   }
 
   /** Reads the records of `keys` in order until the byte budget; says how many keys it covered. */
-  private async readBudgeted(served: Served, keys: Uint8Array[]) {
+  /** Reads the records of `keys` in order until the byte budget; says how many keys it covered. */
+  private readBudgeted(served: Served, keys: Uint8Array[]) {
+    return this.readRefsBudgeted(served.room, keys.map((k) => served.refs.get(keyText(k)) ?? null));
+  }
+
+  /**
+   * Reads records by reference in order until the byte budget; says how many references it
+   * covered (a null reference is a key we no longer hold: covered, nothing read). Reads 128 at
+   * a time; a chunk that would overflow the budget (large objects) is read again one record at
+   * a time, so an answer stays under the frame limit (at least one record).
+   */
+  private async readRefsBudgeted(room: string, refs: (RecordRef | null)[]) {
     const out: Required<RecordBatch> = { nodes: [], edges: [], nodeDeletions: [], edgeDeletions: [] };
+    const budget = this.ctx.limits.batchBytes;
     let bytes = 0;
     let used = 0;
-    const step = 128;
-    while (used < keys.length && bytes < this.ctx.limits.batchBytes) {
-      const chunk = keys.slice(used, used + step);
-      const refs = chunk.flatMap((k) => served.refs.get(keyText(k)) ?? []);
-      const batch = await this.ctx.host.read(served.room, refs);
-      for (const part of ['nodes', 'edges', 'nodeDeletions', 'edgeDeletions'] as const) {
-        for (const record of batch[part]) bytes += recordWireSize(record);
-        (out[part] as unknown[]).push(...batch[part]);
+    const read = (chunk: (RecordRef | null)[]) => this.ctx.host.read(room, chunk.filter((r): r is RecordRef => r !== null));
+    const append = (batch: Required<RecordBatch>) => {
+      for (const part of PARTS) (out[part] as unknown[]).push(...batch[part]);
+    };
+    while (used < refs.length && bytes < budget) {
+      const chunk = refs.slice(used, used + 128);
+      const batch = await read(chunk);
+      const size = sizeOf(batch);
+      if (bytes + size <= budget || chunk.length === 1) {
+        append(batch);
+        bytes += size;
+        used += chunk.length;
+        continue;
       }
-      used += chunk.length;
+      for (const ref of chunk) {
+        const one = await read([ref]);
+        const oneSize = sizeOf(one);
+        if (used > 0 && bytes + oneSize > budget) return { batch: out, used };
+        append(one);
+        bytes += oneSize;
+        used++;
+      }
     }
     return { batch: out, used };
   }
@@ -559,9 +621,17 @@ export class PeerSession {
     try {
       const lacking = await host.lacks(room, items);
       if (!lacking.length) return;
-      const body = (await this.request('fetchRefs', { room, refs: lacking.map((it) => refToWire(it.ref)) }, 'records')) as Record<string, unknown>;
-      const report = await host.import(room, 'data', this.records(body.records), this.remote!, this.signal);
-      host.roomSynchronized?.(room, this.remote!, report);
+      const total: HostImportReport = { applied: 0, ignored: 0, rejected: 0 };
+      // Usually one answer; large objects come in several (each answer is budgeted).
+      for (let offset = 0; offset < lacking.length;) {
+        const refs = lacking.slice(offset).map((it) => refToWire(it.ref));
+        const body = (await this.request('fetchRefs', { room, refs }, 'records')) as Record<string, unknown>;
+        const served = body.served;
+        if (!Number.isInteger(served) || (served as number) < 1 || (served as number) > refs.length) throw new SyncError('PROTOCOL', 'A records answer says how many references it served');
+        add(total, await host.import(room, 'data', this.records(body.records), this.remote!, this.signal));
+        offset += served as number;
+      }
+      host.roomSynchronized?.(room, this.remote!, total);
     } finally {
       release();
     }
@@ -588,6 +658,14 @@ export class PeerSession {
     if (this.isAdmitted && this.remote) this.ctx.host.peerDisconnected?.(this.remote);
     this.ctx.ended(this);
   }
+}
+
+const PARTS = ['nodes', 'edges', 'nodeDeletions', 'edgeDeletions'] as const;
+
+function sizeOf(batch: Required<RecordBatch>): number {
+  let size = 0;
+  for (const part of PARTS) for (const record of batch[part]) size += recordWireSize(record);
+  return size;
 }
 
 function add(total: HostImportReport, report: HostImportReport): void {
