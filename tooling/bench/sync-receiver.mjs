@@ -19,7 +19,7 @@ const start = performance.now();
 app.on('RoomSynchronized', (e) => {
   if (e.room !== r || synced) return;
   synced = true;
-  void count().then((n) => say({ type: 'synced', ms: performance.now() - start, rows: n, maxRssKb: process.resourceUsage().maxRSS }));
+  void count().then((n) => say({ type: 'synced', ms: performance.now() - start, rows: n, maxRssKb: process.resourceUsage().maxRSS, cpuMs: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1000) }));
 });
 app.on('DataChanged', () => {
   if (!synced) return;
