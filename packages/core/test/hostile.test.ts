@@ -6,8 +6,9 @@ import { afterAll, describe, expect, test } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { nextEvent, readUntil } from './waits.js';
 import { base64url, deriveAppKeys, fromBase64url, nodeSigningBytes, SigningKey, uid } from '@discret/crypto';
-import { createLogger, CryptoPool, Discret, type DiscretEvent, libp2pTransport, silentLogger } from '@discret/core';
+import { createLogger, CryptoPool, Discret, libp2pTransport, silentLogger } from '@discret/core';
 import type { DiscretComponents } from '../src/discret.js';
 import type { NodeRecord, RecordRef, RoomItem } from '@discret/store';
 import { SyncService, type SyncHost, type SyncPhase } from '@discret/sync';
@@ -32,30 +33,8 @@ function capture() {
   return { lines, logger: createLogger({ level: 'debug', destination: { write: (line) => void lines.push(JSON.parse(line)) } }) };
 }
 
-function event<T extends DiscretEvent['type']>(app: Discret, type: T, match: (e: Extract<DiscretEvent, { type: T }>) => boolean = () => true, ms = 5000) {
-  return new Promise<Extract<DiscretEvent, { type: T }>>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      stop();
-      reject(new Error(`no ${type} within ${ms} ms`));
-    }, ms);
-    const stop = app.on(type, (e) => {
-      if (!match(e as Extract<DiscretEvent, { type: T }>)) return;
-      clearTimeout(timer);
-      stop();
-      resolve(e as Extract<DiscretEvent, { type: T }>);
-    });
-  });
-}
-
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  let value = await read();
-  while (!ok(value) && Date.now() < end) {
-    await new Promise((r) => setTimeout(r, 20));
-    value = await read();
-  }
-  return value;
-}
+const event = nextEvent;
+const until = readUntil;
 
 /** The honest peer A (admin of a room), an honest member C connected to it, and a reader B whose sync side is ours to modify. */
 async function world(aConfig = {}) {

@@ -37,6 +37,14 @@ function run(ns: string, args: string[]) {
   return { child, line };
 }
 
+/** Ends the peers: stdin closed (they close and exit), killed if still running. */
+function stop(children: ReturnType<typeof run>[]): void {
+  for (const c of children) {
+    c.child.stdin?.end();
+    if (c.child.exitCode === null) c.child.kill('SIGKILL');
+  }
+}
+
 /** Two namespaces joined by a veth pair with multicast routed on it; removed by `remove`. */
 function namespaces() {
   const tag = `${process.pid % 10000}${Math.floor(Math.random() * 100)}`;
@@ -84,10 +92,7 @@ describe('LAN discovery (inside network namespaces made by the test)', () => {
       children.push(reader);
       expect(await reader.line(/^synced /)).toBe('synced [{"text":"found you"}]');
     } finally {
-      for (const c of children) {
-        c.child.stdin?.end();
-        if (c.child.exitCode === null) c.child.kill('SIGKILL');
-      }
+      stop(children);
       net.remove();
     }
   }, 60_000);
@@ -103,10 +108,7 @@ describe('LAN discovery (inside network namespaces made by the test)', () => {
       children.push(invitee);
       expect(await invitee.line(/^synced /)).toBe('synced [{"text":"welcome"}]');
     } finally {
-      for (const c of children) {
-        c.child.stdin?.end();
-        if (c.child.exitCode === null) c.child.kill('SIGKILL');
-      }
+      stop(children);
       net.remove();
     }
   }, 60_000);

@@ -4,6 +4,7 @@ import { afterAll, describe, expect, test } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { nextEvent, readUntil } from './waits.js';
 import { type Configuration, CryptoPool, createLogger, Discret, type DiscretEvent, libp2pTransport, MemoryNetwork, memoryTransport, silentLogger, type Transport } from '@discret/core';
 
 const root = mkdtempSync(join(tmpdir(), 'discret-sync-'));
@@ -27,32 +28,9 @@ async function open(keyFill: number, transport: Transport, config: Partial<Confi
   });
 }
 
-/** Resolves with the first event matching, or rejects after `ms`. */
-function next<T extends DiscretEvent['type']>(app: Discret, type: T, match: (e: Extract<DiscretEvent, { type: T }>) => boolean = () => true, ms = 4000) {
-  return new Promise<Extract<DiscretEvent, { type: T }>>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      stop();
-      reject(new Error(`no ${type} within ${ms} ms`));
-    }, ms);
-    const stop = app.on(type, (e) => {
-      if (!match(e as Extract<DiscretEvent, { type: T }>)) return;
-      clearTimeout(timer);
-      stop();
-      resolve(e as Extract<DiscretEvent, { type: T }>);
-    });
-  });
-}
-
-/** Polls a query on `app` until `ok` (bounded: at most `ms`). */
-async function until<T>(app: Discret, read: () => Promise<T>, ok: (v: T) => boolean, ms = 4000): Promise<T> {
-  const end = Date.now() + ms;
-  let value = await read();
-  while (!ok(value) && Date.now() < end) {
-    await new Promise((r) => setTimeout(r, 20));
-    value = await read();
-  }
-  return value;
-}
+/** The waits of ./waits.ts, with this file's defaults. */
+const next = <T extends DiscretEvent['type']>(app: Discret, type: T, match?: (e: Extract<DiscretEvent, { type: T }>) => boolean, ms = 4000) => nextEvent(app, type, match, ms);
+const until = <T>(_app: Discret, read: () => Promise<T>, ok: (v: T) => boolean, ms = 4000) => readUntil(read, ok, ms);
 
 const THREADS = 'query { t: chat.Thread(order_by(title asc), nullable(messages)) { title messages(order_by(text asc)) { text author } } }';
 
