@@ -126,6 +126,15 @@ export class DiscretSyncHost implements SyncHost {
     return items.filter((it) => (this.phaseOf(it) === 'definition') === definition);
   }
 
+  countItems(room: string): Promise<number> {
+    return this.parts.store.countRoomItems(fromBase64url(room));
+  }
+
+  page(room: string, phase: SyncPhase, cursor: Uint8Array | null, maxBytes: number, sizeOf: (record: unknown) => number) {
+    const filter = { entities: [...this.structure], include: phase === 'definition' };
+    return this.parts.store.readPage(fromBase64url(room), filter, cursor, maxBytes, sizeOf);
+  }
+
   read(room: string, refs: readonly RecordRef[]): Promise<Required<RecordBatch>> {
     return this.parts.store.readRecords(fromBase64url(room), refs);
   }

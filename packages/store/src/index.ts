@@ -3,7 +3,7 @@
  */
 export { Store, verifyNodeRow, verifyEdgeRow } from './store.js';
 export type { StoreOptions, RequestOptions, ImportOptions, ChangedDays, ChangeSources, ChangedItems } from './types.js';
-export type { RecordRef, RoomItem } from './room-items.js';
+export type { RecordRef, RoomItem, PageFilter, RecordPage } from './room-items.js';
 export {
   ALLOW_ALL, ALLOWED, type WritePolicy, type WriteQuestion, type WriteDecision, type RowInserted, type RowUpdated, type RowDeleted, type EdgeChanged,
 } from './policy.js';

@@ -1,4 +1,6 @@
-import type { SqlConnection, SqlValue } from './driver.js';
+import { decode as decodeCbor, encode as encodeCbor } from 'cborg';
+import type { Row, SqlConnection, SqlValue } from './driver.js';
+import { StoreError } from './errors.js';
 import { edgeDeletionRecord, edgeRecord, nodeDeletionRecord, nodeRecord, type RecordBatch } from './records.js';
 import type { RecordKind } from './import.js';
 
@@ -122,4 +124,70 @@ export async function lackedItems(db: SqlConnection, roomId: Uint8Array, items: 
     if (!known) out.push(item);
   }
   return out;
+}
+
+/** Which records of a room a page is about: nodes and edges of these entities, or of all others. */
+export interface PageFilter {
+  /** Entity short ids. */
+  entities: readonly string[];
+  /** True: only those entities; false: every other entity (and all deletions). */
+  include: boolean;
+}
+
+/** A page of a room's records and where the next one starts (null: the end). */
+export interface RecordPage {
+  batch: Required<RecordBatch>;
+  next: Uint8Array | null;
+}
+
+const KINDS = ['node', 'edge', 'nodeDeletion', 'edgeDeletion'] as const;
+const PAGE_PARTS = ['nodes', 'edges', 'nodeDeletions', 'edgeDeletions'] as const;
+
+/**
+ * A room's records in a stable order (nodes by date and id, then edges, then deletions),
+ * from `cursor`, up to about `maxBytes`: a new device gets the whole room this way with no
+ * item set built on either side. The cursor is opaque to callers (CBOR of the last position).
+ */
+export async function readRoomPage(
+  db: SqlConnection, roomId: Uint8Array, filter: PageFilter, cursor: Uint8Array | null, maxBytes: number, sizeOf: (record: unknown) => number,
+): Promise<RecordPage> {
+  const out: Required<RecordBatch> = { nodes: [], edges: [], nodeDeletions: [], edgeDeletions: [] };
+  let position: unknown[] = cursor ? (decodeCbor(cursor) as unknown[]) : [0];
+  if (!Array.isArray(position) || typeof position[0] !== 'number' || position[0] < 0 || position[0] > 3) throw new StoreError('INVALID_RECORD', 'Not a page cursor');
+  const marks = filter.entities.map(() => '?').join(',') || "''";
+  const entityTest = (column: string) => `${column} ${filter.include ? 'IN' : 'NOT IN'} (${marks})`;
+  let bytes = 0;
+  const CHUNK = 128;
+  for (let kind = position[0] as number; kind < 4; kind++) {
+    const after = kind === position[0] ? position.slice(1) : [];
+    // Deletions never touch room definitions: a page of definitions has none.
+    if (kind >= 2 && filter.include) continue;
+    for (;;) {
+      let rows: Row[];
+      switch (KINDS[kind]) {
+        case 'node':
+          rows = await db.all(`SELECT * FROM _node WHERE room_id = ? AND ${entityTest('_entity')}${after.length ? ' AND (mdate, id) > (?, ?)' : ''} ORDER BY mdate, id LIMIT ${CHUNK}`, [roomId, ...filter.entities, ...(after as SqlValue[])]);
+          break;
+        case 'edge':
+          rows = await db.all(`SELECT e.* FROM _edge e JOIN _node n ON n.id = e.src WHERE n.room_id = ? AND ${entityTest('e.src_entity')}${after.length ? ' AND (e.src, e.label, e.dest) > (?, ?, ?)' : ''} ORDER BY e.src, e.label, e.dest LIMIT ${CHUNK}`, [roomId, ...filter.entities, ...(after as SqlValue[])]);
+          break;
+        case 'nodeDeletion':
+          rows = await db.all(`SELECT * FROM _node_deletion_log WHERE room_id = ?${after.length ? ' AND (deletion_date, id) > (?, ?)' : ''} ORDER BY deletion_date, id LIMIT ${CHUNK}`, [roomId, ...(after as SqlValue[])]);
+          break;
+        default:
+          rows = await db.all(`SELECT * FROM _edge_deletion_log WHERE room_id = ?${after.length ? ' AND (deletion_date, src, label, dest) > (?, ?, ?, ?)' : ''} ORDER BY deletion_date, src, label, dest LIMIT ${CHUNK}`, [roomId, ...(after as SqlValue[])]);
+      }
+      for (const row of rows) {
+        const record = kind === 0 ? nodeRecord(row) : kind === 1 ? edgeRecord(row) : kind === 2 ? nodeDeletionRecord(row) : edgeDeletionRecord(row);
+        const size = sizeOf(record);
+        if (bytes > 0 && bytes + size > maxBytes) return { batch: out, next: encodeCbor(position) };
+        (out[PAGE_PARTS[kind]!] as unknown[]).push(record);
+        bytes += size;
+        position = kind === 0 ? [0, row.mdate, row.id] : kind === 1 ? [1, row.src, row.label, row.dest] : kind === 2 ? [2, row.deletion_date, row.id] : [3, row.deletion_date, row.src, row.label, row.dest];
+        after.splice(0, after.length, ...position.slice(1));
+      }
+      if (rows.length < CHUNK) break;
+    }
+  }
+  return { batch: out, next: null };
 }

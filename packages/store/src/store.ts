@@ -13,7 +13,7 @@ import { fieldPath, SCHEMA } from './schema.js';
 import { bindValues, compileQuery } from './sql-query.js';
 import { type ImportReport, RecordImporter, verifyRecords } from './import.js';
 import { edgeDeletionRecord, edgeRecord, nodeDeletionRecord, nodeRecord, type NodeRecord, type RecordBatch } from './records.js';
-import { lackedItems, listRoomItems, readRoomRecords, type RecordRef, type RoomItem } from './room-items.js';
+import { lackedItems, listRoomItems, type PageFilter, readRoomPage, readRoomRecords, type RecordPage, type RecordRef, type RoomItem } from './room-items.js';
 import { TextIndexer } from './text-index.js';
 import type { BatchSigner } from './transaction.js';
 import type { ChangedDays, ChangedItems, ChangeSources, ImportOptions, RequestOptions, StoreOptions, WriteOutcome } from './types.js';
@@ -220,6 +220,27 @@ export class Store<Grant = unknown> {
   async lacks(roomId: Uint8Array, items: readonly RoomItem[]): Promise<RoomItem[]> {
     this.assertOpen();
     return lackedItems(this.reader, roomId, items);
+  }
+
+  /**
+   * A page of a room's records from `cursor` (null: the start), about `maxBytes` of them
+   * measured by `sizeOf`, and the next cursor (null at the end). No payload-free listing first:
+   * what a new device needs.
+   */
+  async readPage(roomId: Uint8Array, filter: PageFilter, cursor: Uint8Array | null, maxBytes: number, sizeOf: (record: unknown) => number): Promise<RecordPage> {
+    this.assertOpen();
+    return readRoomPage(this.reader, roomId, filter, cursor, maxBytes, sizeOf);
+  }
+
+  /** How many records a room has (nodes, the edges leaving them, deletions), counted by SQLite. */
+  async countRoomItems(roomId: Uint8Array): Promise<number> {
+    this.assertOpen();
+    const [row] = await this.reader.all(`SELECT
+      (SELECT count(*) FROM _node WHERE room_id = ?)
+      + (SELECT count(*) FROM _edge e JOIN _node n ON n.id = e.src WHERE n.room_id = ?)
+      + (SELECT count(*) FROM _node_deletion_log WHERE room_id = ?)
+      + (SELECT count(*) FROM _edge_deletion_log WHERE room_id = ?) AS n`, [roomId, roomId, roomId, roomId]);
+    return Number(row?.n ?? 0);
   }
 
   /** The records behind references from `roomItems`, those still in the room. */

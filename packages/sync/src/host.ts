@@ -50,8 +50,15 @@ export interface SyncHost {
   phaseOf(item: RoomItem): SyncPhase;
   /** The items (announced by a peer for the live path) we lack. */
   lacks(room: string, items: RoomItem[]): Promise<RoomItem[]>;
+  /** How many records of the room this side holds (cheap: counted, not listed). */
+  countItems(room: string): Promise<number>;
   /** A room's items of one phase, without payloads. */
   items(room: string, phase: SyncPhase): Promise<RoomItem[]>;
+  /**
+   * A page of a room phase's records from `cursor` (null: the start), about `maxBytes` by
+   * `sizeOf`, and the next cursor (null at the end): how a side with nothing gets a room.
+   */
+  page(room: string, phase: SyncPhase, cursor: Uint8Array | null, maxBytes: number, sizeOf: (record: unknown) => number): Promise<{ batch: Required<RecordBatch>; next: Uint8Array | null }>;
   /** Records by reference, only those of the room. */
   read(room: string, refs: readonly RecordRef[]): Promise<Required<RecordBatch>>;
   /**

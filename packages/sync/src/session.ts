@@ -22,13 +22,17 @@ import { MessageChannel, type WireMessage } from './wire.js';
  *   the host admitted the remote.
  * - `ready` -> `ready` once the answerer admitted the asker (an error if it did not): each
  *   side knows the other admitted it before it synchronises.
- * - `rooms` -> the ids of the rooms the remote may read.
+ * - `rooms` -> `[id, count]` of each room the asker may read (count: records held; an
+ *   empty room is not pulled).
  * - `reconcile {room, phase, first, ranges}` -> `reconciled {ranges, have, haveRanges}`:
  *   range-based reconciliation (reconcile.ts), the asker initiating. `have` are keys the asker
  *   lacks; `haveRanges` are ranges where it lacks many.
  * - `fetch {room, phase, keys}` -> `records {records, served}` and
  *   `fetchRange {room, phase, lower, upper}` -> `records {records, next}`: the records, cut to
  *   a byte budget per answer.
+ * - `fetchAll {room, phase, cursor}` -> `records {records, next}`: for a side that has nothing
+ *   of that room phase, the room page by page straight from the database (no reconciliation,
+ *   no item set built on either side).
  * - `peers {room}` -> the `sys.Peer` rows of the room's members the answerer knows.
  * - `changed {rooms, items}` -> `ok`: the asker committed changes in these rooms; pull them.
  *   `items` lists, per room, the records written when they are few (at most 256): the live
@@ -130,6 +134,8 @@ export class PeerSession {
   private pulling = false;
   /** The room this session is pulling now, if any. */
   private pulling_: string | null = null;
+  /** How many data items this side had when it started pulling `pulling_`. */
+  private pullingSize = 0;
   private readonly busyRetries = new Map<string, number>();
   private remoteRooms: Set<string> | null = null;
   private isAdmitted = false;
@@ -246,17 +252,30 @@ export class PeerSession {
     }
   }
 
+  /**
+   * The rooms the remote shares with us, with how many records it holds in each. A room it
+   * holds nothing of has nothing to pull (two devices that just met: the new one's rooms are
+   * empty, and the full one skips them instead of listing its own room to learn that).
+   */
   private async refreshRooms(): Promise<string[]> {
     const body = await this.request('rooms', null, 'rooms');
-    if (!Array.isArray(body) || body.length > MAX_ROOMS || !body.every((r) => typeof r === 'string')) throw new SyncError('PROTOCOL', 'A room list is a list of ids');
-    this.remoteRooms = new Set(body as string[]);
-    return body as string[];
+    const ok = Array.isArray(body) && body.length <= MAX_ROOMS
+      && body.every((r) => Array.isArray(r) && typeof r[0] === 'string' && Number.isSafeInteger(r[1]) && r[1] >= 0);
+    if (!ok) throw new SyncError('PROTOCOL', 'A room list is a list of [id, count]');
+    const rooms = body as [string, number][];
+    this.remoteRooms = new Set(rooms.map(([room]) => room));
+    for (const [room, count] of rooms) {
+      // Nothing there to pull: synchronised as it is.
+      if (count === 0 && this.remote) this.ctx.host.roomSynchronized?.(room, this.remote, { applied: 0, ignored: 0, rejected: 0 });
+    }
+    return rooms.filter(([, count]) => count > 0).map(([room]) => room);
   }
 
   private async pullRoom(room: string): Promise<void> {
     const { host, locks } = this.ctx;
     const release = await locks.acquire(room, this.signal);
     this.pulling_ = room;
+    this.pullingSize = (await this.ctx.itemSets.get(room, 'data')).set.size;
     try {
       const total: HostImportReport = { applied: 0, ignored: 0, rejected: 0 };
       for (const phase of PHASES) {
@@ -276,10 +295,15 @@ export class PeerSession {
           inflight.push(done);
           if (inflight.length >= IMPORTS_IN_FLIGHT) await inflight.shift();
         };
-        const { keys, ranges } = await this.reconcile(room, phase);
         try {
-          await this.fetchKeys(room, phase, keys, take);
-          for (const range of ranges) await this.fetchRange(room, phase, range, take);
+          // A side with nothing of this phase skips reconciliation: the remote streams the
+          // room from its database, without listing and hashing it first.
+          if ((await this.ctx.itemSets.get(room, phase)).set.size === 0) await this.fetchAll(room, phase, take);
+          else {
+            const { keys, ranges } = await this.reconcile(room, phase);
+            await this.fetchKeys(room, phase, keys, take);
+            for (const range of ranges) await this.fetchRange(room, phase, range, take);
+          }
         } finally {
           // Settle every import whatever happened, so none runs on after we leave.
           await Promise.allSettled(inflight);
@@ -292,9 +316,11 @@ export class PeerSession {
       if (!Array.isArray(peers) || peers.length > MAX_PEERS) throw new SyncError('PROTOCOL', 'A peer list is a bounded list of peer rows');
       await host.learnPeers(room, this.records(peers).nodes, this.remote!);
       host.roomSynchronized?.(room, this.remote!, total);
+      this.ctx.logger.debug({ room, connection: this.connection.id, ...total }, 'room pulled');
       this.busyRetries.delete(room);
     } catch (error) {
       if (!(error instanceof SyncError) || error.code !== 'BUSY') throw error;
+      this.ctx.logger.debug({ room, connection: this.connection.id }, 'the remote pulls this room first: retrying later');
       this.retryLater(room);
     } finally {
       this.pulling_ = null;
@@ -314,7 +340,7 @@ export class PeerSession {
       return;
     }
     this.busyRetries.set(room, tries);
-    setTimeout(() => this.schedule([room]), Math.min(5000, 100 * 2 ** tries)).unref();
+    setTimeout(() => this.schedule([room]), Math.min(5000, 100 * 2 ** tries) * (0.75 + Math.random() / 2)).unref();
   }
 
   /** Runs reconciliation for one room phase; returns the keys and ranges to fetch. */
@@ -325,7 +351,9 @@ export class PeerSession {
     let message = reconciler.initiate();
     for (let round = 0; ; round++) {
       if (round >= this.ctx.limits.maxRounds) throw new SyncError('PROTOCOL', `Reconciliation of ${room} did not end in ${round} rounds`);
-      const body = (await this.request('reconcile', { room, phase, first: round === 0, ranges: reconcileToWire(message) }, 'reconciled')) as Record<string, unknown>;
+      // `size`: what we held when this pull started, the same number the remote compares with
+      // its own when both pull at once (see answer), so exactly one side goes first.
+      const body = (await this.request('reconcile', { room, phase, first: round === 0, size: this.pullingSize, ranges: reconcileToWire(message) }, 'reconciled')) as Record<string, unknown>;
       keys.push(...keyList(body.have));
       for (const r of rangeList(body.haveRanges)) ranges.push(r);
       if (body.ranges === null) break;
@@ -378,6 +406,24 @@ export class PeerSession {
       if (!batchWithin(batch, lower, range.upper)) throw new SyncError('INVALID_DATA', 'Records outside the range asked for');
       if (body.next === null) pending = null;
       else if (!(body.next instanceof Uint8Array) || compareKeys(body.next, lower) <= 0) throw new SyncError('PROTOCOL', 'A range answer moves forward');
+      else pending = ask(body.next);
+      await take(batch);
+    }
+  }
+
+  private async fetchAll(room: string, phase: SyncPhase, take: (batch: Required<RecordBatch>) => Promise<void>) {
+    const ask = (cursor: Uint8Array | null) => {
+      const answer = this.request('fetchAll', { room, phase, cursor }, 'records') as Promise<Record<string, unknown>>;
+      answer.catch(() => {});
+      return answer;
+    };
+    let pending: Promise<Record<string, unknown>> | null = ask(null);
+    for (let pages = 0; pending; pages++) {
+      if (pages >= MAX_PAGES) throw new SyncError('PROTOCOL', `A room of more than ${MAX_PAGES} pages`);
+      const body = await pending;
+      const batch = this.records(body.records);
+      if (body.next === null) pending = null;
+      else if (!(body.next instanceof Uint8Array) || body.next.length > 1024 || !batchSize(batch)) throw new SyncError('PROTOCOL', 'A page answer moves forward');
       else pending = ask(body.next);
       await take(batch);
     }
@@ -462,8 +508,11 @@ export class PeerSession {
     switch (message.type) {
       case 'ready':
         return { type: 'ready', body: null };
-      case 'rooms':
-        return { type: 'rooms', body: await host.roomsFor(remote) };
+      case 'rooms': {
+        const rooms = await host.roomsFor(remote);
+        const counts = await Promise.all(rooms.map((room) => host.countItems(room)));
+        return { type: 'rooms', body: rooms.map((room, i) => [room, counts[i]]) };
+      }
       case 'peers': {
         const room = body.room;
         if (typeof room !== 'string' || !(await host.roomsFor(remote)).includes(room)) throw new SyncError('REFUSED', 'peers of a room not shared with this peer');
@@ -503,10 +552,13 @@ export class PeerSession {
       }
       case 'reconcile': {
         // Both sides pulling the same room from each other at once (two devices that just
-        // met): the side with the larger device key goes first, the other retries when it is
-        // done, so the room is not listed and hashed again for every batch the first imports.
-        if (body.first === true && this.pulling_ === body.room && compareKeys(this.ctx.localDevice, this.connection.remoteDeviceKey) > 0) {
-          return { type: 'busy', body: null };
+        // met): the side that had fewer items when it started goes first (it is the one that
+        // needs the room; ties: the larger device key), the other retries when it is done, so
+        // the room is not listed and hashed again for every batch the first imports.
+        if (body.first === true && this.pulling_ === body.room) {
+          const theirs = typeof body.size === 'number' ? body.size : 0;
+          const first = this.pullingSize < theirs || (this.pullingSize === theirs && compareKeys(this.ctx.localDevice, this.connection.remoteDeviceKey) > 0);
+          if (first) return { type: 'busy', body: null };
         }
         const served = await this.view(body);
         let step: ReturnType<Reconciler['respond']>;
@@ -526,6 +578,22 @@ export class PeerSession {
         if (!keys.length || keys.length > limits.keysPerFetch) throw new SyncError('PROTOCOL', 'fetch asks for 1 to keysPerFetch keys');
         const { batch, used } = await this.readBudgeted(served, keys);
         return { type: 'records', body: { records: batchToWire(batch), served: used } };
+      }
+      case 'fetchAll': {
+        const room = body.room;
+        const phase = body.phase;
+        if (typeof room !== 'string' || (phase !== 'definition' && phase !== 'data')) throw new SyncError('PROTOCOL', 'A request names a room and a phase');
+        if (!(await host.roomsFor(remote)).includes(room)) throw new SyncError('REFUSED', `room ${room} is not shared with this peer`);
+        const cursor = body.cursor;
+        if (cursor !== null && (!(cursor instanceof Uint8Array) || cursor.length > 1024)) throw new SyncError('PROTOCOL', 'A cursor is bytes');
+        let page: Awaited<ReturnType<SyncHost['page']>>;
+        try {
+          page = await host.page(room, phase, cursor, limits.batchBytes, (r) => recordWireSize(r as Parameters<typeof recordWireSize>[0]));
+        } catch (error) {
+          if ((error as { code?: unknown }).code === 'INVALID_RECORD') throw new SyncError('PROTOCOL', 'Not a cursor of ours', { cause: error });
+          throw error;
+        }
+        return { type: 'records', body: { records: batchToWire(page.batch), next: page.next } };
       }
       case 'fetchRange': {
         const served = await this.view(body);
@@ -661,6 +729,12 @@ export class PeerSession {
 }
 
 const PARTS = ['nodes', 'edges', 'nodeDeletions', 'edgeDeletions'] as const;
+/** Pages of one room a side with nothing accepts (2048 records or ~768 KiB each). */
+const MAX_PAGES = 1_000_000;
+
+function batchSize(batch: Required<RecordBatch>): number {
+  return PARTS.reduce((n, part) => n + batch[part].length, 0);
+}
 
 function sizeOf(batch: Required<RecordBatch>): number {
   let size = 0;

@@ -75,6 +75,13 @@ class MapHost implements SyncHost {
   async lacks(_room: string, items: RoomItem[]) {
     return items.filter((it) => it.ref.kind === 'node' && (this.rows.get(base64url(it.ref.id))?.mdate ?? -1) < it.date);
   }
+  async countItems() {
+    return this.rows.size;
+  }
+  async page(_room: string, phase: SyncPhase) {
+    // A test database: the whole room in one page.
+    return { batch: { nodes: phase === 'data' ? [...this.rows.values()] : [], edges: [], nodeDeletions: [], edgeDeletions: [] }, next: null };
+  }
   async read(_room: string, refs: readonly RecordRef[]): Promise<Required<RecordBatch>> {
     const nodes = refs.flatMap((ref) => (ref.kind === 'node' ? [this.rows.get(base64url(ref.id))].filter((r): r is NodeRecord => r !== undefined) : []));
     return { nodes, edges: [], nodeDeletions: [], edgeDeletions: [] };
