@@ -36,6 +36,7 @@ function counting(inner) {
       stop: (o) => inner.stop(o),
       addresses: () => inner.addresses(),
       dial: async (a, o) => connection(await inner.dial(a, o)),
+      dialPeer: async (k, o) => connection(await inner.dialPeer(k, o)),
       onConnection: (h) => inner.onConnection((c) => h(connection(c))),
     },
   };

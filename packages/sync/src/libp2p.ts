@@ -1,7 +1,8 @@
 import { quic } from '@chainsafe/libp2p-quic';
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
-import { generateKeyPairFromSeed } from '@libp2p/crypto/keys';
+import { generateKeyPairFromSeed, publicKeyFromRaw } from '@libp2p/crypto/keys';
+import { peerIdFromPublicKey } from '@libp2p/peer-id';
 import { identify } from '@libp2p/identify';
 import type { Connection as P2PConnection, Libp2p, Stream } from '@libp2p/interface';
 import { ping } from '@libp2p/ping';
@@ -87,6 +88,19 @@ class Libp2pTransport implements Transport {
     } catch (error) {
       if (options.signal?.aborted) throw new SyncError('ABORTED', 'dial() was aborted', { cause: error });
       throw new SyncError('DIAL_FAILED', `Cannot reach ${address}: ${(error as Error).message}`, { cause: error });
+    }
+    return this.wrappers.get(connection.id) ?? this.opened(connection);
+  }
+
+  async dialPeer(deviceKey: Uint8Array, options: AbortOptions = {}): Promise<Connection> {
+    if (!this.node) throw new SyncError('NOT_STARTED', 'The transport is not started');
+    let connection: P2PConnection;
+    try {
+      const peer = peerIdFromPublicKey(publicKeyFromRaw(deviceKey));
+      connection = await this.node.dial(peer, { signal: options.signal });
+    } catch (error) {
+      if (options.signal?.aborted) throw new SyncError('ABORTED', 'dialPeer() was aborted', { cause: error });
+      throw new SyncError('DIAL_FAILED', `Cannot reach that device: ${(error as Error).message}`, { cause: error });
     }
     return this.wrappers.get(connection.id) ?? this.opened(connection);
   }

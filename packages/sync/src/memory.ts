@@ -87,6 +87,12 @@ export class MemoryNetwork {
     return this.nodes.get(name);
   }
 
+  /** @internal The name of the started transport with this device key. */
+  nameOf(deviceKey: Uint8Array): string | undefined {
+    for (const [name, node] of this.nodes) if (node.deviceKey && Buffer.compare(node.deviceKey, deviceKey) === 0) return name;
+    return undefined;
+  }
+
   /** @internal */
   connectionId(): string {
     return `mem-${++this.nextId}`;
@@ -152,6 +158,12 @@ class MemoryTransport implements Transport {
     remote.connections.add(theirs);
     for (const handler of remote.handlers) handler(theirs);
     return mine;
+  }
+
+  async dialPeer(deviceKey: Uint8Array, options: AbortOptions = {}): Promise<Connection> {
+    const name = this.net.nameOf(deviceKey);
+    if (name === undefined) throw new SyncError('DIAL_FAILED', 'No device with that key on this network');
+    return this.dial(`memory:${name}`, options);
   }
 
   /** Closes connections that a new partition cut. */

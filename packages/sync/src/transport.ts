@@ -55,6 +55,12 @@ export interface Transport {
   addresses(): string[];
   /** Connects to a device at an address; the connection is authenticated. */
   dial(address: string, options?: AbortOptions): Promise<Connection>;
+  /**
+   * Connects to a device by its device key, at an address the transport already knows for it
+   * (libp2p: its peer store, filled by earlier connections and identify). DIAL_FAILED when it
+   * knows none.
+   */
+  dialPeer(deviceKey: Uint8Array, options?: AbortOptions): Promise<Connection>;
   /** Called with each connection another device opens to this one. */
   onConnection(handler: (connection: Connection) => void): void;
 }

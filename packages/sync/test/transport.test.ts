@@ -36,6 +36,16 @@ async function connectPair(make: Make): Promise<{ a: Transport; b: Transport; ou
 }
 
 describe.each(kinds)('%s transport', (_kind, make) => {
+  test('a device met once is dialled again by its key alone; an unknown key fails with DIAL_FAILED', async () => {
+    const { a, b, out } = await connectPair(make);
+    await out.close();
+    const again = await a.dialPeer(new SigningKey(seedB).publicKey, { signal: AbortSignal.timeout(10_000) });
+    expect(Buffer.from(again.remoteDeviceKey)).toEqual(Buffer.from(new SigningKey(seedB).publicKey));
+    await again.close();
+    await expect(a.dialPeer(SigningKey.generate().publicKey, { signal: AbortSignal.timeout(3000) })).rejects.toMatchObject({ code: 'DIAL_FAILED' });
+    void b;
+  });
+
   test('each side sees the other device key; messages flow both ways, binary intact', async () => {
     const { out, incoming } = await connectPair(make);
     expect(Buffer.from(out.remoteDeviceKey)).toEqual(Buffer.from(new SigningKey(seedB).publicKey));
