@@ -1,5 +1,7 @@
 /**
- * @discret/beacon is not implemented yet: it is reserved so that the workspace has its final shape.
- * See the package README for what it will hold.
+ * @discret/beacon — how peers meet over the internet: rotating tokens, and the beacon's
+ * rendezvous as pure logic. The beacon server (apps/beacon), the client and the relay come next.
  */
-export const NOT_YET_IMPLEMENTED = true as const;
+export { BeaconError, type BeaconErrorCode } from './errors.js';
+export { beaconToken, dayOf, presentedTokens, BEACON_TOKEN_BYTES } from './tokens.js';
+export { TokenRegistry, DEFAULT_REGISTRY_LIMITS, type Introduction, type RegistryLimits } from './registry.js';
