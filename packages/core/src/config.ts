@@ -35,6 +35,10 @@ export interface Configuration {
   multicastGroup: string;
   /** Time between two multicast announcements (one is also sent at start and after invites). */
   announceFrequencyInMs: number;
+  /** Register our (rotated) meeting tokens with the `beacons` to meet peers over the internet. */
+  enableBeacons: boolean;
+  /** Beacon multiaddrs, each ending in `/p2p/<beacon peer id>` (the id pins the beacon's key). */
+  beacons: string[];
 }
 
 export const DEFAULT_CONFIGURATION: Readonly<Configuration> = Object.freeze({
@@ -50,6 +54,8 @@ export const DEFAULT_CONFIGURATION: Readonly<Configuration> = Object.freeze({
   enableMulticast: true,
   multicastGroup: '224.0.0.224:22402',
   announceFrequencyInMs: 10_000,
+  enableBeacons: true,
+  beacons: [],
 });
 
 /** The settings in force: defaults filled in; unknown keys and wrong values refused. */
@@ -64,6 +70,13 @@ export function resolveConfiguration(given: Partial<Configuration> | undefined):
     }
     if (value === undefined) continue;
     const k = key as keyof Configuration;
+    if (k === 'beacons') {
+      if (!Array.isArray(value) || !value.every((b) => typeof b === 'string' && /\/p2p\/[1-9A-HJ-NP-Za-km-z]+$/.test(b))) {
+        throw new DiscretError('INVALID_CONFIGURATION', 'Configuration key "beacons" is a list of multiaddrs ending in /p2p/<peer id>');
+      }
+      config.beacons = [...value];
+      continue;
+    }
     if (typeof value !== typeof DEFAULT_CONFIGURATION[k]) {
       throw new DiscretError('INVALID_CONFIGURATION', `Configuration key "${key}" must be a ${typeof DEFAULT_CONFIGURATION[k]}`);
     }

@@ -10,6 +10,7 @@ import { resolveConfiguration, type Configuration } from './config.js';
 import { DiscretError, wrap } from './errors.js';
 import { type RoomGrant, RoomRegistry } from './rooms.js';
 import { EventHub, type DiscretEvent, type DiscretEventType, type EventOf } from './events.js';
+import { BeaconClient } from '@discret/beacon';
 import { LanDiscovery, type LanDiscoveryHooks, SyncService, type Transport } from '@discret/sync';
 import { createInvite, readInvite } from './invites.js';
 import { DiscretSyncHost, usedInvites } from './sync-host.js';
@@ -119,6 +120,7 @@ export class Discret {
     private readonly appKey: string,
     private readonly sync: SyncService | undefined,
     private readonly lan: Lan | undefined = undefined,
+    private readonly beacons: BeaconClient[] = [],
   ) {
     this.deviceKey = parts.deviceKey.verifyingKey;
     this.verifyingKey = parts.keys.signingKey.verifyingKey;
@@ -150,6 +152,7 @@ export class Discret {
       let store: Store<RoomGrant> | undefined;
       let sync: SyncService | undefined;
       let lan: Lan | undefined;
+      const beacons: BeaconClient[] = [];
       try {
         store = await Store.open<RoomGrant>({
           path: databasePath(options.dataFolder, options.appKey),
@@ -179,14 +182,25 @@ export class Discret {
           const host = new DiscretSyncHost(parts, config, options.appKey, syncLog);
           sync = new SyncService({ transport: options.transport, host, deviceKey, logger, limits: { requestTimeoutMs: config.networkTimeoutInMs } });
           await sync.start();
+          if (config.enableBeacons) {
+            for (const address of config.beacons) {
+              const client = new BeaconClient({ transport: options.transport, address, logger: syncLog }, {
+                tokens: () => host.meetingTokens(),
+                found: (addresses) => void connectFirst(sync!, addresses),
+              });
+              client.start();
+              beacons.push(client);
+            }
+          }
           if (config.enableMulticast && LanDiscovery.reachable(sync.addresses())) {
             lan = { discovery: new LanDiscovery({ group: config.multicastGroup, frequencyMs: config.announceFrequencyInMs, logger: syncLog }), hooks: lanHooks(sync, host, config.announceFrequencyInMs) };
             await lan.discovery.start(lan.hooks);
           }
         }
-        return new Discret(parts, !options.cryptoPool, options.appKey, sync, lan);
+        return new Discret(parts, !options.cryptoPool, options.appKey, sync, lan, beacons);
       } catch (err) {
         await lan?.discovery.stop().catch(() => {});
+        for (const b of beacons) await b.stop();
         await sync?.stop().catch(() => {});
         await store?.close();
         if (!options.cryptoPool) await cryptoPool.close();
@@ -335,6 +349,7 @@ export class Discret {
   /** Tells the LAN our tokens now (they changed). */
   private announce(): void {
     if (this.lan) void this.lan.discovery.announce(this.lan.hooks);
+    for (const b of this.beacons) void b.refresh();
   }
 
   private network(): SyncService {
@@ -351,6 +366,7 @@ export class Discret {
     if (options.signal?.aborted) throw new DiscretError('ABORTED', 'close() was aborted before it ran', { cause: options.signal.reason });
     this.closed = true;
     await this.lan?.discovery.stop();
+    for (const b of this.beacons) await b.stop();
     await this.sync?.stop();
     await this.parts.store.close();
     if (this.ownsPool) await this.parts.cryptoPool.close();
@@ -384,18 +400,21 @@ function lanHooks(sync: SyncService, host: DiscretSyncHost, periodMs: number): L
       if ((tried.get(key) ?? 0) > now - periodMs) return;
       tried.set(key, now);
       if (tried.size > 1024) tried.delete(tried.keys().next().value!);
-      void (async () => {
-        for (const address of addresses) {
-          try {
-            await sync.connect(address);
-            return;
-          } catch {
-            // the next address (QUIC first, then TCP)
-          }
-        }
-      })();
+      void connectFirst(sync, addresses);
     },
   };
+}
+
+/** Dials the first of `addresses` that answers (QUIC first, then TCP); failures are tried next. */
+async function connectFirst(sync: SyncService, addresses: readonly string[]): Promise<void> {
+  for (const address of addresses) {
+    try {
+      await sync.connect(address);
+      return;
+    } catch {
+      // the next address
+    }
+  }
 }
 
 /** Ids of the rooms a mutation created: the new sys.Room rows, wherever they are in its tree. */

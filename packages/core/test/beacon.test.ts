@@ -1,0 +1,101 @@
+// Meeting through a beacon, on 127.0.0.1: the beacon runs as a real process (apps/beacon), two
+// users who share an invite are configured with its address only, never dial each other by
+// hand, and still meet and sync. A client that presents other tokens learns nothing.
+import { afterAll, describe, expect, test } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { BeaconClient } from '@discret/beacon';
+import { CryptoPool, Discret, libp2pTransport, silentLogger } from '@discret/core';
+import { SigningKey } from '@discret/crypto';
+import { nextEvent, readUntil } from './waits.js';
+
+const root = mkdtempSync(join(tmpdir(), 'discret-beacon-'));
+const pool = new CryptoPool({ parallelism: 1 });
+afterAll(async () => {
+  await pool.close();
+  rmSync(root, { recursive: true, force: true });
+});
+const beaconMain = resolve(import.meta.dirname, '../../../apps/beacon/dist/main.js');
+let n = 0;
+
+/** Starts the beacon process; resolves with its first address (bounded wait). */
+async function beacon(keyFile: string) {
+  const child = spawn(process.execPath, [beaconMain, '--listen', '/ip4/127.0.0.1/tcp/0', '--key-file', keyFile], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const address = await new Promise<string>((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error('the beacon did not print its address')), 15_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      const line = chunk.toString().split('\n').find((l) => l.includes('/p2p/'));
+      if (line) {
+        clearTimeout(timer);
+        ok(line.trim());
+      }
+    });
+  });
+  const stop = () => new Promise<void>((done) => {
+    if (child.exitCode !== null) return done();
+    child.once('exit', () => done());
+    child.kill('SIGTERM');
+  });
+  return { address, stop, child };
+}
+
+const open = (fill: number, beacons: string[]) => Discret.open({
+  dataModel: 'chat { Message { text: String } }', appKey: 'test.beacon', keyMaterial: new Uint8Array(32).fill(fill), dataFolder: join(root, String(n++)),
+  transport: libp2pTransport({ listen: ['/ip4/127.0.0.1/tcp/0'] }), logger: silentLogger, cryptoPool: pool,
+  config: { enableMulticast: false, beacons },
+});
+
+describe('beacon', () => {
+  test('two users who share an invite meet through the beacon alone, and sync a room', async () => {
+    const b = await beacon(join(root, 'beacon.key'));
+    const [alice, bob] = await Promise.all([open(81, [b.address]), open(82, [b.address])]);
+    try {
+      const { r } = await alice.mutate<{ r: { id: string; authorisations: { id: string }[] } }>(`mutate { r: sys.Room {
+        admin: [{ verif_key: $me }]
+        authorisations: [{ name: "all" rights: [{ entity: "chat.Message" mutate_self: true mutate_all: false }] users: [{ verif_key: $me }] }]
+      } }`, { me: alice.verifyingKey });
+      await alice.mutate('mutate { chat.Message { room_id: $r text: "met through the beacon" } }', { r: r.id });
+      const synced = nextEvent(bob, 'RoomSynchronized', (e) => e.room === r.id, 20_000);
+      await bob.acceptInvite(await alice.invite({ room: r.id, authorisation: r.authorisations[0]!.id }));
+      await synced;
+      expect((await bob.query('query { m: chat.Message(room_id = $r) { text } }', { r: r.id })).m).toEqual([{ text: 'met through the beacon' }]);
+      expect(bob.connectedPeers()).toContain(alice.verifyingKey);
+    } finally {
+      await Promise.all([alice.close(), bob.close()]);
+      await b.stop();
+    }
+  }, 60_000);
+
+  test('a client presenting other tokens is introduced to nobody; the key file is private and reused', async () => {
+    const keyFile = join(root, 'beacon2.key');
+    const first = await beacon(keyFile);
+    await first.stop();
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    const b = await beacon(keyFile);
+    expect(b.address.split('/p2p/')[1]).toBe(first.address.split('/p2p/')[1]);
+    const shared = new Uint8Array(8).fill(5);
+    const found: string[] = [];
+    const clients: { client: BeaconClient; stop: () => Promise<void> }[] = [];
+    try {
+      for (const [name, tokens] of [['one', [shared]], ['two', [shared]], ['stranger', [new Uint8Array(8).fill(6)]]] as const) {
+        const transport = libp2pTransport({ listen: ['/ip4/127.0.0.1/tcp/0'] });
+        await transport.start({ deviceSeed: SigningKey.generate().exportSeed(), logger: silentLogger });
+        const client = new BeaconClient({ transport, address: b.address, logger: silentLogger }, {
+          tokens: async () => [...tokens],
+          found: () => void found.push(name),
+        });
+        client.start();
+        await client.registered;
+        clients.push({ client, stop: async () => { await client.stop(); await transport.stop(); } });
+      }
+      await readUntil(async () => found.length, (count) => count >= 2, 5000);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(found.sort()).toEqual(['one', 'two']);
+    } finally {
+      for (const c of clients) await c.stop();
+      await b.stop();
+    }
+  }, 60_000);
+});
