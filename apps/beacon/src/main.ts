@@ -1,18 +1,27 @@
 #!/usr/bin/env node
 // discret-beacon: the rendezvous server of Discret peers on the internet.
 //   discret-beacon --listen /ip4/0.0.0.0/tcp/4001 [--listen ...] --key-file beacon.key
+//     [--metrics 127.0.0.1:9464] [--max-clients 10000] [--max-peers 10000]
+//     [--max-tokens-per-peer 1024] [--max-peers-per-token 32]
 // Prints one multiaddr per line (each ending in the beacon's peer id: give one to your peers as
-// `config.beacons`), then serves until SIGTERM or SIGINT.
+// `config.beacons`), then serves until SIGTERM or SIGINT. With --metrics, GET /health answers
+// "ok" and GET /metrics the Prometheus text of the beacon's gauges.
 import { parseArgs } from 'node:util';
 import { BeaconServer } from '@discret/beacon';
 import { createLogger, type LogLevel } from '@discret/log';
 import { libp2pTransport } from '@discret/sync';
 import { loadOrCreateKey } from './key.js';
+import { serveMetrics } from './metrics.js';
 
 const { values } = parseArgs({
   options: {
     listen: { type: 'string', multiple: true },
     'key-file': { type: 'string' },
+    metrics: { type: 'string' },
+    'max-clients': { type: 'string' },
+    'max-peers': { type: 'string' },
+    'max-tokens-per-peer': { type: 'string' },
+    'max-peers-per-token': { type: 'string' },
     help: { type: 'boolean' },
   },
 });
@@ -24,9 +33,27 @@ const logger = createLogger({ level: (process.env.DISCRET_LOG as LogLevel | unde
 const seed = loadOrCreateKey(values['key-file']);
 const transport = libp2pTransport({ listen: values.listen ?? ['/ip4/0.0.0.0/tcp/4001'] });
 await transport.start({ deviceSeed: seed, logger });
-const server = new BeaconServer({ transport, logger });
+const count = (flag: keyof typeof values): number | undefined => {
+  const text = values[flag];
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) {
+    console.error(`--${flag} is a positive integer`);
+    process.exit(2);
+  }
+  return value;
+};
+const server = new BeaconServer({
+  transport, logger, maxClients: count('max-clients'),
+  limits: { maxPeers: count('max-peers'), maxTokensPerPeer: count('max-tokens-per-peer'), maxPeersPerToken: count('max-peers-per-token') },
+});
 server.start();
+const metrics = values.metrics ? await serveMetrics(values.metrics as string, server) : null;
 for (const address of transport.addresses()) console.log(address);
+if (metrics) {
+  const bound = metrics.address();
+  if (bound && typeof bound === 'object') console.log(`metrics http://${bound.address}:${bound.port}/metrics`);
+}
 logger.info({ addresses: transport.addresses() }, 'beacon started');
 
 let stopping = false;
@@ -35,6 +62,7 @@ const stop = async (signal: string) => {
   stopping = true;
   logger.info({ signal }, 'beacon stopping');
   server.stop();
+  metrics?.close();
   await transport.stop();
   process.exit(0);
 };

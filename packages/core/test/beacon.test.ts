@@ -21,24 +21,28 @@ const beaconMain = resolve(import.meta.dirname, '../../../apps/beacon/dist/main.
 let n = 0;
 
 /** Starts the beacon process; resolves with its first address (bounded wait). */
-async function beacon(keyFile: string) {
-  const child = spawn(process.execPath, [beaconMain, '--listen', '/ip4/127.0.0.1/tcp/0', '--key-file', keyFile], { stdio: ['ignore', 'pipe', 'ignore'] });
+async function beacon(keyFile: string, flags: string[] = []) {
+  const child = spawn(process.execPath, [beaconMain, '--listen', '/ip4/127.0.0.1/tcp/0', '--key-file', keyFile, ...flags], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let printed = '';
   const address = await new Promise<string>((ok, fail) => {
     const timer = setTimeout(() => fail(new Error('the beacon did not print its address')), 15_000);
     child.stdout.on('data', (chunk: Buffer) => {
-      const line = chunk.toString().split('\n').find((l) => l.includes('/p2p/'));
-      if (line) {
+      printed += chunk.toString();
+      const line = printed.split('\n').find((l) => l.includes('/p2p/'));
+      const metricsWanted = flags.includes('--metrics');
+      if (line && (!metricsWanted || /metrics http/.test(printed))) {
         clearTimeout(timer);
         ok(line.trim());
       }
     });
   });
+  const metricsUrl = /metrics (http\S+)/.exec(printed)?.[1];
   const stop = () => new Promise<void>((done) => {
     if (child.exitCode !== null) return done();
     child.once('exit', () => done());
     child.kill('SIGTERM');
   });
-  return { address, stop, child };
+  return { address, stop, child, metricsUrl };
 }
 
 const open = (fill: number, beacons: string[]) => Discret.open({
@@ -95,6 +99,33 @@ describe('beacon', () => {
       expect(found.sort()).toEqual(['one', 'two']);
     } finally {
       for (const c of clients) await c.stop();
+      await b.stop();
+    }
+  }, 60_000);
+
+  test('past --max-clients a client is refused; /health and /metrics answer', async () => {
+    const b = await beacon(join(root, 'beacon3.key'), ['--max-clients', '2', '--metrics', '127.0.0.1:0']);
+    const transports: ReturnType<typeof libp2pTransport>[] = [];
+    try {
+      const clients: BeaconClient[] = [];
+      for (let i = 0; i < 3; i++) {
+        const transport = libp2pTransport({ listen: ['/ip4/127.0.0.1/tcp/0'] });
+        await transport.start({ deviceSeed: SigningKey.generate().exportSeed(), logger: silentLogger });
+        transports.push(transport);
+        const client = new BeaconClient({ transport, address: b.address, logger: silentLogger }, { tokens: async () => [new Uint8Array(8).fill(i)], found: () => {} });
+        client.start();
+        clients.push(client);
+        if (i < 2) await client.registered;
+      }
+      const third = await Promise.race([clients[2]!.registered.then(() => 'registered'), new Promise((r) => setTimeout(() => r('refused'), 1500))]);
+      expect(third).toBe('refused');
+      expect(await (await fetch(b.metricsUrl!.replace('/metrics', '/health'))).text()).toBe('ok\n');
+      const metrics = await (await fetch(b.metricsUrl!)).text();
+      expect(metrics).toContain('discret_beacon_clients 2');
+      expect(metrics).toContain('discret_beacon_registered_peers 2');
+      for (const c of clients) await c.stop();
+    } finally {
+      for (const t of transports) await t.stop();
       await b.stop();
     }
   }, 60_000);
