@@ -3,6 +3,7 @@
 //   discret-beacon --listen /ip4/0.0.0.0/tcp/4001 [--listen ...] --key-file beacon.key
 //     [--metrics 127.0.0.1:9464] [--max-clients 10000] [--max-peers 10000]
 //     [--max-tokens-per-peer 1024] [--max-peers-per-token 32]
+//     [--max-reservations 1024] [--relay-duration-ms 3600000] [--relay-data-bytes 268435456]
 // Prints one multiaddr per line (each ending in the beacon's peer id: give one to your peers as
 // `config.beacons`), then serves until SIGTERM or SIGINT. With --metrics, GET /health answers
 // "ok" and GET /metrics the Prometheus text of the beacon's gauges.
@@ -22,6 +23,9 @@ const { values } = parseArgs({
     'max-peers': { type: 'string' },
     'max-tokens-per-peer': { type: 'string' },
     'max-peers-per-token': { type: 'string' },
+    'max-reservations': { type: 'string' },
+    'relay-duration-ms': { type: 'string' },
+    'relay-data-bytes': { type: 'string' },
     help: { type: 'boolean' },
   },
 });
@@ -31,8 +35,6 @@ if (values.help || !values['key-file']) {
 }
 const logger = createLogger({ level: (process.env.DISCRET_LOG as LogLevel | undefined) ?? 'info' });
 const seed = loadOrCreateKey(values['key-file']);
-const transport = libp2pTransport({ listen: values.listen ?? ['/ip4/0.0.0.0/tcp/4001'] });
-await transport.start({ deviceSeed: seed, logger });
 const count = (flag: keyof typeof values): number | undefined => {
   const text = values[flag];
   if (text === undefined) return undefined;
@@ -43,6 +45,13 @@ const count = (flag: keyof typeof values): number | undefined => {
   }
   return value;
 };
+// Circuit relay v2 with our limits: the relay's defaults (2 minutes, 128 KiB per relayed
+// connection) would cut a sync.
+const transport = libp2pTransport({
+  listen: values.listen ?? ['/ip4/0.0.0.0/tcp/4001'],
+  relayServer: { maxReservations: count('max-reservations'), durationLimitMs: count('relay-duration-ms'), dataLimitBytes: count('relay-data-bytes') },
+});
+await transport.start({ deviceSeed: seed, logger });
 const server = new BeaconServer({
   transport, logger, maxClients: count('max-clients'),
   limits: { maxPeers: count('max-peers'), maxTokensPerPeer: count('max-tokens-per-peer'), maxPeersPerToken: count('max-peers-per-token') },

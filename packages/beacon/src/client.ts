@@ -43,6 +43,10 @@ export class BeaconClient {
   }
 
   start(): void {
+    // A relay reservation made (or lost) changes how others reach us: register again.
+    this.options.transport.onAddressesChange?.(() => {
+      if (!this.stopped) void this.refresh();
+    });
     void this.connect();
   }
 
@@ -51,7 +55,11 @@ export class BeaconClient {
     const channel = this.channel;
     if (!channel) return;
     const tokens = presentedTokens(await this.hooks.tokens(), Date.now());
-    await channel.send({ type: 'register', body: { tokens, ports: listenPorts(this.options.transport.addresses()) } }).catch(() => {});
+    const addresses = this.options.transport.addresses();
+    // Our relayed addresses (circuit reservations) go as they are: behind a NAT they are the
+    // way in. Direct ones go as ports: the beacon pairs them with the IP it sees.
+    const relayed = addresses.filter((a) => a.includes('/p2p-circuit')).slice(0, 4);
+    await channel.send({ type: 'register', body: { tokens, ports: listenPorts(addresses), relayed } }).catch(() => {});
   }
 
   async stop(): Promise<void> {
@@ -113,8 +121,10 @@ export class BeaconClient {
 export function listenPorts(addresses: readonly string[]): [string, number][] {
   const out: [string, number][] = [];
   for (const address of addresses) {
-    const tcp = /^\/ip[46]\/[^/]+\/tcp\/(\d+)(\/p2p\/.*)?$/.exec(address);
-    const quic = /^\/ip[46]\/[^/]+\/udp\/(\d+)\/quic-v1(\/p2p\/.*)?$/.exec(address);
+    // Direct addresses only: a circuit address (`.../p2p/<relay>/p2p-circuit/...`) carries the
+    // relay's port, not ours (announcing it sent peers to the beacon instead of to us).
+    const tcp = /^\/ip[46]\/[^/]+\/tcp\/(\d+)(\/p2p\/[^/]+)?$/.exec(address);
+    const quic = /^\/ip[46]\/[^/]+\/udp\/(\d+)\/quic-v1(\/p2p\/[^/]+)?$/.exec(address);
     const match = tcp ?? quic;
     if (!match) continue;
     const entry: [string, number] = [tcp ? 'tcp' : 'quic', Number(match[1])];

@@ -9,7 +9,8 @@ import { type RegistryLimits, TokenRegistry } from './registry.js';
  * libp2p). Each client opens one stream and sends `register {tokens, ports}` (and again to
  * renew); the beacon answers `registered {observed}` and, whenever another client presents one
  * of the same tokens, pushes `introduce {device, addresses}` to both. The addresses are the
- * ones the beacon observed (the client's IP, with the ports it says it listens on). A client
+ * ones the beacon observed (the client's IP, with the ports it says it listens on), then the
+ * client's relayed addresses (`register {relayed}`: its circuit reservations). A client
  * that leaves is forgotten; registrations expire unless renewed.
  */
 export interface BeaconServerOptions {
@@ -67,10 +68,6 @@ export class BeaconServer {
       }
       served = true;
       const client: Client = { connection, channel: new MessageChannel(stream, { logger: this.options.logger, maxFrameBytes: 64 * 1024 }), name: base64url(connection.remoteDeviceKey) };
-      // A device connected twice: the newer connection replaces the older.
-      const previous = this.clients.get(client.name);
-      if (previous && previous.connection !== connection) void previous.connection.close().catch(() => {});
-      this.clients.set(client.name, client);
       void this.serve(client).catch((error) => this.options.logger.debug({ err: error, connection: connection.id }, 'client dropped'));
     });
     connection.onClose(() => {
@@ -94,7 +91,14 @@ export class BeaconServer {
       const tokens = Array.isArray(body.tokens) && body.tokens.every((t) => t instanceof Uint8Array) ? (body.tokens as Uint8Array[]) : null;
       const ports = Array.isArray(body.ports) && body.ports.length <= 8 ? (body.ports as unknown[]) : null;
       if (!tokens || !ports) throw new SyncError('PROTOCOL', 'register {tokens, ports}');
-      const addresses = observedAddresses(client.connection.remoteAddress, ports);
+      // Registered from now on. A device registered over two connections: the newer one wins.
+      const previous = this.clients.get(client.name);
+      if (previous && previous.connection !== client.connection) void previous.connection.close().catch(() => {});
+      this.clients.set(client.name, client);
+      const relayed = Array.isArray(body.relayed)
+        ? body.relayed.filter((a): a is string => typeof a === 'string' && a.length < 400 && a.includes('/p2p-circuit')).slice(0, 4)
+        : [];
+      const addresses = [...observedAddresses(client.connection.remoteAddress, ports), ...relayed];
       try {
         const introductions = this.registry.register(client.name, tokens, addresses, Date.now());
         await client.channel.send({ type: 'registered', body: { observed: client.connection.remoteAddress } });

@@ -39,6 +39,8 @@ export interface Configuration {
   enableBeacons: boolean;
   /** Beacon multiaddrs, each ending in `/p2p/<beacon peer id>` (the id pins the beacon's key). */
   beacons: string[];
+  /** Reserve a relay slot on each beacon, so peers reach us through it when nothing direct works. */
+  enableRelay: boolean;
 }
 
 export const DEFAULT_CONFIGURATION: Readonly<Configuration> = Object.freeze({
@@ -56,6 +58,7 @@ export const DEFAULT_CONFIGURATION: Readonly<Configuration> = Object.freeze({
   announceFrequencyInMs: 10_000,
   enableBeacons: true,
   beacons: [],
+  enableRelay: true,
 });
 
 /** The settings in force: defaults filled in; unknown keys and wrong values refused. */

@@ -180,6 +180,7 @@ export class Discret {
         if (options.transport) {
           const syncLog = componentLogger(logger, 'sync');
           const host = new DiscretSyncHost(parts, config, options.appKey, syncLog);
+          if (config.enableBeacons && config.enableRelay && config.beacons.length) options.transport.useRelays?.(config.beacons);
           sync = new SyncService({ transport: options.transport, host, deviceKey, logger, limits: { requestTimeoutMs: config.networkTimeoutInMs } });
           await sync.start();
           if (config.enableBeacons) {

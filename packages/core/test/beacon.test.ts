@@ -129,4 +129,34 @@ describe('beacon', () => {
       await b.stop();
     }
   }, 60_000);
+
+  test('peers with no direct address meet and sync through the beacon relay, past the relay defaults of 128 KiB', async () => {
+    const b = await beacon(join(root, 'beacon4.key'));
+    // No direct listener at all: the relay reservation is the only way in.
+    const relayed = (fill: number) => Discret.open({
+      dataModel: 'chat { Message { text: String } }', appKey: 'test.beacon', keyMaterial: new Uint8Array(32).fill(fill), dataFolder: join(root, String(n++)),
+      transport: libp2pTransport({ listen: [] }), logger: silentLogger, cryptoPool: pool,
+      config: { enableMulticast: false, beacons: [b.address] },
+    });
+    const [alice, bob] = await Promise.all([relayed(91), relayed(92)]);
+    try {
+      await readUntil(async () => alice.addresses(), (a) => a.length > 0, 10_000);
+      expect(alice.addresses().length).toBeGreaterThan(0);
+      expect(alice.addresses().every((a) => a.includes('/p2p-circuit'))).toBe(true);
+      const { r } = await alice.mutate<{ r: { id: string; authorisations: { id: string }[] } }>(`mutate { r: sys.Room {
+        admin: [{ verif_key: $me }]
+        authorisations: [{ name: "all" rights: [{ entity: "chat.Message" mutate_self: true mutate_all: false }] users: [{ verif_key: $me }] }]
+      } }`, { me: alice.verifyingKey });
+      const text = 'z'.repeat(100 * 1024);
+      for (let i = 0; i < 4; i++) await alice.mutate('mutate { chat.Message { room_id: $r text: $t } }', { r: r.id, t: `${i}${text}` });
+      const synced = nextEvent(bob, 'RoomSynchronized', (e) => e.room === r.id, 30_000);
+      await bob.acceptInvite(await alice.invite({ room: r.id, authorisation: r.authorisations[0]!.id }));
+      await synced;
+      const count = await bob.query('query { m: chat.Message(room_id = $r) { c: count() } }', { r: r.id });
+      expect(count.m).toEqual([{ c: 4 }]);
+    } finally {
+      await Promise.all([alice.close(), bob.close()]);
+      await b.stop();
+    }
+  }, 90_000);
 });

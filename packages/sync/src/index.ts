@@ -5,7 +5,7 @@ export { SyncError, type SyncErrorCode } from './errors.js';
 export type { AbortOptions, ByteStream, Connection, Transport, TransportInit } from './transport.js';
 export { MessageChannel, encodeFrame, decodeMessage, WIRE_VERSION, DEFAULT_MAX_FRAME_BYTES, type WireMessage, type ChannelOptions } from './wire.js';
 export { MemoryNetwork, memoryTransport, type MemoryNetworkOptions } from './memory.js';
-export { libp2pTransport, SYNC_PROTOCOL, type Libp2pTransportOptions } from './libp2p.js';
+export { libp2pTransport, SYNC_PROTOCOL, type Libp2pTransportOptions, type RelayServerLimits } from './libp2p.js';
 export {
   ItemSet, Reconciler, compareKeys, FINGERPRINT_BYTES, reconcileToWire, reconcileFromWire,
   type ReconcileItem, type ReconcileMessage, type RangeMessage, type ReconcileOptions, type ReconcileStep, type Bound,

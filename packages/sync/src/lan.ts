@@ -139,8 +139,9 @@ export class LanDiscovery {
 function ports(addresses: string[]): [string, number][] {
   const out: [string, number][] = [];
   for (const address of addresses) {
-    const tcp = /^\/ip4\/([\d.]+)\/tcp\/(\d+)(\/p2p\/.*)?$/.exec(address);
-    const quic = /^\/ip4\/([\d.]+)\/udp\/(\d+)\/quic-v1(\/p2p\/.*)?$/.exec(address);
+    // Direct addresses only: a circuit address ends in `/p2p-circuit/p2p/<us>` and carries the relay's port.
+    const tcp = /^\/ip4\/([\d.]+)\/tcp\/(\d+)(\/p2p\/[^/]+)?$/.exec(address);
+    const quic = /^\/ip4\/([\d.]+)\/udp\/(\d+)\/quic-v1(\/p2p\/[^/]+)?$/.exec(address);
     const match = tcp ?? quic;
     if (!match || match[1]!.startsWith('127.')) continue;
     const entry: [string, number] = [tcp ? 'tcp' : 'quic', Number(match[2])];

@@ -3,6 +3,7 @@ import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
 import { generateKeyPairFromSeed, publicKeyFromRaw } from '@libp2p/crypto/keys';
 import { peerIdFromPublicKey } from '@libp2p/peer-id';
+import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2';
 import { identify } from '@libp2p/identify';
 import type { Connection as P2PConnection, Libp2p, Stream } from '@libp2p/interface';
 import { ping } from '@libp2p/ping';
@@ -24,6 +25,22 @@ export interface Libp2pTransportOptions {
   listen?: string[];
   /** Most streams a remote may have open on one connection. Default 16. */
   maxInboundStreams?: number;
+  /**
+   * Serve circuit relay v2 (a beacon does), with our limits instead of the relay's defaults
+   * (2 minutes and 128 KiB per relayed connection would cut a sync).
+   */
+  relayServer?: RelayServerLimits;
+  /** Relays (multiaddrs ending in their peer id) to reserve a slot on, so peers behind NATs can be reached through them. */
+  relays?: string[];
+}
+
+export interface RelayServerLimits {
+  /** Reservations held at once. Default 1024. */
+  maxReservations?: number;
+  /** Longest a relayed connection lasts. Default 1 hour. */
+  durationLimitMs?: number;
+  /** Most bytes relayed per connection, each way. Default 256 MiB. */
+  dataLimitBytes?: number;
 }
 
 const DEFAULT_LISTEN = ['/ip4/0.0.0.0/udp/0/quic-v1', '/ip4/0.0.0.0/tcp/0'];
@@ -43,25 +60,55 @@ class Libp2pTransport implements Transport {
   private log: Logger | null = null;
   private readonly handlers: ((connection: Connection) => void)[] = [];
   private readonly wrappers = new Map<string, Libp2pConnection>();
+  private readonly addressHandlers: (() => void)[] = [];
+  private readonly extraRelays: string[] = [];
 
   constructor(private readonly options: Libp2pTransportOptions) {}
+
+  useRelays(addresses: string[]): void {
+    if (this.node) throw new SyncError('NOT_STARTED', 'Relays are set before start()');
+    this.extraRelays.push(...addresses);
+  }
+
+  onAddressesChange(handler: () => void): void {
+    this.addressHandlers.push(handler);
+  }
 
   async start(init: TransportInit, options: AbortOptions = {}): Promise<void> {
     options.signal?.throwIfAborted();
     this.log = init.logger;
     const privateKey = await generateKeyPairFromSeed('Ed25519', init.deviceSeed);
+    const relays = [...(this.options.relays ?? []), ...this.extraRelays];
+    const server = this.options.relayServer;
     const node = await createLibp2p({
       privateKey,
-      addresses: { listen: this.options.listen ?? DEFAULT_LISTEN },
-      transports: [quic(), tcp()],
+      addresses: { listen: [...(this.options.listen ?? DEFAULT_LISTEN), ...relays.map((r) => `${r}/p2p-circuit`)] },
+      transports: [quic(), tcp(), ...(relays.length ? [circuitRelayTransport()] : [])],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
-      services: { identify: identify(), ping: ping() },
+      services: {
+        identify: identify(),
+        ping: ping(),
+        ...(server ? {
+          relay: circuitRelayServer({
+            reservations: {
+              maxReservations: server.maxReservations ?? 1024,
+              defaultDurationLimit: server.durationLimitMs ?? 3_600_000,
+              defaultDataLimit: BigInt(server.dataLimitBytes ?? 256 * 1024 * 1024),
+            },
+          }),
+        } : {}),
+      },
+    });
+    node.addEventListener('self:peer:update', () => {
+      for (const handler of this.addressHandlers) handler();
     });
     node.addEventListener('connection:open', (event) => this.opened(event.detail));
     node.addEventListener('connection:close', (event) => this.wrappers.get(event.detail.id)?.closed());
     await node.handle(SYNC_PROTOCOL, (stream, connection) => this.wrappers.get(connection.id)?.incoming(stream), {
       maxInboundStreams: this.options.maxInboundStreams ?? 16,
+      // Relayed connections are "limited": sync runs on them too (the beacon sets the limits).
+      runOnLimitedConnection: true,
     });
     this.node = node;
   }
@@ -141,7 +188,7 @@ class Libp2pConnection implements Connection {
 
   async openStream(options: AbortOptions = {}): Promise<ByteStream> {
     try {
-      return new Libp2pStream(await this.connection.newStream(SYNC_PROTOCOL, { signal: options.signal }));
+      return new Libp2pStream(await this.connection.newStream(SYNC_PROTOCOL, { signal: options.signal, runOnLimitedConnection: true }));
     } catch (error) {
       throw new SyncError(options.signal?.aborted ? 'ABORTED' : 'CLOSED', `Cannot open a stream: ${(error as Error).message}`, { cause: error });
     }

@@ -63,4 +63,8 @@ export interface Transport {
   dialPeer(deviceKey: Uint8Array, options?: AbortOptions): Promise<Connection>;
   /** Called with each connection another device opens to this one. */
   onConnection(handler: (connection: Connection) => void): void;
+  /** Relays to be reachable through (called before start; transports without relays ignore it). */
+  useRelays?(addresses: string[]): void;
+  /** Called when `addresses()` changes (a relay reservation made or lost). */
+  onAddressesChange?(handler: () => void): void;
 }
