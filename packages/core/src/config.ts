@@ -41,6 +41,11 @@ export interface Configuration {
   beacons: string[];
   /** Reserve a relay slot on each beacon, so peers reach us through it when nothing direct works. */
   enableRelay: boolean;
+  /**
+   * Only through the beacons' relays: no direct connection is dialled or accepted, so other
+   * peers never learn this device's address (the beacon still sees it).
+   */
+  relayOnly: boolean;
 }
 
 export const DEFAULT_CONFIGURATION: Readonly<Configuration> = Object.freeze({
@@ -59,6 +64,7 @@ export const DEFAULT_CONFIGURATION: Readonly<Configuration> = Object.freeze({
   enableBeacons: true,
   beacons: [],
   enableRelay: true,
+  relayOnly: false,
 });
 
 /** The settings in force: defaults filled in; unknown keys and wrong values refused. */

@@ -180,7 +180,10 @@ export class Discret {
         if (options.transport) {
           const syncLog = componentLogger(logger, 'sync');
           const host = new DiscretSyncHost(parts, config, options.appKey, syncLog);
-          if (config.enableBeacons && config.enableRelay && config.beacons.length) options.transport.useRelays?.(config.beacons);
+          if (config.relayOnly && (!config.enableBeacons || !config.enableRelay || !config.beacons.length || !options.transport.useRelays)) {
+            throw new DiscretError('INVALID_CONFIGURATION', 'relayOnly needs beacons, enableBeacons, enableRelay and a transport with relays');
+          }
+          if (config.enableBeacons && config.enableRelay && config.beacons.length) options.transport.useRelays?.(config.beacons, { only: config.relayOnly });
           sync = new SyncService({ transport: options.transport, host, deviceKey, logger, limits: { requestTimeoutMs: config.networkTimeoutInMs } });
           await sync.start();
           if (config.enableBeacons) {
@@ -340,6 +343,11 @@ export class Discret {
   /** Addresses other devices can `connect` to (empty without a transport). */
   addresses(): string[] {
     return this.sync?.addresses() ?? [];
+  }
+
+  /** The users connected now and the address each connection reached them at (a relayed one contains `/p2p-circuit`). */
+  peerConnections(): { verifyingKey: string; address: string }[] {
+    return (this.sync?.connections() ?? []).map((c) => ({ verifyingKey: base64url(c.remote.userKey), address: c.address }));
   }
 
   /** Verifying keys of the users connected now (one entry per connection). */

@@ -159,4 +159,33 @@ describe('beacon', () => {
       await b.stop();
     }
   }, 90_000);
+
+  test('relayOnly: the other peer only ever sees a relayed address of this peer', async () => {
+    const b = await beacon(join(root, 'beacon5.key'));
+    const withConfig = (fill: number, config: object) => Discret.open({
+      dataModel: 'chat { Message { text: String } }', appKey: 'test.beacon', keyMaterial: new Uint8Array(32).fill(fill), dataFolder: join(root, String(n++)),
+      transport: libp2pTransport({ listen: ['/ip4/127.0.0.1/tcp/0'] }), logger: silentLogger, cryptoPool: pool,
+      config: { enableMulticast: false, beacons: [b.address], ...config },
+    });
+    const [hidden, other] = await Promise.all([withConfig(93, { relayOnly: true }), withConfig(94, {})]);
+    try {
+      await readUntil(async () => hidden.addresses(), (a) => a.length > 0, 10_000);
+      expect(hidden.addresses().every((a) => a.includes('/p2p-circuit'))).toBe(true);
+      const { r } = await hidden.mutate<{ r: { id: string; authorisations: { id: string }[] } }>(`mutate { r: sys.Room {
+        admin: [{ verif_key: $me }]
+        authorisations: [{ name: "all" rights: [{ entity: "chat.Message" mutate_self: true mutate_all: false }] users: [{ verif_key: $me }] }]
+      } }`, { me: hidden.verifyingKey });
+      await hidden.mutate('mutate { chat.Message { room_id: $r text: "from a private address" } }', { r: r.id });
+      const synced = nextEvent(other, 'RoomSynchronized', (e) => e.room === r.id, 30_000);
+      await other.acceptInvite(await hidden.invite({ room: r.id, authorisation: r.authorisations[0]!.id }));
+      await synced;
+      const seen = other.peerConnections().filter((c) => c.verifyingKey === hidden.verifyingKey);
+      expect(seen.length).toBeGreaterThan(0);
+      expect(seen.every((c) => c.address.includes('/p2p-circuit'))).toBe(true);
+      await expect(withConfig(95, { relayOnly: true, beacons: [] })).rejects.toMatchObject({ code: 'INVALID_CONFIGURATION' });
+    } finally {
+      await Promise.all([hidden.close(), other.close()]);
+      await b.stop();
+    }
+  }, 90_000);
 });

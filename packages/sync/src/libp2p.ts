@@ -32,6 +32,12 @@ export interface Libp2pTransportOptions {
   relayServer?: RelayServerLimits;
   /** Relays (multiaddrs ending in their peer id) to reserve a slot on, so peers behind NATs can be reached through them. */
   relays?: string[];
+  /**
+   * Only through the relays: listen on no direct address, dial peers only through a relay, and
+   * accept only relayed connections (the relays themselves excepted), so other peers never
+   * learn this device's address.
+   */
+  relayOnly?: boolean;
 }
 
 export interface RelayServerLimits {
@@ -62,12 +68,14 @@ class Libp2pTransport implements Transport {
   private readonly wrappers = new Map<string, Libp2pConnection>();
   private readonly addressHandlers: (() => void)[] = [];
   private readonly extraRelays: string[] = [];
+  private relayOnly = false;
 
   constructor(private readonly options: Libp2pTransportOptions) {}
 
-  useRelays(addresses: string[]): void {
+  useRelays(addresses: string[], options: { only?: boolean } = {}): void {
     if (this.node) throw new SyncError('NOT_STARTED', 'Relays are set before start()');
     this.extraRelays.push(...addresses);
+    if (options.only) this.relayOnly = true;
   }
 
   onAddressesChange(handler: () => void): void {
@@ -80,9 +88,21 @@ class Libp2pTransport implements Transport {
     const privateKey = await generateKeyPairFromSeed('Ed25519', init.deviceSeed);
     const relays = [...(this.options.relays ?? []), ...this.extraRelays];
     const server = this.options.relayServer;
+    const relayOnly = (this.options.relayOnly ?? false) || this.relayOnly;
+    if (relayOnly && !relays.length) throw new SyncError('NOT_STARTED', 'relayOnly needs at least one relay');
+    const relayIds = new Set(relays.map((r) => r.split('/p2p/').pop()));
+    const direct = relayOnly ? [] : (this.options.listen ?? DEFAULT_LISTEN);
     const node = await createLibp2p({
       privateKey,
-      addresses: { listen: [...(this.options.listen ?? DEFAULT_LISTEN), ...relays.map((r) => `${r}/p2p-circuit`)] },
+      addresses: { listen: [...direct, ...relays.map((r) => `${r}/p2p-circuit`)] },
+      // relayOnly: the relays are dialled directly; anyone else only through a circuit, both ways.
+      connectionGater: relayOnly ? {
+        denyDialMultiaddr: (address) => {
+          const text = address.toString();
+          return !text.includes('/p2p-circuit') && !relayIds.has(text.split('/p2p/').pop());
+        },
+        denyInboundUpgradedConnection: (peer, connection) => !connection.remoteAddr.toString().includes('/p2p-circuit') && !relayIds.has(peer.toString()),
+      } : undefined,
       transports: [quic(), tcp(), ...(relays.length ? [circuitRelayTransport()] : [])],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],

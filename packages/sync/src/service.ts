@@ -73,6 +73,11 @@ export class SyncService {
     return (await this.ready(session)) ? session.remote : null;
   }
 
+  /** The admitted remotes with the address each connection reached them at. */
+  connections(): { remote: RemotePeer; address: string }[] {
+    return [...this.sessions].flatMap((s) => (s.remote && s.isOpen ? [{ remote: s.remote, address: s.connection.remoteAddress }] : []));
+  }
+
   /** The admitted remotes, one entry per connection. */
   peers(): RemotePeer[] {
     return [...this.sessions].flatMap((s) => (s.remote && s.isOpen ? [s.remote] : []));

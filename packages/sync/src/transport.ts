@@ -63,8 +63,11 @@ export interface Transport {
   dialPeer(deviceKey: Uint8Array, options?: AbortOptions): Promise<Connection>;
   /** Called with each connection another device opens to this one. */
   onConnection(handler: (connection: Connection) => void): void;
-  /** Relays to be reachable through (called before start; transports without relays ignore it). */
-  useRelays?(addresses: string[]): void;
+  /**
+   * Relays to be reachable through (called before start; transports without relays ignore it).
+   * `only`: through the relays alone, never a direct connection (this device's address stays private).
+   */
+  useRelays?(addresses: string[], options?: { only?: boolean }): void;
   /** Called when `addresses()` changes (a relay reservation made or lost). */
   onAddressesChange?(handler: () => void): void;
 }
