@@ -1,0 +1,119 @@
+// Two homes behind NAT routers (iptables MASQUERADE, inside network namespaces this test
+// creates and removes) and a beacon on the "internet" between them. The homes have no route to
+// each other: the users meet through the beacon and sync through its relay.
+import { afterAll, describe, expect, test } from '@jest/globals';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const root = mkdtempSync(join(tmpdir(), 'discret-nat-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const peer = resolve(import.meta.dirname, 'fixtures/nat-peer.ts');
+const beaconMain = resolve(import.meta.dirname, '../../../apps/beacon/dist/main.js');
+const sh = (...args: string[]) => execFileSync(args[0]!, args.slice(1), { stdio: 'pipe' });
+
+/** A process in a namespace, its stdout lines, and a bounded wait for one of them. */
+function run(ns: string, args: string[]) {
+  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, ...args], { stdio: ['pipe', 'pipe', 'ignore'] });
+  const lines: string[] = [];
+  let buffered = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    const parts = buffered.split('\n');
+    buffered = parts.pop()!;
+    lines.push(...parts);
+  });
+  const line = (wanted: RegExp, ms = 45_000) => new Promise<string>((ok, fail) => {
+    const end = Date.now() + ms;
+    const poll = setInterval(() => {
+      const found = lines.find((l) => wanted.test(l));
+      if (found || Date.now() > end || child.exitCode !== null) {
+        clearInterval(poll);
+        if (found) ok(found);
+        else fail(new Error(`no line ${wanted} in ${ns} (got: ${lines.join(' | ')})`));
+      }
+    }, 20);
+  });
+  return { child, line };
+}
+
+/** inet (the beacon), two routers doing NAT, two homes behind them. */
+function topology(randomFully: boolean) {
+  const tag = `${process.pid % 1000}${Math.floor(Math.random() * 10)}`;
+  const ns = { inet: `dn-i${tag}`, ra: `dn-ra${tag}`, rb: `dn-rb${tag}`, ha: `dn-ha${tag}`, hb: `dn-hb${tag}` };
+  const made: string[] = [];
+  const remove = () => {
+    for (const name of made) {
+      try {
+        sh('ip', 'netns', 'del', name);
+      } catch {
+        // gone already
+      }
+    }
+  };
+  const inNs = (name: string, ...args: string[]) => sh('ip', 'netns', 'exec', name, ...args);
+  try {
+    for (const name of Object.values(ns)) {
+      sh('ip', 'netns', 'add', name);
+      made.push(name);
+      inNs(name, 'ip', 'link', 'set', 'lo', 'up');
+      inNs(name, 'sysctl', '-qw', 'net.ipv4.conf.all.rp_filter=0');
+    }
+    const link = (a: string, devA: string, ipA: string, b: string, devB: string, ipB: string) => {
+      sh('ip', 'link', 'add', devA, 'netns', a, 'type', 'veth', 'peer', 'name', devB, 'netns', b);
+      inNs(a, 'ip', 'addr', 'add', ipA, 'dev', devA);
+      inNs(b, 'ip', 'addr', 'add', ipB, 'dev', devB);
+      inNs(a, 'ip', 'link', 'set', devA, 'up');
+      inNs(b, 'ip', 'link', 'set', devB, 'up');
+    };
+    link(ns.inet, `ia${tag}`, '10.77.1.1/24', ns.ra, `pa${tag}`, '10.77.1.2/24');
+    link(ns.inet, `ib${tag}`, '10.77.2.1/24', ns.rb, `pb${tag}`, '10.77.2.2/24');
+    link(ns.ra, `la${tag}`, '192.168.10.1/24', ns.ha, `ha${tag}`, '192.168.10.2/24');
+    link(ns.rb, `lb${tag}`, '192.168.20.1/24', ns.hb, `hb${tag}`, '192.168.20.2/24');
+    for (const [router, out, gateway] of [[ns.ra, `pa${tag}`, '10.77.1.1'], [ns.rb, `pb${tag}`, '10.77.2.1']] as const) {
+      inNs(router, 'sysctl', '-qw', 'net.ipv4.ip_forward=1');
+      inNs(router, 'ip', 'route', 'add', 'default', 'via', gateway);
+      inNs(router, 'iptables', '-t', 'nat', '-A', 'POSTROUTING', '-o', out, '-j', 'MASQUERADE', ...(randomFully ? ['--random-fully'] : []));
+    }
+    inNs(ns.ha, 'ip', 'route', 'add', 'default', 'via', '192.168.10.1');
+    inNs(ns.hb, 'ip', 'route', 'add', 'default', 'via', '192.168.20.1');
+  } catch (error) {
+    remove();
+    throw error;
+  }
+  return { ns, remove };
+}
+
+describe('through NAT routers (namespaces made by the test)', () => {
+  test.each([
+    ['port-preserving NAT (MASQUERADE)', false],
+    ['address-dependent NAT (MASQUERADE --random-fully)', true],
+  ])('%s: two homes meet through the beacon and sync through its relay', async (_name, randomFully) => {
+    const net = topology(randomFully);
+    const children: ReturnType<typeof run>[] = [];
+    try {
+      const beacon = run(net.ns.inet, [beaconMain, '--listen', '/ip4/10.77.1.1/tcp/4001', '--key-file', join(root, `beacon-${randomFully}.key`)]);
+      children.push(beacon);
+      const address = (await beacon.line(/\/p2p\//)).trim();
+      const inviter = run(net.ns.ha, [peer, 'inviter', join(root, `a-${randomFully}`), '192.168.10.2', address]);
+      children.push(inviter);
+      const invite = (await inviter.line(/^invite /)).slice('invite '.length);
+      const invitee = run(net.ns.hb, [peer, 'invitee', join(root, `b-${randomFully}`), '192.168.20.2', address, invite]);
+      children.push(invitee);
+      expect(await invitee.line(/^synced /)).toBe('synced [{"text":"through the NAT"}]');
+      const connections = JSON.parse((await invitee.line(/^connections /)).slice('connections '.length)) as string[];
+      expect(connections.length).toBeGreaterThan(0);
+      // the homes cannot reach each other directly: the data came through the relay
+      expect(connections.every((a) => a.includes('/p2p-circuit'))).toBe(true);
+    } finally {
+      for (const c of children) {
+        c.child.stdin?.end();
+        if (c.child.exitCode === null) c.child.kill('SIGTERM');
+      }
+      await new Promise((r) => setTimeout(r, 200));
+      for (const c of children) if (c.child.exitCode === null) c.child.kill('SIGKILL');
+      net.remove();
+    }
+  }, 120_000);
+});
