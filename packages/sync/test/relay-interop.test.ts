@@ -27,7 +27,9 @@ async function plainNode(relay: string): Promise<Libp2p<{ identify: ReturnType<R
     streamMuxers: [yamux()],
     services: { identify: identify(), ping: ping() },
   });
-  stops.push(() => node.stop());
+  stops.push(async () => {
+    await node.stop();
+  });
   return node;
 }
 
