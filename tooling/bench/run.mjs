@@ -156,6 +156,10 @@ try {
   // ---------------------------------------------------------------- sync
   const { syncBench } = await import('./sync.mjs');
   await syncBench({ dir, row, rawRate, N: Number(process.env.BENCH_SYNC_ROWS ?? 100_000) });
+
+  // ---------------------------------------------------------------- beacon
+  const { beaconBench } = await import('./beacon.mjs');
+  await beaconBench({ row });
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -119,6 +119,8 @@ export class BeaconServer {
 
 /** The client's IP as the beacon saw it, with each port it says it listens on. */
 export function observedAddresses(remoteAddress: string, ports: readonly unknown[]): string[] {
+  // The in-memory network: a remote address is its dialable name (simulations of many peers).
+  if (remoteAddress.startsWith('memory:')) return [remoteAddress];
   const ip = /^\/ip([46])\/([^/]+)\//.exec(remoteAddress);
   if (!ip) return [];
   const family = `/ip${ip[1]}/${ip[2]}`;
