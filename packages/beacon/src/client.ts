@@ -1,5 +1,5 @@
 import type { Logger } from '@discret/log';
-import { type Connection, MessageChannel, type Transport } from '@discret/sync';
+import { type Connection, listenPorts, MessageChannel, type Transport } from '@discret/sync';
 import { presentedTokens } from './tokens.js';
 
 /**
@@ -115,20 +115,4 @@ export class BeaconClient {
     this.retryTimer.unref();
     this.backoffMs = Math.min(60_000, this.backoffMs * 2);
   }
-}
-
-/** The TCP and QUIC ports among our listen multiaddrs, as `[proto, port]`. */
-export function listenPorts(addresses: readonly string[]): [string, number][] {
-  const out: [string, number][] = [];
-  for (const address of addresses) {
-    // Direct addresses only: a circuit address (`.../p2p/<relay>/p2p-circuit/...`) carries the
-    // relay's port, not ours (announcing it sent peers to the beacon instead of to us).
-    const tcp = /^\/ip[46]\/[^/]+\/tcp\/(\d+)(\/p2p\/[^/]+)?$/.exec(address);
-    const quic = /^\/ip[46]\/[^/]+\/udp\/(\d+)\/quic-v1(\/p2p\/[^/]+)?$/.exec(address);
-    const match = tcp ?? quic;
-    if (!match) continue;
-    const entry: [string, number] = [tcp ? 'tcp' : 'quic', Number(match[1])];
-    if (!out.some(([p, n]) => p === entry[0] && n === entry[1])) out.push(entry);
-  }
-  return out;
 }

@@ -1,6 +1,6 @@
 import { base64url } from '@discret/crypto';
 import type { Logger } from '@discret/log';
-import { type Connection, MessageChannel, SyncError, type Transport } from '@discret/sync';
+import { type Connection, dialableAddresses, MessageChannel, SyncError, type Transport } from '@discret/sync';
 import { BeaconError } from './errors.js';
 import { type RegistryLimits, TokenRegistry } from './registry.js';
 
@@ -121,15 +121,6 @@ export class BeaconServer {
 export function observedAddresses(remoteAddress: string, ports: readonly unknown[]): string[] {
   // The in-memory network: a remote address is its dialable name (simulations of many peers).
   if (remoteAddress.startsWith('memory:')) return [remoteAddress];
-  const ip = /^\/ip([46])\/([^/]+)\//.exec(remoteAddress);
-  if (!ip) return [];
-  const family = `/ip${ip[1]}/${ip[2]}`;
-  return ports.flatMap((entry) => {
-    if (!Array.isArray(entry)) return [];
-    const [proto, port] = entry as [unknown, unknown];
-    if (!Number.isInteger(port) || (port as number) <= 0 || (port as number) > 65535) return [];
-    if (proto === 'quic') return [`${family}/udp/${port}/quic-v1`];
-    if (proto === 'tcp') return [`${family}/tcp/${port}`];
-    return [];
-  });
+  const ip = /^\/(ip[46])\/([^/]+)\//.exec(remoteAddress);
+  return ip ? dialableAddresses(ip[1] as 'ip4' | 'ip6', ip[2]!, ports) : [];
 }

@@ -2,63 +2,22 @@
 // removes: joined by a veth pair, with multicast routed on it. Nothing is sent on the host's
 // own interfaces. The reader is given no address: it finds the writer by its announcements.
 import { afterAll, describe, expect, test } from '@jest/globals';
-import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { ip, removeNamespaces, runInNamespace, stopAll } from './netns.js';
 
 const root = mkdtempSync(join(tmpdir(), 'discret-lan-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-const peer = resolve(import.meta.dirname, 'fixtures/lan-peer.ts');
-const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'pipe' });
-
-/** Runs a peer in a namespace; resolves with the first line matching `wanted` (bounded). */
-function run(ns: string, args: string[]) {
-  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, peer, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines: string[] = [];
-  let buffered = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString();
-    const parts = buffered.split('\n');
-    buffered = parts.pop()!;
-    lines.push(...parts);
-  });
-  const line = (wanted: RegExp, ms = 25_000) => new Promise<string>((ok, fail) => {
-    const end = Date.now() + ms;
-    const poll = setInterval(() => {
-      const found = lines.find((l) => wanted.test(l));
-      if (found || Date.now() > end || child.exitCode !== null) {
-        clearInterval(poll);
-        if (found) ok(found);
-        else fail(new Error(`no line ${wanted} from ${ns} (got: ${lines.join(' | ')})`));
-      }
-    }, 20);
-  });
-  return { child, line };
-}
-
-/** Ends the peers: stdin closed (they close and exit), killed if still running. */
-function stop(children: ReturnType<typeof run>[]): void {
-  for (const c of children) {
-    c.child.stdin?.end();
-    if (c.child.exitCode === null) c.child.kill('SIGKILL');
-  }
-}
+const peer = resolve(import.meta.dirname, 'fixtures/network-peer.ts');
+const run = (ns: string, args: string[]) => runInNamespace(ns, [peer, ...args]);
 
 /** Two namespaces joined by a veth pair with multicast routed on it; removed by `remove`. */
 function namespaces() {
   const tag = `${process.pid % 10000}${Math.floor(Math.random() * 100)}`;
   const names = [`dsc-a-${tag}`, `dsc-b-${tag}`] as const;
   const made: string[] = [];
-  const remove = () => {
-    for (const ns of made) {
-      try {
-        ip('netns', 'del', ns);
-      } catch {
-        // already gone
-      }
-    }
-  };
+  const remove = () => removeNamespaces(made);
   try {
     for (const ns of names) {
       ip('netns', 'add', ns);
@@ -85,14 +44,14 @@ describe('LAN discovery (inside network namespaces made by the test)', () => {
     const net = namespaces();
     const children: ReturnType<typeof run>[] = [];
     try {
-      const writer = run(net.a, ['writer', join(root, 'a'), '10.231.0.1', group]);
+      const writer = run(net.a, ['writer', join(root, 'a'), '10.231.0.1', `multicast:${group}`]);
       children.push(writer);
       expect(await writer.line(/^ready \/ip4\/10\.231\.0\.1\/tcp\/\d+/)).toBeTruthy();
-      const reader = run(net.b, ['reader', join(root, 'b'), '10.231.0.2', group]);
+      const reader = run(net.b, ['reader', join(root, 'b'), '10.231.0.2', `multicast:${group}`]);
       children.push(reader);
       expect(await reader.line(/^synced /)).toBe('synced [{"text":"found you"}]');
     } finally {
-      stop(children);
+      await stopAll(children);
       net.remove();
     }
   }, 60_000);
@@ -101,14 +60,14 @@ describe('LAN discovery (inside network namespaces made by the test)', () => {
     const net = namespaces();
     const children: ReturnType<typeof run>[] = [];
     try {
-      const inviter = run(net.a, ['inviter', join(root, 'c'), '10.231.0.1', group]);
+      const inviter = run(net.a, ['inviter', join(root, 'c'), '10.231.0.1', `multicast:${group}`, 'welcome']);
       children.push(inviter);
       const invite = (await inviter.line(/^invite /)).slice('invite '.length);
-      const invitee = run(net.b, ['invitee', join(root, 'd'), '10.231.0.2', group, invite]);
+      const invitee = run(net.b, ['invitee', join(root, 'd'), '10.231.0.2', `multicast:${group}`, invite]);
       children.push(invitee);
       expect(await invitee.line(/^synced /)).toBe('synced [{"text":"welcome"}]');
     } finally {
-      stop(children);
+      await stopAll(children);
       net.remove();
     }
   }, 60_000);

@@ -2,56 +2,25 @@
 // creates and removes) and a beacon on the "internet" between them. The homes have no route to
 // each other: the users meet through the beacon and sync through its relay.
 import { afterAll, describe, expect, test } from '@jest/globals';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { removeNamespaces, runInNamespace, stopAll } from './netns.js';
 
 const root = mkdtempSync(join(tmpdir(), 'discret-nat-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-const peer = resolve(import.meta.dirname, 'fixtures/nat-peer.ts');
+const peer = resolve(import.meta.dirname, 'fixtures/network-peer.ts');
 const beaconMain = resolve(import.meta.dirname, '../../../apps/beacon/dist/main.js');
 const sh = (...args: string[]) => execFileSync(args[0]!, args.slice(1), { stdio: 'pipe' });
-
-/** A process in a namespace, its stdout lines, and a bounded wait for one of them. */
-function run(ns: string, args: string[]) {
-  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, ...args], { stdio: ['pipe', 'pipe', 'ignore'] });
-  const lines: string[] = [];
-  let buffered = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString();
-    const parts = buffered.split('\n');
-    buffered = parts.pop()!;
-    lines.push(...parts);
-  });
-  const line = (wanted: RegExp, ms = 45_000) => new Promise<string>((ok, fail) => {
-    const end = Date.now() + ms;
-    const poll = setInterval(() => {
-      const found = lines.find((l) => wanted.test(l));
-      if (found || Date.now() > end || child.exitCode !== null) {
-        clearInterval(poll);
-        if (found) ok(found);
-        else fail(new Error(`no line ${wanted} in ${ns} (got: ${lines.join(' | ')})`));
-      }
-    }, 20);
-  });
-  return { child, line };
-}
+const run = (ns: string, args: string[]) => runInNamespace(ns, args, { stderr: 'ignore', timeoutMs: 45_000 });
 
 /** inet (the beacon), two routers doing NAT, two homes behind them. */
 function topology(randomFully: boolean) {
   const tag = `${process.pid % 1000}${Math.floor(Math.random() * 10)}`;
   const ns = { inet: `dn-i${tag}`, ra: `dn-ra${tag}`, rb: `dn-rb${tag}`, ha: `dn-ha${tag}`, hb: `dn-hb${tag}` };
   const made: string[] = [];
-  const remove = () => {
-    for (const name of made) {
-      try {
-        sh('ip', 'netns', 'del', name);
-      } catch {
-        // gone already
-      }
-    }
-  };
+  const remove = () => removeNamespaces(made);
   const inNs = (name: string, ...args: string[]) => sh('ip', 'netns', 'exec', name, ...args);
   try {
     for (const name of Object.values(ns)) {
@@ -96,10 +65,10 @@ describe('through NAT routers (namespaces made by the test)', () => {
       const beacon = run(net.ns.inet, [beaconMain, '--listen', '/ip4/10.77.1.1/tcp/4001', '--key-file', join(root, `beacon-${randomFully}.key`)]);
       children.push(beacon);
       const address = (await beacon.line(/\/p2p\//)).trim();
-      const inviter = run(net.ns.ha, [peer, 'inviter', join(root, `a-${randomFully}`), '192.168.10.2', address]);
+      const inviter = run(net.ns.ha, [peer, 'inviter', join(root, `a-${randomFully}`), '192.168.10.2', `beacon:${address}`, 'through the NAT']);
       children.push(inviter);
       const invite = (await inviter.line(/^invite /)).slice('invite '.length);
-      const invitee = run(net.ns.hb, [peer, 'invitee', join(root, `b-${randomFully}`), '192.168.20.2', address, invite]);
+      const invitee = run(net.ns.hb, [peer, 'invitee', join(root, `b-${randomFully}`), '192.168.20.2', `beacon:${address}`, invite]);
       children.push(invitee);
       expect(await invitee.line(/^synced /)).toBe('synced [{"text":"through the NAT"}]');
       const connections = JSON.parse((await invitee.line(/^connections /)).slice('connections '.length)) as string[];
@@ -107,12 +76,7 @@ describe('through NAT routers (namespaces made by the test)', () => {
       // the homes cannot reach each other directly: the data came through the relay
       expect(connections.every((a) => a.includes('/p2p-circuit'))).toBe(true);
     } finally {
-      for (const c of children) {
-        c.child.stdin?.end();
-        if (c.child.exitCode === null) c.child.kill('SIGTERM');
-      }
-      await new Promise((r) => setTimeout(r, 200));
-      for (const c of children) if (c.child.exitCode === null) c.child.kill('SIGKILL');
+      await stopAll(children);
       net.remove();
     }
   }, 120_000);

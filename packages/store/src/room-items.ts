@@ -1,6 +1,7 @@
 import { decode as decodeCbor, encode as encodeCbor } from 'cborg';
 import type { Row, SqlConnection, SqlValue } from './driver.js';
 import { StoreError } from './errors.js';
+import { sameBytes } from './write-context.js';
 import { edgeDeletionRecord, edgeRecord, nodeDeletionRecord, nodeRecord, type RecordBatch } from './records.js';
 import type { RecordKind } from './import.js';
 
@@ -63,7 +64,7 @@ export async function readRoomRecords(db: SqlConnection, roomId: Uint8Array, ref
     // By primary key only: with room_id in the WHERE the planner may walk the room's index,
     // one whole room per chunk (measured: 15k records/s instead of 10x that). Filtered here.
     const rows = await db.all(`SELECT * FROM _node WHERE id IN (${ids.map(() => '?').join(',')})`, ids);
-    for (const row of rows) if (sameRoom(row.room_id as Uint8Array | null, roomId)) out.nodes.push(nodeRecord(row));
+    for (const row of rows) if (sameBytes((row.room_id as Uint8Array | null) ?? null, roomId)) out.nodes.push(nodeRecord(row));
   }
   for (const ref of refs) {
     let params: SqlValue[];
@@ -87,9 +88,6 @@ export async function readRoomRecords(db: SqlConnection, roomId: Uint8Array, ref
   return out;
 }
 
-function sameRoom(a: Uint8Array | null, b: Uint8Array): boolean {
-  return a !== null && Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0;
-}
 
 /**
  * Which of these items this store lacks: neither that version nor a newer one of the record,

@@ -17,3 +17,4 @@ export { SyncService, type SyncServiceOptions } from './service.js';
 export { reconcileItem, keysOfBatch, batchWithin, ITEM_KEY_BYTES, type ItemKind } from './items.js';
 export { batchToWire, batchFromWire } from './records-wire.js';
 export { LanDiscovery, DEFAULT_MULTICAST_GROUP, type LanDiscoveryOptions, type LanDiscoveryHooks } from './lan.js';
+export { listenPorts, dialableAddresses, type PortEntry } from './addresses.js';

@@ -1,6 +1,6 @@
 import { hash } from '@discret/crypto';
 import type { EdgeDeletionRecord, EdgeRecord, NodeDeletionRecord, NodeRecord, RecordBatch } from '@discret/store';
-import type { ReconcileItem } from './reconcile.js';
+import { compareKeys, type ReconcileItem } from './reconcile.js';
 
 /**
  * The reconciliation key of a record version: kind (1 byte), date (8 bytes big-endian), then
@@ -54,7 +54,7 @@ export function batchWithin(batch: RecordBatch, lower: Uint8Array, upper: Uint8A
     if (low > 0 && high < 0) return true;
     if (low < 0 || high > 0) return false;
     const key = reconcileItem(kind, date, signature).key;
-    return compare(key, lower) >= 0 && (upper === null || compare(key, upper) < 0);
+    return compareKeys(key, lower) >= 0 && (upper === null || compareKeys(key, upper) < 0);
   };
   return (batch.nodes ?? []).every((r) => check('node', r.mdate, r.signature))
     && (batch.edges ?? []).every((r) => check('edge', r.cdate, r.signature))
@@ -69,12 +69,6 @@ function comparePrefix(prefix: Uint8Array, key: Uint8Array): number {
     if (prefix[i] !== key[i]) return prefix[i]! - key[i]!;
   }
   return 0;
-}
-
-function compare(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-  return a.length - b.length;
 }
 
 export function keyText(key: Uint8Array): string {

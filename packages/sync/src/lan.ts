@@ -2,6 +2,7 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import { decode, encode } from 'cborg';
 import type { Logger } from '@discret/log';
+import { dialableAddresses, listenPorts, type PortEntry } from './addresses.js';
 
 /**
  * LAN discovery by multicast announcements of meeting tokens, upstream's way.
@@ -123,31 +124,14 @@ export class LanDiscovery {
     if (!(nonce instanceof Uint8Array) || hex(nonce) === hex(this.nonce)) return;
     if (!Array.isArray(tokens) || tokens.length > MAX_TOKENS_PER_PACKET || !Array.isArray(listening) || listening.length > 8) return;
     if (!tokens.some((t) => t instanceof Uint8Array && this.ours.has(hex(t)))) return;
-    const addresses = listening.flatMap((entry) => {
-      if (!Array.isArray(entry)) return [];
-      const [proto, port] = entry as [unknown, unknown];
-      if (!Number.isInteger(port) || (port as number) <= 0 || (port as number) > 65535) return [];
-      if (proto === 'quic') return [`/ip4/${from.address}/udp/${port}/quic-v1`];
-      if (proto === 'tcp') return [`/ip4/${from.address}/tcp/${port}`];
-      return [];
-    });
+    const addresses = dialableAddresses('ip4', from.address, listening);
     if (addresses.length) hooks.found(addresses);
   }
 }
 
-/** The announceable ports of our listen addresses: non-loopback IPv4 TCP and QUIC. */
-function ports(addresses: string[]): [string, number][] {
-  const out: [string, number][] = [];
-  for (const address of addresses) {
-    // Direct addresses only: a circuit address ends in `/p2p-circuit/p2p/<us>` and carries the relay's port.
-    const tcp = /^\/ip4\/([\d.]+)\/tcp\/(\d+)(\/p2p\/[^/]+)?$/.exec(address);
-    const quic = /^\/ip4\/([\d.]+)\/udp\/(\d+)\/quic-v1(\/p2p\/[^/]+)?$/.exec(address);
-    const match = tcp ?? quic;
-    if (!match || match[1]!.startsWith('127.')) continue;
-    const entry: [string, number] = [tcp ? 'tcp' : 'quic', Number(match[2])];
-    if (!out.some(([p, n]) => p === entry[0] && n === entry[1])) out.push(entry);
-  }
-  return out.sort((a, b) => (a[0] === 'quic' ? -1 : b[0] === 'quic' ? 1 : 0));
+/** The announceable ports of our listen addresses: non-loopback IPv4 TCP and QUIC, QUIC first. */
+function ports(addresses: string[]): PortEntry[] {
+  return listenPorts(addresses, { ipv4Only: true, skipLoopback: true }).sort((a, b) => (a[0] === 'quic' ? -1 : b[0] === 'quic' ? 1 : 0));
 }
 
 function hex(bytes: Uint8Array): string {

@@ -104,11 +104,6 @@ export class SyncService {
     }
   }
 
-  /** Pulls these rooms from every admitted peer that shares them (after a room definition changed here). */
-  pullFromAll(): void {
-    for (const session of this.sessions) if (session.remote) session.syncAll();
-  }
-
   private accept(connection: Connection): void {
     const session = this.track(connection);
     if (session) void this.ready(session);
