@@ -45,6 +45,8 @@ function topology(randomFully: boolean) {
       inNs(router, 'ip', 'route', 'add', 'default', 'via', gateway);
       inNs(router, 'iptables', '-t', 'nat', '-A', 'POSTROUTING', '-o', out, '-j', 'MASQUERADE', ...(randomFully ? ['--random-fully'] : []));
     }
+    // the "internet" routes between the routers' public addresses, as the real one does
+    inNs(ns.inet, 'sysctl', '-qw', 'net.ipv4.ip_forward=1');
     inNs(ns.ha, 'ip', 'route', 'add', 'default', 'via', '192.168.10.1');
     inNs(ns.hb, 'ip', 'route', 'add', 'default', 'via', '192.168.20.1');
   } catch (error) {
@@ -80,4 +82,31 @@ describe('through NAT routers (namespaces made by the test)', () => {
       net.remove();
     }
   }, 120_000);
+
+  test('port-preserving NAT: live sync keeps one relayed connection for over two minutes and 128 KiB (the relay defaults)', async () => {
+    const net = topology(false);
+    const children: ReturnType<typeof run>[] = [];
+    try {
+      const beacon = run(net.ns.inet, [beaconMain, '--listen', '/ip4/10.77.1.1/tcp/4001', '--key-file', join(root, 'beacon-live.key')]);
+      children.push(beacon);
+      const address = (await beacon.line(/\/p2p\//)).trim();
+      const inviter = run(net.ns.ha, [peer, 'live-inviter', join(root, 'a-live'), '192.168.10.2', `beacon:${address}`, 'first note']);
+      children.push(inviter);
+      const invite = (await inviter.line(/^invite /)).slice('invite '.length);
+      const invitee = run(net.ns.hb, [peer, 'live-invitee', join(root, 'b-live'), '192.168.20.2', `beacon:${address}`, invite]);
+      children.push(invitee);
+      // 14 writes of 20 KiB, one every 10 s: 280 KiB over 140 s.
+      const done = JSON.parse((await invitee.line(/^done /, 200_000)).slice('done '.length)) as { connects: number; seconds: number; connections: string[] };
+      // every write arrived on its own, before the next one was made: the sync was live all along
+      const counts = (await invitee.lines()).filter((l) => l.startsWith('count ')).map((l) => Number(l.slice(6)));
+      expect(counts).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
+      expect(done.seconds).toBeGreaterThan(125);
+      expect(done.connects).toBe(0); // the same connection all along
+      expect(done.connections.length).toBeGreaterThan(0);
+      expect(done.connections.every((a) => a.includes('/p2p-circuit'))).toBe(true);
+    } finally {
+      await stopAll(children);
+      net.remove();
+    }
+  }, 240_000);
 });

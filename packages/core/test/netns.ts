@@ -8,6 +8,8 @@ export interface NamespacedProcess {
   child: ChildProcess;
   /** The first stdout line matching `wanted`; fails after `ms` or when the process exits. */
   line(wanted: RegExp, ms?: number): Promise<string>;
+  /** Every complete stdout line so far. */
+  lines(): Promise<string[]>;
 }
 
 /** Runs `node <argv...>` in namespace `ns`. */
@@ -32,7 +34,7 @@ export function runInNamespace(ns: string, argv: string[], options: { stderr?: '
       }
     }, 20);
   });
-  return { child, line };
+  return { child, line, lines: async () => [...lines] };
 }
 
 /** Ends the processes: stdin closed and SIGTERM (they close and exit), SIGKILL 200 ms later if still running. */
