@@ -4,6 +4,7 @@
 //     [--metrics 127.0.0.1:9464] [--max-clients 10000] [--max-peers 10000]
 //     [--max-tokens-per-peer 1024] [--max-peers-per-token 32]
 //     [--max-reservations 1024] [--relay-duration-ms 3600000] [--relay-data-bytes 268435456]
+//     [--max-connections-per-ip 64]
 // Prints one multiaddr per line (each ending in the beacon's peer id: give one to your peers as
 // `config.beacons`), then serves until SIGTERM or SIGINT. With --metrics, GET /health answers
 // "ok" and GET /metrics the Prometheus text of the beacon's gauges.
@@ -26,6 +27,7 @@ const { values } = parseArgs({
     'max-reservations': { type: 'string' },
     'relay-duration-ms': { type: 'string' },
     'relay-data-bytes': { type: 'string' },
+    'max-connections-per-ip': { type: 'string' },
     help: { type: 'boolean' },
   },
 });
@@ -49,6 +51,7 @@ const count = (flag: keyof typeof values): number | undefined => {
 // connection) would cut a sync.
 const transport = libp2pTransport({
   listen: values.listen ?? ['/ip4/0.0.0.0/tcp/4001'],
+  maxConnectionsPerIp: count('max-connections-per-ip') ?? 64,
   relayServer: { maxReservations: count('max-reservations'), durationLimitMs: count('relay-duration-ms'), dataLimitBytes: count('relay-data-bytes') },
 });
 await transport.start({ deviceSeed: seed, logger });

@@ -2,13 +2,13 @@
 // users who share an invite are configured with its address only, never dial each other by
 // hand, and still meet and sync. A client that presents other tokens learns nothing.
 import { afterAll, describe, expect, test } from '@jest/globals';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { BeaconClient } from '@discret/beacon';
 import { CryptoPool, Discret, libp2pTransport, silentLogger } from '@discret/core';
 import { SigningKey } from '@discret/crypto';
+import { startBeacon } from '../../../apps/beacon/test/spawn-beacon.js';
 import { nextEvent, readUntil } from './waits.js';
 
 const root = mkdtempSync(join(tmpdir(), 'discret-beacon-'));
@@ -17,39 +17,18 @@ afterAll(async () => {
   await pool.close();
   rmSync(root, { recursive: true, force: true });
 });
-const beaconMain = resolve(import.meta.dirname, '../../../apps/beacon/dist/main.js');
 let n = 0;
+let keys = 0;
+/** The beacon as a real process (apps/beacon), on 127.0.0.1. */
+const beacon = (keyFile: string = join(root, `beacon-${keys++}.key`), flags: string[] = []) => startBeacon(keyFile, flags);
 
-/** Starts the beacon process; resolves with its first address (bounded wait). */
-async function beacon(keyFile: string, flags: string[] = []) {
-  const child = spawn(process.execPath, [beaconMain, '--listen', '/ip4/127.0.0.1/tcp/0', '--key-file', keyFile, ...flags], { stdio: ['ignore', 'pipe', 'ignore'] });
-  let printed = '';
-  const address = await new Promise<string>((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error('the beacon did not print its address')), 15_000);
-    child.stdout.on('data', (chunk: Buffer) => {
-      printed += chunk.toString();
-      const line = printed.split('\n').find((l) => l.includes('/p2p/'));
-      const metricsWanted = flags.includes('--metrics');
-      if (line && (!metricsWanted || /metrics http/.test(printed))) {
-        clearTimeout(timer);
-        ok(line.trim());
-      }
-    });
-  });
-  const metricsUrl = /metrics (http\S+)/.exec(printed)?.[1];
-  const stop = () => new Promise<void>((done) => {
-    if (child.exitCode !== null) return done();
-    child.once('exit', () => done());
-    child.kill('SIGTERM');
-  });
-  return { address, stop, child, metricsUrl };
-}
-
-const open = (fill: number, beacons: string[]) => Discret.open({
+const open = (fill: number, beacons: string[], listen = ['/ip4/127.0.0.1/tcp/0']) => Discret.open({
   dataModel: 'chat { Message { text: String } }', appKey: 'test.beacon', keyMaterial: new Uint8Array(32).fill(fill), dataFolder: join(root, String(n++)),
-  transport: libp2pTransport({ listen: ['/ip4/127.0.0.1/tcp/0'] }), logger: silentLogger, cryptoPool: pool,
+  transport: libp2pTransport({ listen }), logger: silentLogger, cryptoPool: pool,
   config: { enableMulticast: false, beacons },
 });
+/** A peer with no direct address at all: its relay reservations are the only way in. */
+const openRelayed = (fill: number, beacons: string[]) => open(fill, beacons, []);
 
 describe('beacon', () => {
   test('two users who share an invite meet through the beacon alone, and sync a room', async () => {
@@ -186,6 +165,54 @@ describe('beacon', () => {
     } finally {
       await Promise.all([hidden.close(), other.close()]);
       await b.stop();
+    }
+  }, 90_000);
+
+  /** Alice makes a room with a message; Bob accepts her invite; resolves once Bob holds it. */
+  async function inviteAndSync(alice: Discret, bob: Discret, text: string, ms = 30_000) {
+    const { r } = await alice.mutate<{ r: { id: string; authorisations: { id: string }[] } }>(`mutate { r: sys.Room {
+      admin: [{ verif_key: $me }]
+      authorisations: [{ name: "all" rights: [{ entity: "chat.Message" mutate_self: true mutate_all: false }] users: [{ verif_key: $me }] }]
+    } }`, { me: alice.verifyingKey });
+    await alice.mutate('mutate { chat.Message { room_id: $r text: $t } }', { r: r.id, t: text });
+    const synced = nextEvent(bob, 'RoomSynchronized', (e) => e.room === r.id, ms);
+    await bob.acceptInvite(await alice.invite({ room: r.id, authorisation: r.authorisations[0]!.id }));
+    await synced;
+    return (await bob.query('query { m: chat.Message(room_id = $r) { text } }', { r: r.id })).m;
+  }
+
+  test('several beacons: peers that share only one of their beacons meet through it, a dead one in the list is no obstacle', async () => {
+    // no direct addresses: each peer needs a reservation on the beacon they share
+    const dead = await beacon();
+    await dead.stop();
+    const [shared, onlyBob] = await Promise.all([beacon(), beacon()]);
+    const [alice, bob] = await Promise.all([openRelayed(71, [dead.address, shared.address]), openRelayed(72, [onlyBob.address, shared.address])]);
+    try {
+      expect(await inviteAndSync(alice, bob, 'through the one beacon we share')).toEqual([{ text: 'through the one beacon we share' }]);
+      expect(bob.connectedPeers()).toContain(alice.verifyingKey);
+    } finally {
+      await Promise.all([alice.close(), bob.close()]);
+      await Promise.all([shared.stop(), onlyBob.stop()]);
+    }
+  }, 60_000);
+
+  test('a beacon that restarts: its clients reconnect and reserve again by themselves, and peers meet again', async () => {
+    const keyFile = join(root, 'restarting.key');
+    const first = await beacon(keyFile);
+    const [alice, bob] = await Promise.all([openRelayed(73, [first.address]), openRelayed(74, [first.address])]);
+    let again: Awaited<ReturnType<typeof beacon>> | null = null;
+    try {
+      await first.stop();
+      // same key, same port: the address the peers were given
+      const listen = first.address.split('/p2p/')[0]!;
+      again = await startBeacon(keyFile, [], listen);
+      expect(again.address).toBe(first.address);
+      // no direct address: they meet only once both have reserved on the new beacon again
+      expect(await inviteAndSync(alice, bob, 'after the restart', 45_000)).toEqual([{ text: 'after the restart' }]);
+      expect(alice.addresses().every((a) => a.startsWith(`${first.address}/p2p-circuit`))).toBe(true);
+    } finally {
+      await Promise.all([alice.close(), bob.close()]);
+      await again?.stop();
     }
   }, 90_000);
 });

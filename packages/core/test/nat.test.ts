@@ -6,12 +6,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { beaconMain } from '../../../apps/beacon/test/spawn-beacon.js';
 import { removeNamespaces, runInNamespace, stopAll } from './netns.js';
 
 const root = mkdtempSync(join(tmpdir(), 'discret-nat-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const peer = resolve(import.meta.dirname, 'fixtures/network-peer.ts');
-const beaconMain = resolve(import.meta.dirname, '../../../apps/beacon/dist/main.js');
 const sh = (...args: string[]) => execFileSync(args[0]!, args.slice(1), { stdio: 'pipe' });
 const run = (ns: string, args: string[]) => runInNamespace(ns, args, { stderr: 'ignore', timeoutMs: 45_000 });
 

@@ -5,13 +5,14 @@ import { generateKeyPairFromSeed, publicKeyFromRaw } from '@libp2p/crypto/keys';
 import { peerIdFromPublicKey } from '@libp2p/peer-id';
 import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2';
 import { identify } from '@libp2p/identify';
-import type { Connection as P2PConnection, Libp2p, Stream } from '@libp2p/interface';
+import type { ConnectionGater, Connection as P2PConnection, Libp2p, Stream } from '@libp2p/interface';
 import { ping } from '@libp2p/ping';
 import { tcp } from '@libp2p/tcp';
 import { multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
 import type { Logger } from '@discret/log';
 import { SyncError } from './errors.js';
+import { keepRelaysConnected } from './relay-keeper.js';
 import type { AbortOptions, ByteStream, Connection, Transport, TransportInit } from './transport.js';
 
 /** The libp2p protocol of Discret's streams. */
@@ -38,6 +39,11 @@ export interface Libp2pTransportOptions {
    * learn this device's address.
    */
   relayOnly?: boolean;
+  /**
+   * Most direct connections accepted from one IP address at once (a server's guard; a family
+   * behind one home router shares an address, so keep it generous). Default: no limit.
+   */
+  maxConnectionsPerIp?: number;
 }
 
 export interface RelayServerLimits {
@@ -69,6 +75,7 @@ class Libp2pTransport implements Transport {
   private readonly addressHandlers: (() => void)[] = [];
   private readonly extraRelays: string[] = [];
   private relayOnly = false;
+  private keeper: AbortController | null = null;
 
   constructor(private readonly options: Libp2pTransportOptions) {}
 
@@ -94,15 +101,11 @@ class Libp2pTransport implements Transport {
     const direct = relayOnly ? [] : (this.options.listen ?? DEFAULT_LISTEN);
     const node = await createLibp2p({
       privateKey,
-      addresses: { listen: [...direct, ...relays.map((r) => `${r}/p2p-circuit`)] },
-      // relayOnly: the relays are dialled directly; anyone else only through a circuit, both ways.
-      connectionGater: relayOnly ? {
-        denyDialMultiaddr: (address) => {
-          const text = address.toString();
-          return !text.includes('/p2p-circuit') && !relayIds.has(text.split('/p2p/').pop());
-        },
-        denyInboundUpgradedConnection: (peer, connection) => !connection.remoteAddr.toString().includes('/p2p-circuit') && !relayIds.has(peer.toString()),
-      } : undefined,
+      // One `/p2p-circuit` per relay: a reservation on each relay we are connected to, made
+      // again when it comes back (see relay-keeper.ts). Naming each relay's address here instead
+      // would fail the start when one is down, and never reserve again after it restarts.
+      addresses: { listen: [...direct, ...relays.map(() => '/p2p-circuit')] },
+      connectionGater: this.gater(relayOnly, relayIds),
       transports: [quic(), tcp(), ...(relays.length ? [circuitRelayTransport()] : [])],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
@@ -131,9 +134,40 @@ class Libp2pTransport implements Transport {
       runOnLimitedConnection: true,
     });
     this.node = node;
+    if (relays.length) {
+      this.keeper = new AbortController();
+      keepRelaysConnected(node, relays, init.logger, this.keeper.signal);
+    }
+  }
+
+  /**
+   * relayOnly: the relays are dialled directly, anyone else only through a circuit, both ways.
+   * maxConnectionsPerIp: an inbound connection past the limit is refused before its handshake.
+   */
+  private gater(relayOnly: boolean, relayIds: Set<string | undefined>): ConnectionGater {
+    const perIp = this.options.maxConnectionsPerIp;
+    return {
+      denyDialMultiaddr: (address) => {
+        if (!relayOnly) return false;
+        const text = address.toString();
+        return !text.includes('/p2p-circuit') && !relayIds.has(text.split('/p2p/').pop());
+      },
+      denyInboundUpgradedConnection: (peer, connection) =>
+        relayOnly && !connection.remoteAddr.toString().includes('/p2p-circuit') && !relayIds.has(peer.toString()),
+      denyInboundConnection: (connection) => {
+        if (perIp === undefined || !this.node) return false;
+        const host = hostOf(connection.remoteAddr.toString());
+        const open = this.node.getConnections().filter((c) => c.status === 'open' && hostOf(c.remoteAddr.toString()) === host).length;
+        if (open < perIp) return false;
+        this.log?.debug({ host, open }, 'connection refused: too many from this address');
+        return true;
+      },
+    };
   }
 
   async stop(): Promise<void> {
+    this.keeper?.abort();
+    this.keeper = null;
     const node = this.node;
     this.node = null;
     await node?.stop();
@@ -180,6 +214,11 @@ class Libp2pTransport implements Transport {
     if (connection.direction === 'inbound') for (const handler of this.handlers) handler(wrapper);
     return wrapper;
   }
+}
+
+/** The IP address of a direct multiaddr (`/ip4/1.2.3.4/...`); relayed ones have the relay's. */
+function hostOf(address: string): string {
+  return address.split('/')[2] ?? '';
 }
 
 /** Streams a connection holds for a handler that is not registered yet. */
