@@ -42,3 +42,91 @@ export async function beaconBench({ row, clients = 500 }) {
   beaconServer.stop();
   await server.stop();
 }
+
+/**
+ * The beacon as its own process (apps/beacon) and clients over TCP on 127.0.0.1, from
+ * `processes` client processes: registrations and introductions per second, and the beacon's
+ * own peak RSS (VmHWM), and its registry after the clients leave.
+ */
+export async function beaconProcessBench({ row, clients = 500, processes = 4 }) {
+  const { spawn } = await import('node:child_process');
+  const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const folder = mkdtempSync(join(tmpdir(), 'discret-beacon-bench-'));
+  const children = [];
+  /** The next stdout line of `child` matching `re` (bounded). */
+  const lineOf = (child, re, ms = 120_000) => new Promise((ok, fail) => {
+    let text = '';
+    const timer = setTimeout(() => fail(new Error(`no ${re} (got ${text})`)), ms);
+    const on = (chunk) => {
+      text += chunk.toString();
+      const found = text.split('\n').find((l) => re.test(l));
+      if (found) {
+        clearTimeout(timer);
+        child.stdout.off('data', on);
+        ok(found);
+      }
+    };
+    child.stdout.on('data', on);
+  });
+  const server = spawn(process.execPath, ['apps/beacon/dist/main.js', '--listen', '/ip4/127.0.0.1/tcp/0', '--key-file', join(folder, 'key'),
+    '--metrics', '127.0.0.1:0', '--max-connections-per-ip', String(clients + 16)], { stdio: ['ignore', 'pipe', 'ignore'] });
+  children.push(server);
+  try {
+    const metricsLine = lineOf(server, /^metrics /);
+    const address = (await lineOf(server, /\/p2p\//)).trim();
+    const metricsUrl = (await metricsLine).slice('metrics '.length);
+    const rss = () => {
+      const status = readFileSync(`/proc/${server.pid}/status`, 'utf8');
+      const kib = (name) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+      return { now: Math.round(kib('VmRSS') / 1024), peak: Math.round(kib('VmHWM') / 1024) };
+    };
+    const idle = rss();
+    /** The beacon's CPU time so far, in ms (utime + stime of /proc/<pid>/stat, in clock ticks of 10 ms). */
+    const cpuMs = () => {
+      const fields = readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return (Number(fields[11]) + Number(fields[12])) * 10;
+    };
+    const per = Math.ceil(clients / processes / 2) * 2;
+    for (let first = 0; first < clients; first += per) {
+      children.push(spawn(process.execPath, ['tooling/bench/beacon-clients.mjs', address, String(first), String(Math.min(per, clients - first))], { stdio: ['pipe', 'pipe', 'inherit'] }));
+    }
+    const workers = children.slice(1);
+    await Promise.all(workers.map((c) => lineOf(c, /^ready/)));
+    const registered = workers.map((c) => lineOf(c, /^registered /));
+    const introduced = workers.map((c) => lineOf(c, /^introduced /));
+    const cpuBefore = cpuMs();
+    const t = performance.now();
+    for (const c of workers) c.stdin.write('go\n');
+    await Promise.all(registered);
+    const registerMs = performance.now() - t;
+    const intro = (await Promise.all(introduced)).map((l) => l.split(' ').map(Number));
+    const introMs = performance.now() - t;
+    const delivered = intro.reduce((sum, [, n]) => sum + n, 0);
+    const loaded = rss();
+    const cpuPerClient = (cpuMs() - cpuBefore) / clients;
+    const metrics = await (await fetch(metricsUrl)).text();
+    const gauge = (name) => /\s(\d+)$/.exec(metrics.split('\n').find((l) => l.startsWith(name)) ?? '')?.[1];
+    row('beacon', `${clients} clients over TCP register at once (beacon in its own process)`, `${Math.round((clients * 1000) / registerMs).toLocaleString('en')} registrations/s`,
+      `lookups: ${delivered} of ${clients} introductions in ${Math.round(introMs)} ms (${Math.round((delivered * 1000) / introMs).toLocaleString('en')}/s); ${gauge('discret_beacon_registered_peers')} peers registered; the beacon spent ${cpuPerClient.toFixed(1)} ms CPU per client (connection, handshake, registration), so one core serves ~${Math.round(1000 / cpuPerClient)} new clients/s`);
+    row('beacon', 'beacon process memory', `peak RSS ${loaded.peak} MiB`, `idle ${idle.now} MiB, with ${clients} clients ${loaded.now} MiB`);
+    await Promise.all(workers.map((c) => {
+      const left = lineOf(c, /^left/);
+      c.stdin.end();
+      return left;
+    }));
+    const until = Date.now() + 10_000;
+    let after = '';
+    while (Date.now() < until) {
+      after = await (await fetch(metricsUrl)).text();
+      if (/discret_beacon_clients 0\b/.test(after)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const line = (name) => after.split('\n').find((l) => l.startsWith(name)) ?? `${name} ?`;
+    row('beacon', 'beacon after every client left', `${line('discret_beacon_clients')}, ${line('discret_beacon_registered_peers')}`, `must be 0, 0; RSS ${rss().now} MiB`);
+  } finally {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    rmSync(folder, { recursive: true, force: true });
+  }
+}

@@ -158,8 +158,9 @@ try {
   await syncBench({ dir, row, rawRate, N: Number(process.env.BENCH_SYNC_ROWS ?? 100_000) });
 
   // ---------------------------------------------------------------- beacon
-  const { beaconBench } = await import('./beacon.mjs');
+  const { beaconBench, beaconProcessBench } = await import('./beacon.mjs');
   await beaconBench({ row });
+  await beaconProcessBench({ row });
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -52,6 +52,8 @@ const count = (flag: keyof typeof values): number | undefined => {
 const transport = libp2pTransport({
   listen: values.listen ?? ['/ip4/0.0.0.0/tcp/4001'],
   maxConnectionsPerIp: count('max-connections-per-ip') ?? 64,
+  // one connection per client, and room for the relay's own dials
+  maxConnections: (count('max-clients') ?? 10_000) + 64,
   relayServer: { maxReservations: count('max-reservations'), durationLimitMs: count('relay-duration-ms'), dataLimitBytes: count('relay-data-bytes') },
 });
 await transport.start({ deviceSeed: seed, logger });

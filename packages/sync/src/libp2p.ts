@@ -44,6 +44,13 @@ export interface Libp2pTransportOptions {
    * behind one home router shares an address, so keep it generous). Default: no limit.
    */
   maxConnectionsPerIp?: number;
+  /**
+   * Most connections at once (libp2p's default is 300; a beacon needs one per client). Also
+   * raises libp2p's inbound limits to match: connections being set up at once (default 10)
+   * and new connections per second from one address (default 5, which a family or an office
+   * behind one NAT address would exceed).
+   */
+  maxConnections?: number;
 }
 
 export interface RelayServerLimits {
@@ -106,6 +113,11 @@ class Libp2pTransport implements Transport {
       // would fail the start when one is down, and never reserve again after it restarts.
       addresses: { listen: [...direct, ...relays.map(() => '/p2p-circuit')] },
       connectionGater: this.gater(relayOnly, relayIds),
+      connectionManager: this.options.maxConnections === undefined ? undefined : {
+        maxConnections: this.options.maxConnections,
+        maxIncomingPendingConnections: Math.max(10, Math.min(256, Math.ceil(this.options.maxConnections / 16))),
+        inboundConnectionThreshold: Math.max(5, this.options.maxConnectionsPerIp ?? 5),
+      },
       transports: [quic(), tcp(), ...(relays.length ? [circuitRelayTransport()] : [])],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
