@@ -4,7 +4,7 @@
 //     [--metrics 127.0.0.1:9464] [--max-clients 10000] [--max-peers 10000]
 //     [--max-tokens-per-peer 1024] [--max-peers-per-token 32]
 //     [--max-reservations 1024] [--relay-duration-ms 3600000] [--relay-data-bytes 268435456]
-//     [--max-connections-per-ip 64]
+//     [--max-connections-per-ip 64] [--stun-port 3478]
 // Prints one multiaddr per line (each ending in the beacon's peer id: give one to your peers as
 // `config.beacons`), then serves until SIGTERM or SIGINT. With --metrics, GET /health answers
 // "ok" and GET /metrics the Prometheus text of the beacon's gauges.
@@ -14,6 +14,7 @@ import { createLogger, type LogLevel } from '@discret/log';
 import { libp2pTransport } from '@discret/sync';
 import { loadOrCreateKey } from './key.js';
 import { serveMetrics } from './metrics.js';
+import { serveStun } from './stun.js';
 
 const { values } = parseArgs({
   options: {
@@ -28,6 +29,7 @@ const { values } = parseArgs({
     'relay-duration-ms': { type: 'string' },
     'relay-data-bytes': { type: 'string' },
     'max-connections-per-ip': { type: 'string' },
+    'stun-port': { type: 'string' },
     help: { type: 'boolean' },
   },
 });
@@ -37,11 +39,11 @@ if (values.help || !values['key-file']) {
 }
 const logger = createLogger({ level: (process.env.DISCRET_LOG as LogLevel | undefined) ?? 'info' });
 const seed = loadOrCreateKey(values['key-file']);
-const count = (flag: keyof typeof values): number | undefined => {
+const count = (flag: keyof typeof values, least = 1): number | undefined => {
   const text = values[flag];
   if (text === undefined) return undefined;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) {
+  if (!Number.isInteger(value) || value < least) {
     console.error(`--${flag} is a positive integer`);
     process.exit(2);
   }
@@ -62,8 +64,14 @@ const server = new BeaconServer({
   limits: { maxPeers: count('max-peers'), maxTokensPerPeer: count('max-tokens-per-peer'), maxPeersPerToken: count('max-peers-per-token') },
 });
 server.start();
+// STUN on UDP at each listen address: peers behind NATs learn their public address and port
+// from it, so WebRTC can connect them directly (the relay stays the path that always works).
+const stunPort = count('stun-port', 0) ?? 3478;
+const stunHosts = stunPort ? [...new Set(transport.addresses().map((a) => a.split('/')[2]!))] : [];
+const stunSockets = await Promise.all(stunHosts.map((host) => serveStun(host, stunPort)));
 const metrics = values.metrics ? await serveMetrics(values.metrics as string, server) : null;
 for (const address of transport.addresses()) console.log(address);
+for (const host of stunHosts) console.log(`stun ${host.includes(':') ? `[${host}]` : host}:${stunPort}`);
 if (metrics) {
   const bound = metrics.address();
   if (bound && typeof bound === 'object') console.log(`metrics http://${bound.address}:${bound.port}/metrics`);
@@ -77,6 +85,7 @@ const stop = async (signal: string) => {
   logger.info({ signal }, 'beacon stopping');
   server.stop();
   metrics?.close();
+  for (const socket of stunSockets) socket.close();
   await transport.stop();
   process.exit(0);
 };

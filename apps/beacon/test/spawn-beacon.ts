@@ -16,7 +16,9 @@ export interface BeaconProcess {
 }
 
 export async function startBeacon(keyFile: string, flags: string[] = [], listen = '/ip4/127.0.0.1/tcp/0'): Promise<BeaconProcess> {
-  const child = spawn(process.execPath, [beaconMain, '--listen', listen, '--key-file', keyFile, ...flags], { stdio: ['ignore', 'pipe', 'ignore'] });
+  // STUN off unless asked: beacons of parallel tests would share UDP port 3478 on 127.0.0.1
+  const stun = flags.includes('--stun-port') ? [] : ['--stun-port', '0'];
+  const child = spawn(process.execPath, [beaconMain, '--listen', listen, '--key-file', keyFile, ...stun, ...flags], { stdio: ['ignore', 'pipe', 'ignore'] });
   let printed = '';
   const metricsWanted = flags.includes('--metrics');
   const address = await new Promise<string>((ok, fail) => {

@@ -58,7 +58,7 @@ export class BeaconClient {
     const addresses = this.options.transport.addresses();
     // Our relayed addresses (circuit reservations) go as they are: behind a NAT they are the
     // way in. Direct ones go as ports: the beacon pairs them with the IP it sees.
-    const relayed = addresses.filter((a) => a.includes('/p2p-circuit')).slice(0, 4);
+    const relayed = addresses.filter((a) => a.includes('/p2p-circuit')).slice(0, 8);
     await channel.send({ type: 'register', body: { tokens, ports: listenPorts(addresses), relayed } }).catch(() => {});
   }
 
@@ -96,7 +96,7 @@ export class BeaconClient {
       if (message.type === 'registered') this.markRegistered();
       else if (message.type === 'refused') this.options.logger.warn({ beacon: this.options.address, reason: body.message }, 'the beacon refused our registration');
       else if (message.type === 'introduce') {
-        const addresses = Array.isArray(body.addresses) ? body.addresses.filter((a): a is string => typeof a === 'string').slice(0, 8) : [];
+        const addresses = Array.isArray(body.addresses) ? body.addresses.filter((a): a is string => typeof a === 'string').slice(0, 16) : [];
         if (body.device instanceof Uint8Array && addresses.length) this.hooks.found(addresses, body.device);
       }
     }

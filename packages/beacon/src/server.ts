@@ -96,7 +96,7 @@ export class BeaconServer {
       if (previous && previous.connection !== client.connection) void previous.connection.close().catch(() => {});
       this.clients.set(client.name, client);
       const relayed = Array.isArray(body.relayed)
-        ? body.relayed.filter((a): a is string => typeof a === 'string' && a.length < 400 && a.includes('/p2p-circuit')).slice(0, 4)
+        ? body.relayed.filter((a): a is string => typeof a === 'string' && a.length < 400 && a.includes('/p2p-circuit')).slice(0, 8)
         : [];
       const addresses = [...observedAddresses(client.connection.remoteAddress, ports), ...relayed];
       try {

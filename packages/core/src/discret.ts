@@ -345,9 +345,13 @@ export class Discret {
     return this.sync?.addresses() ?? [];
   }
 
-  /** The users connected now and the address each connection reached them at (a relayed one contains `/p2p-circuit`). */
-  peerConnections(): { verifyingKey: string; address: string }[] {
-    return (this.sync?.connections() ?? []).map((c) => ({ verifyingKey: base64url(c.remote.userKey), address: c.address }));
+  /**
+   * The users connected now, the address each connection reached them at, and its path:
+   * `relayed` through a beacon's relay, or `direct` (including WebRTC, whose address names the
+   * relay that carried its signalling).
+   */
+  peerConnections(): { verifyingKey: string; address: string; path: 'direct' | 'relayed' }[] {
+    return (this.sync?.connections() ?? []).map((c) => ({ verifyingKey: base64url(c.remote.userKey), address: c.address, path: connectionPath(c.address) }));
   }
 
   /** Verifying keys of the users connected now (one entry per connection). */
@@ -414,9 +418,19 @@ function lanHooks(sync: SyncService, host: DiscretSyncHost, periodMs: number): L
   };
 }
 
-/** Dials the first of `addresses` that answers (QUIC first, then TCP); failures are tried next. */
+/** `relayed` when the data goes through a relay; WebRTC set up through one is `direct`. */
+function connectionPath(address: string): 'direct' | 'relayed' {
+  return address.includes('/p2p-circuit') && !address.includes('/webrtc') ? 'relayed' : 'direct';
+}
+
+/**
+ * Dials the first of `addresses` that answers, direct ones first (QUIC, then TCP, in the order
+ * given), then WebRTC through a relay's signalling (a direct path where both NATs allow it), then
+ * the relayed ones (the path that always works).
+ */
 async function connectFirst(sync: SyncService, addresses: readonly string[]): Promise<void> {
-  for (const address of addresses) {
+  const rank = (a: string) => (!a.includes('/p2p-circuit') ? 0 : a.includes('/webrtc') ? 1 : 2);
+  for (const address of [...addresses].sort((a, b) => rank(a) - rank(b))) {
     try {
       await sync.connect(address);
       return;

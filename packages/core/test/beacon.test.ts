@@ -4,7 +4,8 @@
 import { afterAll, describe, expect, test } from '@jest/globals';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
 import { BeaconClient } from '@discret/beacon';
 import { CryptoPool, Discret, libp2pTransport, silentLogger } from '@discret/core';
 import { SigningKey } from '@discret/crypto';
@@ -215,4 +216,29 @@ describe('beacon', () => {
       await again?.stop();
     }
   }, 90_000);
+
+  test('a process whose peers met through a beacon (WebRTC tried) exits by itself once they closed', async () => {
+    const b = await beacon();
+    try {
+      const child = spawn(process.execPath, [resolve(import.meta.dirname, 'fixtures/close-and-exit.ts'), join(root, 'exits'), b.address], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+      });
+      const code = await new Promise<number | string>((done) => {
+        const timer = setTimeout(() => {
+          child.kill('SIGKILL');
+          done('still running 20 s later');
+        }, 20_000);
+        child.once('exit', (c) => {
+          clearTimeout(timer);
+          done(c ?? -1);
+        });
+      });
+      expect(out.trim()).toMatch(/^synced (direct|relayed)/);
+      expect(code).toBe(0);
+    } finally {
+      await b.stop();
+    }
+  }, 60_000);
 });

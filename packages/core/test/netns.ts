@@ -3,6 +3,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 
 export const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'pipe' });
+const sh = (...args: string[]) => execFileSync(args[0]!, args.slice(1), { stdio: 'pipe' });
 
 export interface NamespacedProcess {
   child: ChildProcess;
@@ -56,4 +57,49 @@ export function removeNamespaces(names: readonly string[]): void {
       // already gone
     }
   }
+}
+
+/** inet (the beacon), two routers doing NAT, two homes behind them. */
+export function natTopology(randomFully: boolean) {
+  const tag = `${process.pid % 1000}${Math.floor(Math.random() * 10)}`;
+  const ns = { inet: `dn-i${tag}`, ra: `dn-ra${tag}`, rb: `dn-rb${tag}`, ha: `dn-ha${tag}`, hb: `dn-hb${tag}` };
+  const made: string[] = [];
+  const remove = () => removeNamespaces(made);
+  const inNs = (name: string, ...args: string[]) => sh('ip', 'netns', 'exec', name, ...args);
+  try {
+    for (const name of Object.values(ns)) {
+      sh('ip', 'netns', 'add', name);
+      made.push(name);
+      inNs(name, 'ip', 'link', 'set', 'lo', 'up');
+      inNs(name, 'sysctl', '-qw', 'net.ipv4.conf.all.rp_filter=0');
+    }
+    const link = (a: string, devA: string, ipA: string, b: string, devB: string, ipB: string) => {
+      sh('ip', 'link', 'add', devA, 'netns', a, 'type', 'veth', 'peer', 'name', devB, 'netns', b);
+      inNs(a, 'ip', 'addr', 'add', ipA, 'dev', devA);
+      inNs(b, 'ip', 'addr', 'add', ipB, 'dev', devB);
+      inNs(a, 'ip', 'link', 'set', devA, 'up');
+      inNs(b, 'ip', 'link', 'set', devB, 'up');
+    };
+    link(ns.inet, `ia${tag}`, '10.77.1.1/24', ns.ra, `pa${tag}`, '10.77.1.2/24');
+    link(ns.inet, `ib${tag}`, '10.77.2.1/24', ns.rb, `pb${tag}`, '10.77.2.2/24');
+    link(ns.ra, `la${tag}`, '192.168.10.1/24', ns.ha, `ha${tag}`, '192.168.10.2/24');
+    link(ns.rb, `lb${tag}`, '192.168.20.1/24', ns.hb, `hb${tag}`, '192.168.20.2/24');
+    for (const [router, out, gateway] of [[ns.ra, `pa${tag}`, '10.77.1.1'], [ns.rb, `pb${tag}`, '10.77.2.1']] as const) {
+      inNs(router, 'sysctl', '-qw', 'net.ipv4.ip_forward=1');
+      inNs(router, 'ip', 'route', 'add', 'default', 'via', gateway);
+      inNs(router, 'iptables', '-t', 'nat', '-A', 'POSTROUTING', '-o', out, '-j', 'MASQUERADE', ...(randomFully ? ['--random-fully'] : []));
+      // A home router's firewall: nothing unsolicited from the internet reaches the router
+      // itself. Without it, a hole-punching packet that arrives first leaves a conntrack entry
+      // that makes the router pick another port for the answer (no direct path ever).
+      inNs(router, 'iptables', '-A', 'INPUT', '-i', out, '-m', 'conntrack', '--ctstate', 'NEW', '-j', 'DROP');
+    }
+    // the "internet" routes between the routers' public addresses, as the real one does
+    inNs(ns.inet, 'sysctl', '-qw', 'net.ipv4.ip_forward=1');
+    inNs(ns.ha, 'ip', 'route', 'add', 'default', 'via', '192.168.10.1');
+    inNs(ns.hb, 'ip', 'route', 'add', 'default', 'via', '192.168.20.1');
+  } catch (error) {
+    remove();
+    throw error;
+  }
+  return { ns, remove };
 }

@@ -8,6 +8,8 @@ import { identify } from '@libp2p/identify';
 import type { ConnectionGater, Connection as P2PConnection, Libp2p, Stream } from '@libp2p/interface';
 import { ping } from '@libp2p/ping';
 import { tcp } from '@libp2p/tcp';
+import { webRTC } from '@libp2p/webrtc';
+import { cleanup as cleanupDataChannels } from 'node-datachannel';
 import { multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
 import type { Logger } from '@discret/log';
@@ -51,6 +53,15 @@ export interface Libp2pTransportOptions {
    * behind one NAT address would exceed).
    */
   maxConnections?: number;
+  /**
+   * Try a direct WebRTC connection to peers met through a relay (ICE, with each relay's STUN
+   * server at `stunPort` telling us our public address). Where both NATs allow it, the data then
+   * goes peer to peer; where they do not (symmetric NATs), the relayed connection is used.
+   * Never with `relayOnly`. Default true when relays are given.
+   */
+  directUpgrade?: boolean;
+  /** The UDP port of the relays' STUN servers. Default 3478 (as discret-beacon serves). */
+  stunPort?: number;
 }
 
 export interface RelayServerLimits {
@@ -83,6 +94,7 @@ class Libp2pTransport implements Transport {
   private readonly extraRelays: string[] = [];
   private relayOnly = false;
   private keeper: AbortController | null = null;
+  private usesWebRtc = false;
 
   constructor(private readonly options: Libp2pTransportOptions) {}
 
@@ -106,19 +118,21 @@ class Libp2pTransport implements Transport {
     if (relayOnly && !relays.length) throw new SyncError('NOT_STARTED', 'relayOnly needs at least one relay');
     const relayIds = new Set(relays.map((r) => r.split('/p2p/').pop()));
     const direct = relayOnly ? [] : (this.options.listen ?? DEFAULT_LISTEN);
+    const webrtc = relays.length > 0 && !relayOnly && (this.options.directUpgrade ?? true);
+    const iceServers = [...new Set(relays.map((r) => stunUrl(r, this.options.stunPort ?? 3478)).filter((u) => u !== null))].map((urls) => ({ urls }));
     const node = await createLibp2p({
       privateKey,
       // One `/p2p-circuit` per relay: a reservation on each relay we are connected to, made
       // again when it comes back (see relay-keeper.ts). Naming each relay's address here instead
       // would fail the start when one is down, and never reserve again after it restarts.
-      addresses: { listen: [...direct, ...relays.map(() => '/p2p-circuit')] },
+      addresses: { listen: [...direct, ...relays.map(() => '/p2p-circuit'), ...(webrtc ? ['/webrtc'] : [])] },
       connectionGater: this.gater(relayOnly, relayIds),
       connectionManager: this.options.maxConnections === undefined ? undefined : {
         maxConnections: this.options.maxConnections,
         maxIncomingPendingConnections: Math.max(10, Math.min(256, Math.ceil(this.options.maxConnections / 16))),
         inboundConnectionThreshold: Math.max(5, this.options.maxConnectionsPerIp ?? 5),
       },
-      transports: [quic(), tcp(), ...(relays.length ? [circuitRelayTransport()] : [])],
+      transports: [quic(), tcp(), ...(relays.length ? [circuitRelayTransport()] : []), ...(webrtc ? [webRTC({ rtcConfiguration: { iceServers } })] : [])],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
       services: {
@@ -146,6 +160,7 @@ class Libp2pTransport implements Transport {
       runOnLimitedConnection: true,
     });
     this.node = node;
+    if (webrtc) this.usesWebRtc = webRtcUsers.take();
     if (relays.length) {
       this.keeper = new AbortController();
       keepRelaysConnected(node, relays, init.logger, this.keeper.signal);
@@ -183,6 +198,10 @@ class Libp2pTransport implements Transport {
     const node = this.node;
     this.node = null;
     await node?.stop();
+    if (this.usesWebRtc) {
+      this.usesWebRtc = false;
+      webRtcUsers.release();
+    }
   }
 
   addresses(): string[] {
@@ -226,6 +245,30 @@ class Libp2pTransport implements Transport {
     if (connection.direction === 'inbound') for (const handler of this.handlers) handler(wrapper);
     return wrapper;
   }
+}
+
+/**
+ * node-datachannel (under @libp2p/webrtc) keeps native threads that hold the process open after
+ * every libp2p node stopped; its `cleanup()` ends them, but for every node of the process at
+ * once. So the last transport using WebRTC to stop calls it.
+ */
+const webRtcUsers = {
+  count: 0,
+  take(): true {
+    this.count++;
+    return true;
+  },
+  release(): void {
+    this.count--;
+    if (this.count === 0) cleanupDataChannels();
+  },
+};
+
+/** `stun:host:port` for a relay's multiaddr (`/ip4|ip6|dns4|dns6|dns/<host>/...`), or null. */
+function stunUrl(relay: string, port: number): string | null {
+  const [, kind, host] = relay.split('/');
+  if (!host || !['ip4', 'ip6', 'dns4', 'dns6', 'dns'].includes(kind ?? '')) return null;
+  return `stun:${kind === 'ip6' ? `[${host}]` : host}:${port}`;
 }
 
 /** The IP address of a direct multiaddr (`/ip4/1.2.3.4/...`); relayed ones have the relay's. */
