@@ -3,6 +3,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Configuration, Discret, derivePassPhrase, type Transport } from '@discret/core';
+import type { RunContext } from './commands/run.js';
 import { UsageError } from './exit.js';
 
 /** The options every command on a data folder takes. */
@@ -44,8 +45,10 @@ export function readDataModel(options: FolderOptions): string {
 }
 
 /** Opens the folder's Discret (created on first use). Without a transport it is a local database. */
-export async function openFolder(options: FolderOptions, network?: { transport: Transport; config: Partial<Configuration> }): Promise<Discret> {
+export async function openFolder(options: FolderOptions, network?: { transport: Transport; config: Partial<Configuration> }, context?: RunContext): Promise<Discret> {
   const dataModel = readDataModel(options);
+  // an error while opening is about the data model: its caret goes under the model's text
+  if (context) context.requestText = dataModel;
   const keyMaterial = await derivePassPhrase(options.login, await readPassword(options));
   const app = await Discret.open({
     dataModel, appKey: options.appKey, keyMaterial, dataFolder: options.data,

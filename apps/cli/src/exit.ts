@@ -27,7 +27,9 @@ export function describeError(error: unknown, requestText?: string): { text: str
   if (error instanceof UsageError) return { text: `discret: ${error.message}`, exitCode: EXIT.usage };
   if (error instanceof DiscretError) {
     if (error.line !== undefined && error.column !== undefined) {
-      const lines = [`error ${error.code} at line ${error.line}, column ${error.column}: ${error.message}`];
+      // the message may end with its own "(line L, column C)": said once, first
+      const message = error.message.replace(/\s*\(line \d+, column \d+\)$/, '');
+      const lines = [`error ${error.code} at line ${error.line}, column ${error.column}: ${message}`];
       const source = requestText?.split('\n')[error.line - 1];
       if (source !== undefined) {
         const gutter = `${error.line} | `;

@@ -73,6 +73,12 @@ describe('discret (local commands)', () => {
     expect(lines[1]).toBe('2 |   n: notes.Note { titel }');
     expect(lines[2]!.indexOf('^') - '  | '.length).toBe(column - 1);
     expect('  n: notes.Note { titel }'.slice(column - 1)).toMatch(/^titel/);
+    // an error in the data model points into the model's text, not the request's
+    const badModel = join(root, 'bad-model.discret');
+    writeFileSync(badModel, 'notes {\n  Note { title: Strin }\n}\n');
+    const modelError = discret(['query', ...folder(), '--model', badModel, 'query { n: notes.Note { title } }']);
+    expect(modelError.code).toBe(3);
+    expect(modelError.err.split('\n')[1]).toBe('2 |   Note { title: Strin }');
   });
 
   test('usage errors (2): no password, no data model, bad --params; a wrong password is a runtime error (4)', () => {

@@ -20,9 +20,9 @@ function requestCommand(program: Command, name: 'query' | 'mutate' | 'delete', s
     .addHelpText('after', `\nThe request comes from the argument, --file, or standard input ("-" or piped).\nExit codes: 0 done, 2 usage, 3 language error (line and column on stderr), 4 runtime error.`)
     .action((argument: string | undefined, options: RequestOptions) => run(async (context) => {
       const text = await readRequest(argument, options.file);
-      context.requestText = text;
       const params = parseParams(options.params) as Parameters;
-      const app = await openFolder(options);
+      const app = await openFolder(options, undefined, context);
+      context.requestText = text;
       try {
         if (name === 'query') print(await app.query(text, params));
         else if (name === 'mutate') print(await app.mutate(text, params));
@@ -44,7 +44,7 @@ export function localCommands(program: Command): void {
     .option('--set <file>', 'replace the data model with this file\'s (only compatible changes are accepted)')
     .option('--json', 'print the resolved model as JSON instead of its text')
     .action((options: FolderOptions & { set?: string; json?: boolean }) => run(async (context) => {
-      const app = await openFolder(options);
+      const app = await openFolder(options, undefined, context);
       try {
         let info = await app.dataModel();
         if (options.set) {
