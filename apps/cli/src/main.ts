@@ -3,6 +3,7 @@
 // `discret <command> --help` describes one.
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { codegenCommand } from './commands/codegen.js';
 import { demoCommand } from './commands/demo.js';
 import { demoPeerCommand } from './commands/demo-peer.js';
 import { localCommands } from './commands/local.js';
@@ -20,6 +21,7 @@ demoCommand(program, fileURLToPath(import.meta.url));
 demoPeerCommand(program);
 localCommands(program);
 peerCommands(program);
+codegenCommand(program);
 for (const command of program.commands) command.exitOverride((error) => {
   throw error;
 }).showHelpAfterError();

@@ -43,6 +43,14 @@ export interface DiscretOptions {
 
 const OPTION_KEYS = new Set(['dataModel', 'appKey', 'keyMaterial', 'dataFolder', 'config', 'driver', 'logger', 'cryptoPool', 'transport']);
 
+declare const resultType: unique symbol;
+
+/**
+ * A query text that carries the type of its result, as `discret codegen` writes them:
+ * `app.query(PeopleQuery)` is then typed `Promise<PeopleQueryResult>`. Any string is one.
+ */
+export type TypedQuery<R> = string & { readonly [resultType]?: R };
+
 /** Options of one request. */
 export interface RequestOptions {
   /** Aborted before the request runs: it has no effect and rejects with ABORTED. */
@@ -235,7 +243,7 @@ export class Discret {
   }
 
   /** Runs a query; returns `{ alias: rows[] }`. */
-  query<T = Record<string, unknown[]>>(text: string, params?: Parameters, options: RequestOptions = {}): Promise<T> {
+  query<T = Record<string, unknown[]>>(text: TypedQuery<T>, params?: Parameters, options: RequestOptions = {}): Promise<T> {
     return wrap(() => this.open_().store.query(text, params) as Promise<T>, options.signal);
   }
 

@@ -2,7 +2,7 @@
  * @discret/core — the app-facing API of Discret.
  */
 export {
-  Discret, databaseExists, type DiscretOptions, type DataModelInfo, type MutationStream, type RequestOptions, type DiscretComponents,
+  Discret, databaseExists, type DiscretOptions, type DataModelInfo, type MutationStream, type RequestOptions, type DiscretComponents, type TypedQuery,
 } from './discret.js';
 export { DiscretError, type DiscretErrorCode, type CoreErrorCode } from './errors.js';
 export { DEFAULT_CONFIGURATION, type Configuration } from './config.js';
@@ -12,3 +12,4 @@ export { createLogger, silentLogger, type Logger, type LogLevel } from '@discret
 export { nodeSqliteDriver, sqlcipherDriver, type StoreDriver } from '@discret/store';
 export type { Parameters } from '@discret/lang';
 export { libp2pTransport, MemoryNetwork, memoryTransport, type Transport, type Libp2pTransportOptions, type MemoryNetworkOptions } from '@discret/sync';
+export { generateTypes } from './codegen.js';

@@ -23,3 +23,4 @@ import { DataModel, type DataModelOptions } from './data-model.js';
 export function parseDataModel(text: string, options?: DataModelOptions): DataModel {
   return DataModel.parse(text, options);
 }
+export { generateTypeScript, splitNamedQueries, typeName, type GenerateOptions, type NamedQuery } from './codegen.js';
