@@ -8,6 +8,7 @@ import { demoCommand } from './commands/demo.js';
 import { demoPeerCommand } from './commands/demo-peer.js';
 import { localCommands } from './commands/local.js';
 import { peerCommands } from './commands/peers.js';
+import { replCommand } from './commands/repl.js';
 import { EXIT } from './exit.js';
 
 const program = new Command('discret')
@@ -22,6 +23,7 @@ demoPeerCommand(program);
 localCommands(program);
 peerCommands(program);
 codegenCommand(program);
+replCommand(program);
 for (const command of program.commands) command.exitOverride((error) => {
   throw error;
 }).showHelpAfterError();
