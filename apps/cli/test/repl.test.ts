@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 
 const cli = resolve(import.meta.dirname, '../dist/main.js');
 const root = mkdtempSync(join(tmpdir(), 'discret-repl-'));
@@ -20,7 +21,7 @@ function session() {
   let screen = '';
   child.stdout.on('data', (chunk: Buffer) => {
     // without terminal control sequences and carriage returns
-    screen += chunk.toString().replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').replaceAll('\r', '');
+    screen += stripVTControlCharacters(chunk.toString()).replaceAll('\r', '');
   });
   const shows = async (pattern: RegExp, ms = 20_000) => {
     const end = Date.now() + ms;
