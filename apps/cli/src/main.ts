@@ -9,6 +9,7 @@ import { demoPeerCommand } from './commands/demo-peer.js';
 import { localCommands } from './commands/local.js';
 import { peerCommands } from './commands/peers.js';
 import { replCommand } from './commands/repl.js';
+import { transferCommands } from './commands/transfer.js';
 import { EXIT } from './exit.js';
 
 const program = new Command('discret')
@@ -24,6 +25,7 @@ localCommands(program);
 peerCommands(program);
 codegenCommand(program);
 replCommand(program);
+transferCommands(program);
 for (const command of program.commands) command.exitOverride((error) => {
   throw error;
 }).showHelpAfterError();
