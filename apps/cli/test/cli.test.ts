@@ -2,7 +2,7 @@
 // stdout and stderr asserted. Peers run on 127.0.0.1 with multicast off.
 import { afterAll, describe, expect, test } from '@jest/globals';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startBeacon } from '../../beacon/test/spawn-beacon.js';
@@ -198,4 +198,26 @@ describe('discret demo', () => {
     expect(result.stdout).toMatch(/Bob wrote "[^"]+"; Alice received it \(\d+ ms\)/);
     expect(result.stdout).toMatch(/ok: Alice and Bob hold the same 2 messages/);
   }, 300_000);
+
+  test('Ctrl-C (SIGINT) mid-demo stops the peer processes and removes their folders', async () => {
+    // a private TMPDIR: the demo's folders are made there, so the test can see them go
+    const tmp = mkdtempSync(join(root, 'tmp-'));
+    const child = spawn(process.execPath, [cli, 'demo'], { env: { ...env, TMPDIR: tmp }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    const end = Date.now() + 30_000;
+    while (!/Alice and Bob started/.test(out) && Date.now() < end && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+    expect(out).toContain('Alice and Bob started');
+    expect(readdirSync(tmp).length).toBe(1); // the demo's folder
+    const peers = () => spawnSync('pgrep', ['-f', `demo-peer .*${tmp}`], { encoding: 'utf8' }).stdout.trim();
+    expect(peers()).not.toBe('');
+    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(out).toContain('interrupted');
+    expect(readdirSync(tmp)).toEqual([]);
+    expect(peers()).toBe('');
+  }, 60_000);
 });
