@@ -10,4 +10,8 @@ export default {
   },
   testMatch: ['<rootDir>/packages/*/test/**/*.test.ts', '<rootDir>/apps/*/test/**/*.test.ts', '<rootDir>/tooling/test/**/*.test.ts'],
   testTimeout: 60000,
+  // Jest's default is one worker per core minus one: a single worker on a 2-core machine, so the
+  // long network tests, which mostly wait (two minutes of live sync through NATs), would run
+  // one after another with everything else. Two workers overlap them with the rest.
+  maxWorkers: 2,
 };
