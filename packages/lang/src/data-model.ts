@@ -85,6 +85,8 @@ export interface DataModelOptions {
 }
 
 const NAME = /^[\p{L}\p{N}_]+$/u;
+/** Scalar type names, reserved for entities and fields in any case (as upstream). */
+const SCALAR_NAMES = new Set(['integer', 'float', 'boolean', 'string', 'base64', 'json']);
 
 /**
  * A parsed and checked data model: every relation resolves, every default is typed,
@@ -197,6 +199,9 @@ function buildNamespaces(ast: DataModelNode, builtins: NamespaceDef[], builtin: 
       if (ns.entities.some((e) => e.name === entityNode.name)) {
         throw new LanguageError('INVALID_DATA_MODEL', `Entity '${entityNode.name}' is declared twice`, entityNode.pos);
       }
+      if (SCALAR_NAMES.has(entityNode.name.toLowerCase())) {
+        throw new LanguageError('INVALID_DATA_MODEL', `'${entityNode.name}' is the name of a scalar type (in any case) and cannot name an entity`, entityNode.pos);
+      }
       const entity: EntityDef = {
         namespace: ns.name,
         name: entityNode.name,
@@ -239,6 +244,11 @@ function addField(entity: EntityDef, node: FieldNode, all: Map<string, EntityDef
   if (node.name in SYSTEM_FIELDS) {
     throw new LanguageError('INVALID_DATA_MODEL', `'${node.name}' is a system field name and cannot be declared`, node.pos);
   }
+  // as upstream: names starting with _ are the system's, and scalar type names are reserved
+  if (node.name.startsWith('_')) throw new LanguageError('INVALID_DATA_MODEL', `Field '${node.name}': field names cannot start with _`, node.pos);
+  if (SCALAR_NAMES.has(node.name.toLowerCase())) {
+    throw new LanguageError('INVALID_DATA_MODEL', `'${node.name}' is the name of a scalar type (in any case) and cannot name a field`, node.pos);
+  }
   if (entity.fieldsByName.has(node.name)) {
     throw new LanguageError('INVALID_DATA_MODEL', `Field '${node.name}' is declared twice in '${entity.fullName}'`, node.pos);
   }
@@ -274,6 +284,9 @@ function checkIndexes(entity: EntityDef, ast: DataModelNode): void {
   const nodes = ast.namespaces.find((ns) => ns.name === entity.namespace)?.entities.find((e) => e.name === entity.name)?.indexes ?? [];
   const seen = new Set<string>();
   for (const index of nodes) {
+    const names = index.fields.map((f) => f.name);
+    const repeated = index.fields.find((f, i) => names.indexOf(f.name) !== i);
+    if (repeated) throw new LanguageError('INVALID_DATA_MODEL', `Field '${repeated.name}' is twice in the same index`, repeated.pos);
     for (const f of index.fields) {
       const field = entity.fieldsByName.get(f.name);
       const system = f.name in SYSTEM_FIELDS;

@@ -9,12 +9,12 @@ import { checkParameters, LanguageError, parseDataModel, validateDeletion, valid
 const dir = join(import.meta.dirname, '..', '..', '..', 'conformance');
 const cases = readdirSync(dir)
   .filter((f) => f.endsWith('.json'))
-  .flatMap((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as { name: string; dataModel: string; steps: Record<string, unknown>[] }[]);
-const LANGUAGE_CODES = new Set(['PARSE_ERROR', 'UNKNOWN_ENTITY', 'UNKNOWN_FIELD', 'TYPE_MISMATCH', 'MISSING_PARAMETER', 'NOT_NULLABLE', 'DATA_MODEL_UPDATE', 'UNKNOWN_NAMESPACE']);
+  .flatMap((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as { name: string; dataModel: string; steps: Record<string, unknown>[]; differs?: string }[]);
+const LANGUAGE_CODES = new Set(['PARSE_ERROR', 'UNKNOWN_ENTITY', 'UNKNOWN_FIELD', 'TYPE_MISMATCH', 'MISSING_PARAMETER', 'NOT_NULLABLE', 'DATA_MODEL_UPDATE', 'UNKNOWN_NAMESPACE', 'INVALID_DATA_MODEL']);
 
 describe('conformance (language)', () => {
   test('there are cases to run', () => expect(cases.length).toBeGreaterThan(0));
-  test.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+  const check = (c: (typeof cases)[number]) => {
     const model = parseDataModel(c.dataModel);
     for (const step of c.steps) {
       const run = () => {
@@ -38,7 +38,12 @@ describe('conformance (language)', () => {
         run();
       }
     }
-  });
+  };
+  // a case that `differs` from upstream (a known difference) runs as a failing test, so fixing it shows
+  for (const c of cases) {
+    if (c.differs) test.failing(`${c.name} [differs from upstream: ${c.differs}]`, () => check(c));
+    else test(c.name, () => check(c));
+  }
 });
 
 // "@name" values stand for ids saved by earlier steps; any valid id will do here.
