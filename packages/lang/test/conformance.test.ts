@@ -15,14 +15,14 @@ const LANGUAGE_CODES = new Set(['PARSE_ERROR', 'UNKNOWN_ENTITY', 'UNKNOWN_FIELD'
 describe('conformance (language)', () => {
   test('there are cases to run', () => expect(cases.length).toBeGreaterThan(0));
   const check = (c: (typeof cases)[number]) => {
-    const model = parseDataModel(c.dataModel);
+    let model = parseDataModel(c.dataModel);
     for (const step of c.steps) {
       const run = () => {
         const params = (step.params ?? {}) as Record<string, unknown>;
         if (typeof step.query === 'string') checkParameters(validateQuery(model, step.query).parameters, withPlaceholders(params));
         if (typeof step.mutate === 'string') checkParameters(validateMutation(model, step.mutate).parameters, withPlaceholders(params));
         if (typeof step.delete === 'string') checkParameters(validateDeletion(model, step.delete).parameters, withPlaceholders(params));
-        if (typeof step.updateDataModel === 'string') model.update(step.updateDataModel);
+        if (typeof step.updateDataModel === 'string') model = model.update(step.updateDataModel);
       };
       const expected = step.expectError as string | undefined;
       if (expected && LANGUAGE_CODES.has(expected)) {
