@@ -120,11 +120,11 @@ export class DataModel {
 
   /** Finds an entity by `ns.Entity` (or `Entity` in the anonymous namespace). */
   entity(name: string, pos?: Position): EntityDef {
-    const entity = this.entities.get(name);
+    const entity = this.entities.get(name) ?? this.entities.get(normaliseEntityName(name));
     if (entity) return entity;
     const dot = name.lastIndexOf('.');
     const namespace = dot < 0 ? '' : name.slice(0, dot);
-    if (!this.namespaces.some((ns) => ns.name === namespace)) {
+    if (!this.namespaces.some((ns) => ns.name === namespace.toLowerCase())) {
       throw new LanguageError(
         dot < 0 ? 'UNKNOWN_ENTITY' : 'UNKNOWN_NAMESPACE',
         dot < 0 ? `Unknown entity '${name}'` : `Unknown namespace '${namespace}' in '${name}'`,
@@ -181,16 +181,18 @@ function buildNamespaces(ast: DataModelNode, builtins: NamespaceDef[], builtin: 
   const pending: { entity: EntityDef; fields: FieldNode[] }[] = [];
 
   for (const nsNode of ast.namespaces) {
-    if (reserved.has(nsNode.name)) {
+    // namespace names are case-insensitive, as upstream: `Ns` and `ns` are one namespace
+    const nsName = nsNode.name.toLowerCase();
+    if (reserved.has(nsName)) {
       throw new LanguageError('INVALID_DATA_MODEL', `Namespace '${nsNode.name}' is reserved`, nsNode.pos);
     }
-    if (namespaces.some((ns) => ns.name === nsNode.name)) {
+    if (namespaces.some((ns) => ns.name === nsName)) {
       throw new LanguageError('INVALID_DATA_MODEL', `Namespace '${nsNode.name}' is declared twice`, nsNode.pos);
     }
     if (nsNode.name !== '' && !NAME.test(nsNode.name)) {
       throw new LanguageError('INVALID_DATA_MODEL', `Invalid namespace name '${nsNode.name}'`, nsNode.pos);
     }
-    const ns: NamespaceDef = { name: nsNode.name, index: namespaces.length, entities: [], builtin };
+    const ns: NamespaceDef = { name: nsName, index: namespaces.length, entities: [], builtin };
     namespaces.push(ns);
     for (const entityNode of nsNode.entities) {
       if (!NAME.test(entityNode.name)) {
@@ -233,8 +235,14 @@ function buildNamespaces(ast: DataModelNode, builtins: NamespaceDef[], builtin: 
   return namespaces;
 }
 
+/** `Ns.Person` -> `ns.Person`: namespaces are case-insensitive, entity names are not. */
+function normaliseEntityName(name: string): string {
+  const dot = name.lastIndexOf('.');
+  return dot < 0 ? name : `${name.slice(0, dot).toLowerCase()}${name.slice(dot)}`;
+}
+
 function resolveTarget(from: EntityDef, target: string, all: Map<string, EntityDef>, pos: Position): string {
-  const candidates = target.includes('.') ? [target] : [from.namespace ? `${from.namespace}.${target}` : target, target];
+  const candidates = target.includes('.') ? [normaliseEntityName(target)] : [from.namespace ? `${from.namespace}.${target}` : target, target];
   for (const name of candidates) if (all.has(name)) return name;
   throw new LanguageError('UNKNOWN_ENTITY', `Field type '${target}' is neither a scalar type nor a known entity`, pos);
 }
@@ -281,7 +289,7 @@ function addField(entity: EntityDef, node: FieldNode, all: Map<string, EntityDef
 }
 
 function checkIndexes(entity: EntityDef, ast: DataModelNode): void {
-  const nodes = ast.namespaces.find((ns) => ns.name === entity.namespace)?.entities.find((e) => e.name === entity.name)?.indexes ?? [];
+  const nodes = ast.namespaces.find((ns) => ns.name.toLowerCase() === entity.namespace)?.entities.find((e) => e.name === entity.name)?.indexes ?? [];
   const seen = new Set<string>();
   for (const index of nodes) {
     const names = index.fields.map((f) => f.name);

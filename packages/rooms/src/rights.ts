@@ -51,11 +51,19 @@ export function memberAt(rows: UserAuth[], key: string, date: number): boolean {
   return latest?.enabled ?? false;
 }
 
+/** Entity names compared as the data model does: the namespace in any case (`Ns.X` is `ns.X`). */
+function sameEntity(a: string, b: string): boolean {
+  if (a === b) return true;
+  const dotA = a.lastIndexOf('.');
+  const dotB = b.lastIndexOf('.');
+  return dotA === dotB && dotA > 0 && a.slice(dotA) === b.slice(dotB) && a.slice(0, dotA).toLowerCase() === b.slice(0, dotB).toLowerCase();
+}
+
 /** The right on `entity` in force at `date` (the latest one not after it, exact name before `*`). */
 export function rightAt(rights: EntityRight[], entity: string, date: number): EntityRight | undefined {
   const pick = (name: string) => {
     let latest: EntityRight | undefined;
-    for (const r of rights) if (r.entity === name && r.date <= date && (!latest || r.date >= latest.date)) latest = r;
+    for (const r of rights) if (sameEntity(r.entity, name) && r.date <= date && (!latest || r.date >= latest.date)) latest = r;
     return latest;
   };
   return pick(entity) ?? pick('*');
