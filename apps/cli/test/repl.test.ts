@@ -17,7 +17,9 @@ const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
 
 /** A repl session on a pty: type keys, wait until the screen shows something. */
 function session() {
-  const child = spawn('script', ['-qfec', [process.execPath, cli, 'repl', ...data].map(quote).join(' '), '/dev/null'], { stdio: ['pipe', 'pipe', 'inherit'], env });
+  // a real terminal type: with TERM unset or "dumb" (as on CI), readline offers no completion
+  // and no history, as in a dumb terminal
+  const child = spawn('script', ['-qfec', [process.execPath, cli, 'repl', ...data].map(quote).join(' '), '/dev/null'], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...env, TERM: 'xterm-256color' } });
   let screen = '';
   child.stdout.on('data', (chunk: Buffer) => {
     // without terminal control sequences and carriage returns

@@ -186,6 +186,8 @@ describe('conflicts', () => {
       net.partition(['ca'], ['cb']);
       await until(a, async () => a.connectedPeers(), (p) => p.length === 0);
       await a.mutate('mutate { chat.Thread { id: $x title: "x by a" } }', { x: x.id });
+      // b's update must be later by the clock (dates are in ms; a fast machine made both in one)
+      await new Promise((resolve) => setTimeout(resolve, 5));
       await b.mutate('mutate { chat.Thread { id: $x title: "x by b" } }', { x: x.id });
       await b.delete('delete { chat.Thread { $y } }', { y: y.id });
       await a.mutate('mutate { chat.Thread { id: $y title: "y edited by a before it was deleted" } }', { y: y.id }).catch(() => {});
