@@ -158,7 +158,8 @@ function projectionType(p: ResolvedProjection, parent: ResolvedQueryEntity, inde
     case 'relation': {
       const row = rowType(p.query, indent);
       if (p.query.relation?.kind === 'array') return `${row}[]`;
-      return parent.nullable.has(p.query.relation?.name ?? '') ? `${row} | null` : row;
+      // Kept when absent: nullable in the data model or listed (by its key) in nullable(...).
+      return parent.nullable.has(p.alias) || p.query.relation?.nullable ? `${row} | null` : row;
     }
   }
 }

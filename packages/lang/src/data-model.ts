@@ -33,6 +33,12 @@ export interface FieldDef {
   /** The default value, already typed; undefined when none. */
   default?: JsonValue;
   deprecated: boolean;
+  /**
+   * Set on the virtual relations every entity has when the `sys` namespace is present:
+   * `sys_peer` (the author's sys.Peer row, joined on verifying_key) and `sys_room` (the row's
+   * sys.Room, joined on room_id). They are read-only and not stored as edges.
+   */
+  virtual?: 'peer' | 'room';
   pos: Position;
 }
 
@@ -116,6 +122,11 @@ export class DataModel {
     const ast = parseDataModelSyntax(text);
     const builtins = options.builtins?.namespaces ?? [];
     return new DataModel(text, buildNamespaces(ast, builtins, options.builtin ?? false));
+  }
+
+  /** The entity of that name, or undefined (no error). */
+  findEntity(name: string): EntityDef | undefined {
+    return this.entities.get(name) ?? this.entities.get(normaliseEntityName(name));
   }
 
   /** Finds an entity by `ns.Entity` (or `Entity` in the anonymous namespace). */

@@ -6,6 +6,15 @@ import type { Operand, ParameterUse } from './values.js';
 /** A field a query can read: a user field of the entity or one of its system fields. */
 export type FieldRef = { kind: 'user'; field: FieldDef } | { kind: 'system'; name: SystemFieldName };
 
+/**
+ * What a filter or an order_by may name: a field of the entity, or (by its alias) a value the
+ * projection computes: a JSON selector or an aggregate.
+ */
+export type ValueRef =
+  | FieldRef
+  | { kind: 'json'; field: FieldDef; path: string }
+  | { kind: 'aggregate'; fn: AggregateFunction; field?: FieldRef };
+
 export type ResolvedProjection =
   | { kind: 'field'; alias: string; field: FieldRef }
   | { kind: 'json'; alias: string; field: FieldDef; path: string }
@@ -15,8 +24,13 @@ export type ResolvedProjection =
 export type ResolvedFilter =
   | { kind: 'compare'; field: FieldRef; jsonPath?: string; operator: ComparisonOperator; operand: Operand }
   | { kind: 'null'; field: FieldRef; jsonPath?: string; negated: boolean }
-  /** `rel = null` / `rel != null` on a relation listed in `nullable(...)`. */
-  | { kind: 'relationNull'; field: FieldDef; negated: boolean };
+  /**
+   * `rel = null` / `rel != null`. When the relation is selected (`alias` is its key in the
+   * result) it tests that selection, nested filters included; otherwise any edge.
+   */
+  | { kind: 'relationNull'; field: FieldDef; alias?: string; negated: boolean }
+  /** A filter on an aggregate alias (`count > 2`): applies to the groups (SQL HAVING). */
+  | { kind: 'aggregate'; value: Extract<ValueRef, { kind: 'aggregate' }>; operator: ComparisonOperator; operand: Operand };
 
 export interface ResolvedQueryEntity {
   /** Key of this result in its parent object. */
@@ -26,13 +40,13 @@ export interface ResolvedQueryEntity {
   relation?: FieldDef;
   projection: ResolvedProjection[];
   filters: ResolvedFilter[];
-  orderBy: { field: FieldRef; direction: 'asc' | 'desc' }[];
+  orderBy: { field: ValueRef; direction: 'asc' | 'desc' }[];
   first?: Operand;
   skip?: Operand;
   before?: Operand[];
   after?: Operand[];
   search?: Operand;
-  /** Relations whose absence keeps the parent (`nullable(...)`). */
+  /** Aliases of selected relations whose absence keeps the parent (`nullable(...)`). */
   nullable: Set<string>;
   /** True when the projection has aggregate functions: the result is grouped. */
   aggregate: boolean;

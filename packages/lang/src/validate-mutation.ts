@@ -27,6 +27,9 @@ export function validateMutation(model: DataModel, mutation: string | MutationNo
   const aliases = new Set<string>();
   const entities = ast.entities.map((node: MutationEntityNode) => {
     const entity = model.entity(node.name, node.pos);
+    if (node.alias?.startsWith('_')) {
+      throw new LanguageError('INVALID_MUTATION', `Alias '${node.alias}' starts with '_', which is kept for system fields`, node.pos);
+    }
     const resolved = resolveObject(model, entity, node.fields, node.alias ?? node.name, node.pos, params, false);
     if (aliases.has(resolved.alias)) throw new LanguageError('INVALID_MUTATION', `Alias '${resolved.alias}' is used twice`, node.pos);
     aliases.add(resolved.alias);

@@ -2,10 +2,9 @@ import type { ComparisonOperator, ProjectionNode, QueryEntityNode, QueryNode, Sc
 import { SYSTEM_FIELDS, type DataModel, type EntityDef, type FieldDef, type SystemFieldName } from './data-model.js';
 import { LanguageError, type Position } from './errors.js';
 import { parseQuery } from './parse.js';
-import type { FieldRef, ResolvedFilter, ResolvedProjection, ResolvedQuery, ResolvedQueryEntity } from './resolved.js';
+import type { FieldRef, ResolvedFilter, ResolvedProjection, ResolvedQuery, ResolvedQueryEntity, ValueRef } from './resolved.js';
 import { literalFor, ParameterSet, type Operand, type ParameterType } from './values.js';
 
-const FILTERABLE_SYSTEM = new Set<SystemFieldName>(['id', 'room_id', 'cdate', 'mdate', 'verifying_key']);
 
 export function lookupField(entity: EntityDef, name: string, pos: Position): FieldRef {
   const field = entity.fieldsByName.get(name);
@@ -65,6 +64,12 @@ export function validateQuery(model: DataModel, query: string | QueryNode): Reso
   const aliases = new Set<string>();
   const entities = ast.entities.map((node) => {
     const entity = model.entity(node.name, node.pos);
+    if (node.alias !== undefined) {
+      checkAliasName(node.alias, node.pos);
+      if (model.findEntity(node.alias)) {
+        throw new LanguageError('INVALID_QUERY', `Alias '${node.alias}' is the name of an entity of the data model`, node.pos);
+      }
+    }
     const resolved = resolveEntity(model, node, entity, undefined, params);
     if (aliases.has(resolved.alias)) throw new LanguageError('INVALID_QUERY', `Alias '${resolved.alias}' is used twice`, node.pos);
     aliases.add(resolved.alias);
@@ -73,6 +78,43 @@ export function validateQuery(model: DataModel, query: string | QueryNode): Reso
   const result: ResolvedQuery = { kind: 'query', entities, parameters: params.uses };
   if (key !== undefined) remember(model, key, result);
   return result;
+}
+
+/** Names starting with `_` are kept for system fields, in results as in the data model. */
+function checkAliasName(alias: string, pos: Position): void {
+  if (alias.startsWith('_')) throw new LanguageError('INVALID_QUERY', `Alias '${alias}' starts with '_', which is kept for system fields`, pos);
+}
+
+/** A renamed field or relation may not take the name of another field of its entity. */
+function checkFieldAlias(entity: EntityDef, alias: string | undefined, pos: Position): void {
+  if (alias === undefined) return;
+  checkAliasName(alias, pos);
+  if (entity.fieldsByName.has(alias) || alias in SYSTEM_FIELDS || VIRTUAL_RELATIONS[alias] !== undefined) {
+    throw new LanguageError('INVALID_QUERY', `Alias '${alias}' is the name of a field of '${entity.fullName}'`, pos);
+  }
+}
+
+/** The virtual relations of every entity, present when the data model has the `sys` namespace. */
+const VIRTUAL_RELATIONS: Record<string, { target: string; virtual: 'peer' | 'room' }> = {
+  sys_peer: { target: 'sys.Peer', virtual: 'peer' },
+  sys_room: { target: 'sys.Room', virtual: 'room' },
+};
+const virtualFields = new WeakMap<DataModel, Map<string, FieldDef>>();
+
+function virtualRelation(model: DataModel, name: string, pos: Position): FieldDef | undefined {
+  const spec = VIRTUAL_RELATIONS[name];
+  if (!spec || !model.findEntity(spec.target)) return undefined;
+  let fields = virtualFields.get(model);
+  if (!fields) {
+    fields = new Map();
+    virtualFields.set(model, fields);
+  }
+  let field = fields.get(name);
+  if (!field) {
+    field = { name, shortId: name, kind: 'entity', target: spec.target, nullable: false, deprecated: false, virtual: spec.virtual, pos };
+    fields.set(name, field);
+  }
+  return field;
 }
 
 /** Keeps the per-model cache bounded (oldest first out). */
@@ -109,33 +151,17 @@ function resolveEntity(
     }
     resolved.projection.push(projection);
   }
-  // nullable(...) first: `rel = null` filters depend on it.
-  for (const param of node.params) {
-    if (param.kind !== 'nullable') continue;
-    for (const f of param.fields) {
-      const field = entity.fieldsByName.get(f.name);
-      if (!field) throw new LanguageError('UNKNOWN_FIELD', `Unknown field '${f.name}' in '${entity.fullName}'`, f.pos);
-      if (field.kind === 'scalar') throw new LanguageError('INVALID_QUERY', `nullable(${f.name}): '${f.name}' is not a relation`, f.pos);
-      resolved.nullable.add(f.name);
-    }
-  }
   for (const param of node.params) {
     switch (param.kind) {
       case 'nullable':
+        for (const f of param.fields) resolved.nullable.add(nullableRelation(resolved, f.name, f.pos));
         break;
       case 'filter':
-        resolved.filters.push(resolveFilter(entity, resolved, param.field, param.jsonPath, param.operator, param.value, param.pos, params));
+        resolved.filters.push(resolveFilter(resolved, param.field, param.jsonPath, param.operator, param.value, param.pos, params));
         break;
       case 'orderBy':
         if (resolved.orderBy.length) throw new LanguageError('INVALID_QUERY', 'order_by is given twice', param.pos);
-        for (const f of param.fields) {
-          const ref = lookupField(entity, f.name, f.pos);
-          if (refType(ref) === 'relation') throw new LanguageError('INVALID_QUERY', `Cannot order by relation '${f.name}'`, f.pos);
-          if (resolved.aggregate && !groupedBy(resolved, ref)) {
-            throw new LanguageError('INVALID_QUERY', `order_by(${f.name}) must be one of the grouped fields of an aggregate query`, f.pos);
-          }
-          resolved.orderBy.push({ field: ref, direction: f.direction });
-        }
+        for (const f of param.fields) resolved.orderBy.push({ field: sortKey(resolved, f.name, f.pos), direction: f.direction });
         break;
       case 'first':
       case 'skip':
@@ -143,10 +169,8 @@ function resolveEntity(
         resolved[param.kind] = operandFor(param.value, 'Integer', param.kind, params);
         break;
       case 'search':
+        // On an entity declared no_full_text_index, search() finds nothing (as upstream).
         resolved.search = operandFor(param.value, 'String', 'search()', params);
-        if (!entity.fullTextIndex) {
-          throw new LanguageError('INVALID_QUERY', `'${entity.fullName}' has no full text index (no_full_text_index)`, param.pos);
-        }
         break;
       case 'before':
       case 'after':
@@ -158,8 +182,10 @@ function resolveEntity(
   // before/after need the order_by fields to type their values.
   for (const param of node.params) {
     if (param.kind !== 'before' && param.kind !== 'after') continue;
-    if (resolved.aggregate) throw new LanguageError('INVALID_QUERY', `${param.kind}(...) is not allowed in an aggregate query`, param.pos);
-    if (param.values.length !== resolved.orderBy.length) {
+    if (resolved.search) {
+      throw new LanguageError('INVALID_QUERY', `${param.kind}(...) cannot be used with search(): page search results with first and skip`, param.pos);
+    }
+    if (param.values.length > resolved.orderBy.length) {
       throw new LanguageError(
         'INVALID_QUERY',
         `${param.kind}(...) has ${param.values.length} value(s) but order_by has ${resolved.orderBy.length} field(s)`,
@@ -167,20 +193,73 @@ function resolveEntity(
       );
     }
     resolved[param.kind] = param.values.map((v, i) => {
-      const ref = resolved.orderBy[i]!.field;
-      return operandFor(v, refType(ref) as ScalarType | 'Id', `${param.kind}() value for '${refName(ref)}'`, params);
+      const key = resolved.orderBy[i]!.field;
+      return operandFor(v, sortKeyType(key), `${param.kind}() value for '${sortKeyName(key)}'`, params);
     });
   }
   return resolved;
 }
 
-function groupedBy(resolved: ResolvedQueryEntity, ref: FieldRef): boolean {
-  return resolved.projection.some((p) => p.kind === 'field' && refName(p.field) === refName(ref));
+/** `nullable(x)`: x names a selected relation, by its alias when it has one. */
+function nullableRelation(resolved: ResolvedQueryEntity, name: string, pos: Position): string {
+  const selected = resolved.projection.find((p) => p.alias === name);
+  if (selected?.kind === 'relation') return name;
+  if (selected || resolved.entity.fieldsByName.get(name)?.kind === 'scalar' || name in SYSTEM_FIELDS) {
+    throw new LanguageError('INVALID_QUERY', `nullable(${name}): '${name}' is not a relation`, pos);
+  }
+  throw new LanguageError('INVALID_QUERY', `nullable(${name}): no relation '${name}' is selected in this block`, pos);
+}
+
+/** A projection selected under this key, for names that are not fields of the entity. */
+function selectedAs(resolved: ResolvedQueryEntity, name: string, what: string, pos: Position): ResolvedProjection {
+  const selected = resolved.projection.find((p) => p.alias === name);
+  if (!selected) throw new LanguageError('UNKNOWN_FIELD', `${what}: no field or alias '${name}' in '${resolved.entity.fullName}'`, pos);
+  return selected;
+}
+
+function sortKey(resolved: ResolvedQueryEntity, name: string, pos: Position): ValueRef {
+  const entity = resolved.entity;
+  const ref: ValueRef = entity.fieldsByName.has(name) || name in SYSTEM_FIELDS ? lookupField(entity, name, pos) : projectionValue(selectedAs(resolved, name, 'order_by', pos));
+  if (ref.kind === 'user' && ref.field.kind !== 'scalar') throw new LanguageError('INVALID_QUERY', `Cannot order by relation '${name}'`, pos);
+  return ref;
+}
+
+/** What an aliased projection computes, as something a filter or an order_by can use. */
+function projectionValue(p: ResolvedProjection): ValueRef {
+  switch (p.kind) {
+    case 'field':
+      return p.field;
+    case 'json':
+      return { kind: 'json', field: p.field, path: p.path };
+    case 'aggregate':
+      return { kind: 'aggregate', fn: p.fn, field: p.field };
+    case 'relation':
+      return { kind: 'user', field: p.query.relation! };
+  }
+}
+
+function sortKeyType(key: ValueRef): ScalarType | 'Id' | 'Scalar' {
+  switch (key.kind) {
+    case 'json':
+      return 'Scalar';
+    case 'aggregate':
+      // min/max of a String is a String; every other aggregate is a number.
+      return key.field && refType(key.field) === 'String' && (key.fn === 'min' || key.fn === 'max') ? 'String' : 'Float';
+    default:
+      return refType(key) as ScalarType | 'Id';
+  }
+}
+
+function sortKeyName(key: ValueRef): string {
+  if (key.kind === 'json') return `${key.field.name}->${key.path}`;
+  if (key.kind === 'aggregate') return `${key.fn}()`;
+  return refName(key);
 }
 
 function resolveProjection(model: DataModel, entity: EntityDef, item: ProjectionNode, params: ParameterSet): ResolvedProjection {
   switch (item.kind) {
     case 'field': {
+      checkFieldAlias(entity, item.alias, item.pos);
       const ref = lookupField(entity, item.name, item.pos);
       if (refType(ref) === 'relation') {
         throw new LanguageError('INVALID_QUERY', `'${item.name}' is a relation: select its fields with ${item.name} { ... }`, item.pos);
@@ -203,14 +282,17 @@ function resolveProjection(model: DataModel, entity: EntityDef, item: Projection
       const ref = lookupField(entity, item.field, item.fieldPos ?? item.pos);
       const type = refType(ref);
       const numeric = type === 'Integer' || type === 'Float';
-      if (!(numeric || ((item.fn === 'min' || item.fn === 'max') && type === 'String'))) {
-        throw new LanguageError('TYPE_MISMATCH', `${item.fn}(${item.field}) needs a numeric field, '${item.field}' is ${type}`, item.fieldPos ?? item.pos);
+      // As upstream: min and max take any scalar field, avg and sum a number.
+      if (type === 'relation' || (!numeric && item.fn !== 'min' && item.fn !== 'max')) {
+        const needs = item.fn === 'min' || item.fn === 'max' ? 'a scalar field' : 'a numeric field';
+        throw new LanguageError('TYPE_MISMATCH', `${item.fn}(${item.field}) needs ${needs}, '${item.field}' is ${type === 'relation' ? 'a relation' : type}`, item.fieldPos ?? item.pos);
       }
       return { kind: 'aggregate', alias: item.alias, fn: item.fn, field: ref };
     }
     case 'entity': {
       const node = item.entity;
-      const field = entity.fieldsByName.get(node.name);
+      checkFieldAlias(entity, node.alias, node.pos);
+      const field = entity.fieldsByName.get(node.name) ?? virtualRelation(model, node.name, node.pos);
       if (!field) {
         if (node.name in SYSTEM_FIELDS) throw new LanguageError('INVALID_QUERY', `System field '${node.name}' is not a relation`, node.pos);
         throw new LanguageError('UNKNOWN_FIELD', `Unknown field '${node.name}' in '${entity.fullName}'`, node.pos);
@@ -225,7 +307,6 @@ function resolveProjection(model: DataModel, entity: EntityDef, item: Projection
 }
 
 function resolveFilter(
-  entity: EntityDef,
   resolved: ResolvedQueryEntity,
   name: string,
   jsonPath: string | undefined,
@@ -234,27 +315,41 @@ function resolveFilter(
   pos: Position,
   params: ParameterSet,
 ): ResolvedFilter {
-  const ref = lookupField(entity, name, pos);
-  const type = refType(ref);
-  if (ref.kind === 'system' && !FILTERABLE_SYSTEM.has(ref.name)) {
-    throw new LanguageError('INVALID_QUERY', `System field '${name}' cannot be filtered`, pos);
-  }
+  const entity = resolved.entity;
+  // A field of the entity, or else (as upstream) something the block selects under that name.
+  const isField = entity.fieldsByName.has(name) || name in SYSTEM_FIELDS;
+  const selected = isField ? undefined : selectedAs(resolved, name, 'Filter', pos);
+  const ref: ValueRef = selected ? projectionValue(selected) : lookupField(entity, name, pos);
   const isNull = value.kind === 'null';
   if (isNull && operator !== '=' && operator !== '!=') {
     throw new LanguageError('INVALID_QUERY', `null can only be compared with = or !=`, value.pos);
   }
-  if (type === 'relation') {
-    const field = (ref as { field: FieldDef }).field;
-    if (!isNull) throw new LanguageError('INVALID_QUERY', `Relation '${name}' can only be compared with null`, pos);
-    if (!resolved.nullable.has(name)) {
-      throw new LanguageError('INVALID_QUERY', `'${name} ${operator} null' needs nullable(${name}) in the same block`, pos);
-    }
-    return { kind: 'relationNull', field, negated: operator === '!=' };
-  }
-  if (jsonPath !== undefined && type !== 'Json') {
+  if (jsonPath !== undefined && !(ref.kind === 'user' && ref.field.scalar === 'Json')) {
     throw new LanguageError('TYPE_MISMATCH', `'${name}' is not a Json field: '->' cannot be used on it`, pos);
   }
-  if (isNull) return { kind: 'null', field: ref, jsonPath, negated: operator === '!=' };
+  if (ref.kind === 'aggregate') {
+    if (isNull) throw new LanguageError('INVALID_QUERY', `Aggregate '${name}' cannot be compared with null`, value.pos);
+    return { kind: 'aggregate', value: ref, operator, operand: operandFor(value, sortKeyType(ref), `Aggregate '${name}'`, params) };
+  }
+  if (ref.kind === 'json') {
+    if (isNull) return { kind: 'null', field: { kind: 'user', field: ref.field }, jsonPath: ref.path, negated: operator === '!=' };
+    return { kind: 'compare', field: { kind: 'user', field: ref.field }, jsonPath: ref.path, operator, operand: operandFor(value, 'Scalar', `'${name}'`, params) };
+  }
+  if (refType(ref) === 'relation') {
+    const field = (ref as { field: FieldDef }).field;
+    if (!isNull) throw new LanguageError('INVALID_QUERY', `Relation '${name}' can only be compared with null (= null or != null)`, pos);
+    // The selection it tests: the one named so, else the relation selected under no alias.
+    const nested = resolved.projection.find((p) => p.kind === 'relation' && p.alias === name)
+      ?? resolved.projection.find((p) => p.kind === 'relation' && p.query.relation === field && p.alias === field.name);
+    return { kind: 'relationNull', field, alias: nested?.alias, negated: operator === '!=' };
+  }
+  if (isNull) {
+    if (ref.kind === 'user' && !ref.field.nullable && jsonPath === undefined) {
+      throw new LanguageError('NOT_NULLABLE', `'${name}' is not nullable: it cannot be compared with null`, value.pos);
+    }
+    return { kind: 'null', field: ref, jsonPath, negated: operator === '!=' };
+  }
+  const type = refType(ref) as ScalarType | 'Id';
   const operandType = jsonPath !== undefined ? 'Scalar' : type === 'Json' ? 'String' : type;
   return { kind: 'compare', field: ref, jsonPath, operator, operand: operandFor(value, operandType, `Field '${name}'`, params) };
 }

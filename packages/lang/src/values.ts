@@ -6,8 +6,22 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 
 const BASE64 = /^[A-Za-z0-9_-]*={0,2}$|^[A-Za-z0-9+/]*={0,2}$/;
 
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/**
+ * Base64 (url-safe or standard) as a strict decoder reads it, as upstream's does: a length
+ * that leaves one character over, or a last character whose unused low bits are not zero
+ * (`qsdgqzaddfq`), is not base64 even though a lenient decoder would read something.
+ */
 export function isBase64(text: string): boolean {
-  return BASE64.test(text);
+  if (!BASE64.test(text)) return false;
+  const body = text.replace(/=+$/, '');
+  const rest = body.length % 4;
+  if (rest === 1) return false;
+  if (rest === 0) return true;
+  const last = body[body.length - 1]!;
+  const value = ALPHABET.indexOf(last) >= 0 ? ALPHABET.indexOf(last) : last === '-' || last === '+' ? 62 : 63;
+  return (value & (rest === 2 ? 0b1111 : 0b11)) === 0;
 }
 
 function isJsonText(text: string): boolean {

@@ -1,7 +1,7 @@
 // Whatever string comes in, the parsers return a tree or throw a LanguageError: nothing else.
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
-import { LanguageError, parseDataModel, validateDeletion, validateMutation, validateQuery } from '@discret/lang';
+import { isBase64, LanguageError, parseDataModel, validateDeletion, validateMutation, validateQuery } from '@discret/lang';
 
 const model = parseDataModel('a { P { name: String, age: Integer nullable, data: Json nullable, kids: [P] nullable, pet: Q nullable } Q { n: String } }');
 const SEEDS = [
@@ -44,5 +44,27 @@ describe('parsers only ever throw LanguageError', () => {
       return seed.slice(0, i) + insert + seed.slice(i + cut);
     });
     fc.assert(fc.property(mutated, onlyLanguageErrors), { numRuns: 500 });
+  });
+});
+
+describe('base64', () => {
+  test('every encoding of bytes is base64, url-safe or standard, padded or not', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 40 }), (bytes) => {
+        const buffer = Buffer.from(bytes);
+        expect(isBase64(buffer.toString('base64url'))).toBe(true);
+        expect(isBase64(buffer.toString('base64'))).toBe(true);
+        expect(isBase64(buffer.toString('base64').replace(/=+$/, ''))).toBe(true);
+      }),
+    );
+  });
+
+  test('a text is base64 exactly when a strict decoder gives back the same text', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[A-Za-z0-9_-]{0,12}$/), (text) => {
+        const canonical = Buffer.from(text, 'base64url').toString('base64url') === text;
+        expect(isBase64(text)).toBe(canonical);
+      }),
+    );
   });
 });

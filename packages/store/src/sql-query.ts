@@ -1,5 +1,5 @@
 import { fromBase64url } from '@discret/crypto';
-import type { FieldRef, JsonValue, Operand, Parameters, ResolvedFilter, ResolvedQuery, ResolvedQueryEntity } from '@discret/lang';
+import type { FieldDef, FieldRef, JsonValue, Operand, Parameters, ResolvedFilter, ResolvedQuery, ResolvedQueryEntity, ValueRef } from '@discret/lang';
 import type { SqlValue } from './driver.js';
 import { fieldPath } from './schema.js';
 
@@ -118,28 +118,46 @@ class Builder {
   }
 
   private relationFrom(q: ResolvedQueryEntity, parent: string, n: string, e: string): string {
+    const relation = q.relation!;
+    if (relation.virtual) {
+      // sys_peer: the sys.Peer row signed by the same key; sys_room: the row's room.
+      const join = relation.virtual === 'peer' ? `${n}.verifying_key = ${parent}.verifying_key` : `${n}.id = ${parent}.room_id`;
+      return `_node ${n} WHERE ${this.where(q, n, [`${n}._entity = '${q.entity.shortId}'`, join])}`;
+    }
     const on = [
       `${e}.src = ${parent}.id`,
-      `${e}.label = '${q.relation!.shortId}'`,
+      `${e}.label = '${relation.shortId}'`,
       `${n}._entity = '${q.entity.shortId}'`,
     ];
     return `_edge ${e} JOIN _node ${n} ON ${n}.id = ${e}.dest WHERE ${this.where(q, n, on)}`;
   }
 
   private where(q: ResolvedQueryEntity, n: string, conditions: string[]): string {
-    for (const filter of q.filters) conditions.push(this.filter(filter, q, n));
-    // Nested blocks are inner joins: a parent without a matching child is dropped,
-    // unless the relation is listed in nullable(...).
+    for (const filter of q.filters) if (filter.kind !== 'aggregate') conditions.push(this.filter(filter, q, n));
+    // Nested blocks are inner joins: a parent without a matching child is dropped, unless
+    // the relation is nullable in the data model or its alias is listed in nullable(...).
     for (const p of q.projection) {
-      if (p.kind !== 'relation' || q.nullable.has(p.query.relation!.name) || p.query.aggregate) continue;
+      if (p.kind !== 'relation' || q.nullable.has(p.alias) || p.query.relation!.nullable || p.query.aggregate) continue;
       conditions.push(this.exists(p.query, n));
     }
     if (q.search) {
-      conditions.push(`${n}._fts IN (SELECT rowid FROM _fts WHERE _fts MATCH ${this.bind(q.search, 'search')})`);
+      // An entity declared no_full_text_index has no text indexed: search() finds nothing.
+      conditions.push(q.entity.fullTextIndex ? `${n}._fts IN (SELECT rowid FROM _fts WHERE _fts MATCH ${this.bind(q.search, 'search')})` : '0');
+    }
+    const page = q.after ?? q.before;
+    if (page && !q.aggregate) conditions.push(this.keyset(q, n, page, q.after !== undefined));
+    return conditions.join(' AND ');
+  }
+
+  /** On grouped results: filters on aggregate aliases and before/after, applied to the groups. */
+  private having(q: ResolvedQueryEntity, n: string): string {
+    const conditions: string[] = [];
+    for (const f of q.filters) {
+      if (f.kind === 'aggregate') conditions.push(`${this.valueExpr(f.value, n)} ${f.operator} ${this.bind(f.operand, 'plain')}`);
     }
     const page = q.after ?? q.before;
     if (page) conditions.push(this.keyset(q, n, page, q.after !== undefined));
-    return conditions.join(' AND ');
+    return conditions.length ? ` HAVING ${conditions.join(' AND ')}` : '';
   }
 
   private exists(q: ResolvedQueryEntity, parent: string): string {
@@ -151,10 +169,12 @@ class Builder {
   private filter(f: ResolvedFilter, q: ResolvedQueryEntity, n: string): string {
     switch (f.kind) {
       case 'relationNull': {
-        const nested = q.projection.find((p) => p.kind === 'relation' && p.query.relation === f.field);
-        const test = nested && nested.kind === 'relation' ? this.exists(nested.query, n) : this.anyEdge(f.field.shortId, n);
+        const nested = q.projection.find((p) => p.kind === 'relation' && p.alias === f.alias);
+        const test = nested?.kind === 'relation' ? this.exists(nested.query, n) : this.anyEdge(f.field, n);
         return f.negated ? test : `NOT ${test}`;
       }
+      case 'aggregate':
+        throw new Error('aggregate filters belong to HAVING');
       case 'null': {
         const expr = f.jsonPath ? `${n}._json ->> ${fieldPath((f.field as { field: { shortId: string } }).field.shortId, f.jsonPath)}` : this.sqlExpr(f.field, n);
         return `${expr} IS ${f.negated ? 'NOT ' : ''}NULL`;
@@ -169,22 +189,26 @@ class Builder {
     }
   }
 
-  private anyEdge(label: string, n: string): string {
-    return `EXISTS (SELECT 1 FROM _edge x JOIN _node y ON y.id = x.dest WHERE x.src = ${n}.id AND x.label = '${label}')`;
+  /** Whether the row has the relation at all (a filter on a relation that is not selected; never a virtual one). */
+  private anyEdge(field: FieldDef, n: string): string {
+    return `EXISTS (SELECT 1 FROM _edge x JOIN _node y ON y.id = x.dest WHERE x.src = ${n}.id AND x.label = '${field.shortId}')`;
   }
 
-  /** Keyset pagination: rows strictly after (or before) the given values in the sort order. */
+  /**
+   * Keyset pagination: rows strictly after (or before) the given values in the sort order.
+   * With fewer values than order_by fields, only the leading fields are compared.
+   */
   private keyset(q: ResolvedQueryEntity, n: string, values: Operand[], after: boolean): string {
     const ors: string[] = [];
-    for (let i = 0; i < q.orderBy.length; i++) {
+    for (let i = 0; i < values.length; i++) {
       const ands: string[] = [];
       for (let j = 0; j < i; j++) {
         const o = q.orderBy[j]!;
-        ands.push(`${this.sqlExpr(o.field, n)} = ${this.bind(values[j]!, conversionOf(o.field))}`);
+        ands.push(`${this.valueExpr(o.field, n)} = ${this.bind(values[j]!, conversionOf(o.field))}`);
       }
       const o = q.orderBy[i]!;
       const forward = (o.direction === 'asc') === after;
-      ands.push(`${this.sqlExpr(o.field, n)} ${forward ? '>' : '<'} ${this.bind(values[i]!, conversionOf(o.field))}`);
+      ands.push(`${this.valueExpr(o.field, n)} ${forward ? '>' : '<'} ${this.bind(values[i]!, conversionOf(o.field))}`);
       ors.push(`(${ands.join(' AND ')})`);
     }
     return `(${ors.join(' OR ')})`;
@@ -195,8 +219,9 @@ class Builder {
     if (q.aggregate) {
       const groups = q.projection.filter((p) => p.kind === 'field').map((p) => this.sqlExpr((p as { field: FieldRef }).field, n));
       if (groups.length) sql += ` GROUP BY ${groups.join(', ')}`;
+      sql += this.having(q, n);
     }
-    const order = q.orderBy.map((o) => `${this.sqlExpr(o.field, n)} ${o.direction.toUpperCase()}`);
+    const order = q.orderBy.map((o) => `${this.valueExpr(o.field, n)} ${o.direction.toUpperCase()}`);
     if (order.length) sql += ` ORDER BY ${order.join(', ')}`;
     if (forcedLimit !== undefined) sql += ` LIMIT ${forcedLimit}`;
     else if (q.first || q.skip) {
@@ -206,6 +231,13 @@ class Builder {
       if (q.skip) sql += ` OFFSET ${this.count(q.skip)}`;
     }
     return sql;
+  }
+
+  /** A field, a JSON selector or an aggregate as an SQL value (for sorting and paging). */
+  private valueExpr(ref: ValueRef, n: string): string {
+    if (ref.kind === 'json') return `${n}._json ->> ${fieldPath(ref.field.shortId, ref.path)}`;
+    if (ref.kind === 'aggregate') return ref.fn === 'count' ? 'count(*)' : `${ref.fn}(${this.sqlExpr(ref.field!, n)})`;
+    return this.sqlExpr(ref, n);
   }
 
   /** A field as an SQL value (for filters, sorting, grouping, aggregates). */
@@ -236,8 +268,11 @@ class Builder {
   }
 }
 
-function conversionOf(ref: FieldRef): Conversion {
-  if (ref.kind === 'system') return ref.name === 'id' || ref.name === 'room_id' || ref.name === 'verifying_key' ? 'id' : 'plain';
+const BLOB_SYSTEM_FIELDS = new Set(['id', 'room_id', 'verifying_key', '_binary', '_signature']);
+
+function conversionOf(ref: ValueRef): Conversion {
+  if (ref.kind === 'json' || ref.kind === 'aggregate') return 'plain';
+  if (ref.kind === 'system') return BLOB_SYSTEM_FIELDS.has(ref.name) ? 'id' : 'plain';
   if (ref.field.scalar === 'Boolean') return 'bool';
   if (ref.field.scalar === 'Base64') return 'base64';
   return 'plain';
