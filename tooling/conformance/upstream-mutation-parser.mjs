@@ -156,6 +156,10 @@ mutate {
     ok('mutate { Person { name : "[1,2,3,4]" } }'),
     { query: 'query { Person { name } }', expect: { Person: [{ name: { a: 1 } }, { name: [1, 2, 3, 4] }] } },
   ]),
+  c('json', 'a Json parameter holding a string stays a string (deliberate difference: upstream parses the string as JSON text; see docs/language.md)', '{ Person { name: Json, } }', [
+    ok('mutate { Person { name : $name } }', { name: '[1,2]' }),
+    { query: 'query { Person { name } }', expect: { Person: [{ name: '[1,2]' }] } },
+  ]),
   c('base64', 'a Base64 field from a parameter and from a literal; a literal that is not base64 is refused', '{ Person { name: Base64, } }', [
     ok('mutate { Person { name : $name } }', { name: 'JVBQS0pP' }),
     no('mutate { Person { name : "invalid BASE 64%$" } }', 'TYPE_MISMATCH'),

@@ -149,4 +149,10 @@ const cases = [
   ]),
 ];
 
+// tests/mutations.rs (upstream's integration tests through its public API).
+cases.push(upstreamCase('tests/mutations.rs', 'minimal', 'the smallest app: write a greeting, read it back by id', '{ Greetings{ message:String } }', [
+  mutate('mutate { result: Greetings{ message: "Hello World" } }', undefined, { id: 'result.id' }),
+  query('query { Greetings(id=$id){ message } }', { Greetings: [{ message: 'Hello World' }] }, { id: '@id' }),
+]));
+
 writeCases('upstream-mutation-query.json', cases);
