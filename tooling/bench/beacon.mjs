@@ -7,7 +7,7 @@ const sync = await import('../../packages/sync/dist/index.js');
 const crypto = await import('../../packages/crypto/dist/index.js');
 const log = await import('../../packages/log/dist/index.js');
 
-export async function beaconBench({ row, clients = 500 }) {
+export async function beaconBench({ report, clients = 500 }) {
   const net = new sync.MemoryNetwork({ latencyMs: 0 });
   const server = net.transport('beacon');
   await server.start({ deviceSeed: crypto.SigningKey.generate().exportSeed(), logger: log.silentLogger });
@@ -30,15 +30,17 @@ export async function beaconBench({ row, clients = 500 }) {
   const until = Date.now() + 10_000;
   while (introductions < clients && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
   const size = beaconServer.registry.size;
-  row('beacon', `${clients} clients register at once (memory network)`, `${Math.round((clients * 1000) / ms).toLocaleString('en')} registrations/s`,
-    `${introductions} introductions delivered (expected ${clients}); registry ${size.peers} peers, ${size.tokens} tokens; peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB (whole bench process)`);
+  report.add({
+    group: 'beacon', operation: `${clients} clients register at once (memory network)`, value: (clients * 1000) / ms, unit: 'registrations/s',
+    note: `${introductions} of ${clients} introductions delivered; registry ${size.peers} peers, ${size.tokens} tokens`,
+  });
   for (const { client, transport } of started) {
     await client.stop();
     await transport.stop();
   }
   await new Promise((r) => setTimeout(r, 100));
   const after = beaconServer.registry.size;
-  row('beacon', 'registry after every client left', `${after.peers} peers, ${after.tokens} tokens`, 'must be 0, 0');
+  report.add({ group: 'beacon', operation: 'registry entries after every client left (memory network)', value: after.peers + after.tokens, unit: 'entries', target: '0' });
   beaconServer.stop();
   await server.stop();
 }
@@ -48,7 +50,7 @@ export async function beaconBench({ row, clients = 500 }) {
  * `processes` client processes: registrations and introductions per second, and the beacon's
  * own peak RSS (VmHWM), and its registry after the clients leave.
  */
-export async function beaconProcessBench({ row, clients = 500, processes = 4 }) {
+export async function beaconProcessBench({ report, clients = 500, processes = 4 }) {
   const { spawn } = await import('node:child_process');
   const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
@@ -108,9 +110,16 @@ export async function beaconProcessBench({ row, clients = 500, processes = 4 }) 
     const cpuPerClient = (cpuMs() - cpuBefore) / clients;
     const metrics = await (await fetch(metricsUrl)).text();
     const gauge = (name) => /\s(\d+)$/.exec(metrics.split('\n').find((l) => l.startsWith(name)) ?? '')?.[1];
-    row('beacon', `${clients} clients over TCP register at once (beacon in its own process)`, `${Math.round((clients * 1000) / registerMs).toLocaleString('en')} registrations/s`,
-      `lookups: ${delivered} of ${clients} introductions in ${Math.round(introMs)} ms (${Math.round((delivered * 1000) / introMs).toLocaleString('en')}/s); ${gauge('discret_beacon_registered_peers')} peers registered; the beacon spent ${cpuPerClient.toFixed(1)} ms CPU per client (connection, handshake, registration), so one core serves ~${Math.round(1000 / cpuPerClient)} new clients/s`);
-    row('beacon', 'beacon process memory', `peak RSS ${loaded.peak} MiB`, `idle ${idle.now} MiB, with ${clients} clients ${loaded.now} MiB`);
+    report.add({
+      group: 'beacon', operation: `${clients} clients over TCP register at once (beacon in its own process)`, value: (clients * 1000) / registerMs, unit: 'registrations/s',
+      note: `${gauge('discret_beacon_registered_peers')} peers registered`,
+    });
+    report.add({ group: 'beacon', operation: `lookups: introductions delivered to ${clients} clients`, value: (delivered * 1000) / introMs, unit: '/s', note: `${delivered} of ${clients}` });
+    report.add({
+      group: 'beacon', operation: 'beacon CPU per new client (connection, handshake, registration)', value: cpuPerClient, unit: 'ms',
+      note: `one core serves ~${Math.round(1000 / cpuPerClient)} new clients/s`,
+    });
+    report.add({ group: 'beacon', operation: `beacon process peak RSS with ${clients} clients`, value: loaded.peak, unit: 'MiB', note: `idle ${idle.now} MiB, loaded ${loaded.now} MiB` });
     await Promise.all(workers.map((c) => {
       const left = lineOf(c, /^left/);
       c.stdin.end();
@@ -123,8 +132,11 @@ export async function beaconProcessBench({ row, clients = 500, processes = 4 }) 
       if (/discret_beacon_clients 0\b/.test(after)) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    const line = (name) => after.split('\n').find((l) => l.startsWith(name)) ?? `${name} ?`;
-    row('beacon', 'beacon after every client left', `${line('discret_beacon_clients')}, ${line('discret_beacon_registered_peers')}`, `must be 0, 0; RSS ${rss().now} MiB`);
+    const count = (name) => Number(/\s(\d+)$/.exec(after.split('\n').find((l) => l.startsWith(name)) ?? '')?.[1] ?? Number.NaN);
+    report.add({
+      group: 'beacon', operation: 'beacon clients and registered peers after every client left', value: count('discret_beacon_clients') + count('discret_beacon_registered_peers'),
+      unit: 'entries', target: '0', note: `RSS ${rss().now} MiB`,
+    });
   } finally {
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
     rmSync(folder, { recursive: true, force: true });

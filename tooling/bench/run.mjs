@@ -1,21 +1,38 @@
-// `pnpm bench`: benchmarks printed as tables, each beside its limit measured in the same run.
-// Not tests: nothing here asserts a time.
+// `pnpm bench` (or `pnpm bench --quick`): every benchmark, one report. Each figure is printed
+// beside the reference measured in the same run, with the ratio and the target of the issue
+// that set it; the same goes to bench-results.json and BENCHMARKS.md, and the curves to
+// docs/bench/*.svg. Not tests: nothing here asserts a time.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { lineChart } from './charts.mjs';
+import { Report } from './report.mjs';
 
-const require = createRequire(join(process.cwd(), 'packages/store/package.json'));
+const quick = process.argv.includes('--quick');
+const root = join(import.meta.dirname, '..', '..');
+const require = createRequire(join(root, 'packages/store/package.json'));
 const lang = await import('../../packages/lang/dist/index.js');
 const crypto = await import('../../packages/crypto/dist/index.js');
 const store = await import('../../packages/store/dist/index.js');
-const { ed25519 } = await import(require.resolve('@noble/curves/ed25519.js', { paths: [join(process.cwd(), 'packages/crypto')] }));
+const { ed25519 } = await import(require.resolve('@noble/curves/ed25519.js', { paths: [join(root, 'packages/crypto')] }));
 
-const rate = (n, ms) => Math.round((n * 1000) / ms).toLocaleString('en');
+/** Sizes: the main one for the detailed figures, and the points of the curves. */
+const SIZES = quick ? [10_000, 30_000] : [10_000, 100_000, 1_000_000];
+const MAIN = quick ? 30_000 : 100_000;
+const ORBIT_N = quick ? 1_000 : 10_000;
+
+const rate = (n, ms) => (n * 1000) / ms;
 function time(fn) { const t = performance.now(); fn(); return performance.now() - t; }
 async function timeAsync(fn) { const t = performance.now(); await fn(); return performance.now() - t; }
-const rows = [];
-const row = (group, what, value, note = '') => rows.push({ group, what, value, note });
+const report = new Report();
+const add = (figure) => report.add(figure);
+const charts = [];
+async function chart(name, spec) {
+  await lineChart({ file: join(root, 'docs/bench', `${name}.svg`), ...spec });
+  charts.push({ title: spec.title, path: `docs/bench/${name}.svg` });
+}
 
 // ---------------------------------------------------------------- language
 const entities = Array.from({ length: 50 }, (_, i) => `  E${i} { name: String, n: Integer nullable, f: Float default 1.5, j: Json nullable, next: E${(i + 1) % 50} nullable, many: [E${(i + 2) % 50}] nullable, index(name) }`);
@@ -27,7 +44,7 @@ const queryText = `query {
     next { name n many(n >= 2) { name f } }
     many(order_by(name asc)) { name next { name } }
   }
-  b: app.E2(nullable(next), next = null) { name }
+  b: app.E2(nullable(next), next = null) { name next { name } }
   c: app.E3 { n c: count() s: sum(f) }
   d: app.E4(search("abc")) { name }
   e: app.E5(order_by(n asc), after(3)) { name }
@@ -48,13 +65,13 @@ const queryText = `query {
 let model;
 const N1 = 200;
 let ms = time(() => { for (let i = 0; i < N1; i++) model = lang.parseDataModel(modelText); });
-row('lang', 'parse + check a 50-entity data model', `${(ms / N1).toFixed(2)} ms/op`);
+add({ group: 'lang', operation: 'parse + check a 50-entity data model', value: ms / N1, unit: 'ms/op' });
 const N2 = 500;
 ms = time(() => { for (let i = 0; i < N2; i++) lang.validateQuery(model, lang.parseQuery(queryText)); });
-row('lang', 'parse + validate a 30-line query (no cache)', `${(ms / N2).toFixed(3)} ms/op`);
+add({ group: 'lang', operation: 'parse + validate a 30-line query (no cache)', value: ms / N2, unit: 'ms/op' });
 const N3 = 200_000;
 ms = time(() => { for (let i = 0; i < N3; i++) lang.validateQuery(model, queryText); });
-row('lang', 'same query, cached by text', `${((ms / N3) * 1000).toFixed(2)} µs/op`);
+add({ group: 'lang', operation: 'same query, cached by text', value: (ms / N3) * 1000, unit: 'µs/op' });
 
 // ---------------------------------------------------------------- crypto
 const key = new crypto.SigningKey(new Uint8Array(32).fill(3));
@@ -63,106 +80,128 @@ const sig = key.sign(msg);
 const NS = 20_000;
 ms = time(() => { for (let i = 0; i < NS; i++) key.sign(msg); });
 const signRate = (NS * 1000) / ms;
-row('crypto', `ed25519 sign, ${crypto.backend}`, `${rate(NS, ms)}/s`);
+add({ group: 'crypto', operation: `ed25519 sign, ${crypto.backend}`, value: signRate, unit: '/s' });
 ms = time(() => { for (let i = 0; i < NS; i++) crypto.verify(key.publicKey, msg, sig); });
-row('crypto', `ed25519 verify, ${crypto.backend}`, `${rate(NS, ms)}/s`);
+const verifyRate = add({ group: 'crypto', operation: `ed25519 verify, ${crypto.backend}`, value: rate(NS, ms), unit: '/s' });
 const seed = new Uint8Array(32).fill(3);
 ms = time(() => { for (let i = 0; i < 500; i++) ed25519.sign(msg, seed); });
-row('crypto', 'ed25519 sign, @noble (portable)', `${rate(500, ms)}/s`);
+add({ group: 'crypto', operation: 'ed25519 sign, @noble (portable fallback)', value: rate(500, ms), unit: '/s', reference: { value: signRate, what: crypto.backend } });
 ms = time(() => { for (let i = 0; i < 300; i++) ed25519.verify(sig, msg, key.publicKey); });
-row('crypto', 'ed25519 verify, @noble (portable)', `${rate(300, ms)}/s`);
+add({ group: 'crypto', operation: 'ed25519 verify, @noble (portable fallback)', value: rate(300, ms), unit: '/s', reference: { value: verifyRate, what: crypto.backend } });
 {
   // The pool: one batch of 50k messages cut across 2 workers (what the store's bulk path uses).
   const pool = new crypto.CryptoPool({ parallelism: 2 });
   const batch = Array.from({ length: 50_000 }, (_, i) => new TextEncoder().encode(`row ${i} `.padEnd(120, '.')));
   await pool.signAll(key, batch.slice(0, 2_000)); // start the workers
   ms = await timeAsync(async () => { await pool.signAll(key, batch); });
-  row('crypto', 'ed25519 sign, pool of 2 workers', `${rate(batch.length, ms)}/s`, `${((batch.length * 1000) / ms / signRate).toFixed(2)}x one thread`);
+  add({ group: 'crypto', operation: 'ed25519 sign, pool of 2 workers', value: rate(batch.length, ms), unit: '/s', reference: { value: signRate, what: 'one thread' } });
   const sigs = await pool.signAll(key, batch);
   const items = batch.map((message, i) => ({ publicKey: key.publicKey, message, signature: sigs[i] }));
   ms = await timeAsync(async () => { await pool.verifyAll(items); });
-  row('crypto', 'ed25519 verify, pool of 2 workers', `${rate(batch.length, ms)}/s`);
+  add({ group: 'crypto', operation: 'ed25519 verify, pool of 2 workers', value: rate(batch.length, ms), unit: '/s', reference: { value: verifyRate, what: 'one thread' } });
   await pool.close();
 }
 const mb = new Uint8Array(1 << 20);
 ms = time(() => { for (let i = 0; i < 50; i++) crypto.hash(mb); });
-row('crypto', 'BLAKE2b-256', `${((50 * 1000) / ms).toFixed(0)} MB/s`);
+add({ group: 'crypto', operation: 'BLAKE2b-256', value: (50 * 1000) / ms, unit: 'MB/s' });
 
 // ---------------------------------------------------------------- store
+/** Runs one point of the store curves in its own process (store-size.mjs). */
+function storePoint(dir, n) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(import.meta.dirname, 'store-size.mjs'), dir, String(n)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (c) => { out += c; });
+    child.once('exit', (code) => (code ? reject(new Error(`store-size ${n} exited with ${code}`)) : resolve(JSON.parse(out))));
+  });
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'discret-bench-'));
 try {
-  const signingKey = new crypto.SigningKey(new Uint8Array(32).fill(5));
-  const BULK = 100_000;
-
-  // The limit: the same rows (precomputed JSON and signature) inserted by hand into a table of
-  // the same shape with the same indexes and a trigram FTS row each, in one transaction.
-  const raw = await store.sqlcipherDriver().open({ path: join(dir, 'raw.db'), key: new Uint8Array(32).fill(1) });
-  await raw.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
-    CREATE TABLE n (id BLOB PRIMARY KEY, room_id BLOB, _entity TEXT, cdate INTEGER, mdate INTEGER, _json TEXT, _binary BLOB, verifying_key BLOB, _signature BLOB, _fts INTEGER) WITHOUT ROWID, STRICT;
-    CREATE INDEX n_e ON n(_entity, mdate); CREATE INDEX n_n ON n(_entity, (_json ->> '$."33"'));
-    CREATE VIRTUAL TABLE f USING fts5(text, tokenize = 'trigram');`);
-  const rawSteps = [];
-  const fakeSig = new Uint8Array(64).fill(9);
-  for (let i = 0; i < BULK; i++) {
-    rawSteps.push({ sql: 'INSERT INTO f (rowid, text) VALUES (?, ?)', params: [i + 1, `item ${i}`] });
-    rawSteps.push({ sql: 'INSERT INTO n VALUES (?, NULL, ?, ?, ?, ?, NULL, ?, ?, ?)', params: [crypto.uid(), '1.0', Date.now(), Date.now(), JSON.stringify({ 32: `item ${i}`, 33: i }), signingKey.publicKey, fakeSig, i + 1] });
+  const points = [];
+  for (const n of SIZES) {
+    const pointDir = mkdtempSync(join(dir, `store-${n}-`));
+    points.push(await storePoint(pointDir, n));
+    rmSync(pointDir, { recursive: true, force: true });
   }
-  ms = await timeAsync(async () => { await raw.exec('BEGIN'); await raw.batch(rawSteps); await raw.exec('COMMIT'); });
-  const rawRate = (BULK * 1000) / ms;
-  row('store', `raw SQLCipher inserts, same rows by hand (limit)`, `${rate(BULK, ms)}/s`);
-  await raw.close();
-
-  // One worker: the main thread needs the other core for SQLite (two workers measured no faster).
-  const pool = new crypto.CryptoPool({ parallelism: 1 });
-  const s = await store.Store.open({ path: join(dir, 'b.db'), key: new Uint8Array(32).fill(1), signingKey, cryptoPool: pool });
-  await s.setDataModel('b { Item { name: String, n: Integer, index(n) } }');
-  ms = await timeAsync(async () => {
-    const all = [];
-    for (let i = 0; i < BULK; i++) all.push(s.mutate('mutate { b.Item { name: $name n: $n } }', { name: `item ${i}`, n: i }));
-    await Promise.all(all);
+  for (const p of points) {
+    const rows = p.N.toLocaleString('en');
+    const limit = Math.min(p.rawRate, signRate);
+    add({
+      group: 'store', operation: `bulk insert, ${rows} signed entities (group commit, 1 signing worker)`, value: p.bulkRate, unit: 'rows/s',
+      reference: { value: limit, what: `min(raw SQLCipher insert of the same rows ${Math.round(p.rawRate).toLocaleString('en')}/s, signing on one thread ${Math.round(signRate).toLocaleString('en')}/s)` },
+      target: '>= 0.8x; >= 60,000/s',
+    });
+    add({ group: 'store', operation: `peak RSS during the bulk insert of ${rows}`, value: p.bulkPeakMiB, unit: 'MiB' });
+    add({
+      group: 'store', operation: `filtered, ordered, paged query over ${rows} rows`, value: p.queryMs, unit: 'ms',
+      reference: { value: p.handMs, what: 'hand-written SQL' }, target: '<= 1.5x and < 2 ms',
+    });
+  }
+  await chart('bulk-insert', {
+    title: 'Bulk insert of signed entities', x: 'rows', y: 'rows per second', series: 'what', logX: true,
+    points: points.flatMap((p) => [
+      { rows: p.N, 'rows per second': Math.round(p.bulkRate), what: 'Discret bulk insert' },
+      { rows: p.N, 'rows per second': Math.round(p.rawRate), what: 'raw SQLCipher insert (limit)' },
+    ]),
   });
-  const bulk = (BULK * 1000) / ms;
-  row('store', `bulk insert, ${BULK.toLocaleString('en')} signed entities (group commit, 1 signing worker)`, `${rate(BULK, ms)}/s`,
-    `target >= 60,000/s; ${(bulk / rawRate).toFixed(2)}x raw SQLCipher, ${(bulk / signRate).toFixed(2)}x raw signing on one thread`);
+  await chart('query-latency', {
+    title: 'Filtered, ordered, paged query as the table grows', x: 'rows', y: 'ms per query', series: 'what', logX: true,
+    points: points.flatMap((p) => [
+      { rows: p.N, 'ms per query': p.queryMs, what: 'Discret' },
+      { rows: p.N, 'ms per query': p.handMs, what: 'hand-written SQL' },
+    ]),
+  });
+  await chart('bulk-memory', {
+    title: 'Peak RSS of the bulk insert', x: 'rows', y: 'MiB', logX: true,
+    points: points.map((p) => ({ rows: p.N, MiB: Math.round(p.bulkPeakMiB) })),
+  });
+  const rawRate = points.find((p) => p.N === MAIN)?.rawRate ?? points.at(-1).rawRate;
+
+  const signingKey = new crypto.SigningKey(new Uint8Array(32).fill(5));
   const ONE = 2_000;
   const fresh = await store.Store.open({ path: join(dir, 'one.db'), key: new Uint8Array(32).fill(1), signingKey });
   await fresh.setDataModel('b { Item { name: String, n: Integer, index(n) } }');
   ms = await timeAsync(async () => { for (let i = 0; i < ONE; i++) await fresh.mutate('mutate { b.Item { name: "one" n: -1 } }'); });
-  row('store', 'one-at-a-time awaited inserts, new database', `${rate(ONE, ms)}/s`, 'target >= 5,000/s');
+  add({ group: 'store', operation: 'one-at-a-time awaited inserts, new database', value: rate(ONE, ms), unit: 'rows/s', target: '>= 5,000/s' });
   await fresh.close();
-  await s.indexText();
-  ms = await timeAsync(async () => { for (let i = 0; i < ONE; i++) await s.mutate('mutate { b.Item { name: "one" n: -1 } }'); });
-  row('store', `one-at-a-time awaited inserts, into the ${BULK.toLocaleString('en')}-row database`, `${rate(ONE, ms)}/s`, 'target >= 5,000/s');
-  await s.indexText(); // nothing left for the background indexer to do while timing queries
-  const q = 'query { r: b.Item(n > $min, order_by(n asc), first 20) { name n } }';
-  await s.query(q, { min: 5000 });
-  const NQ = 2_000;
-  ms = await timeAsync(async () => { for (let i = 0; i < NQ; i++) await s.query(q, { min: 5000 + (i % 1000) }); });
-  const ours = ms / NQ;
-  const item = s.dataModel.entity('b.Item');
-  const [nameKey, nKey] = ['name', 'n'].map((f) => `'$."${item.fieldsByName.get(f).shortId}"'`);
-  const hand = `SELECT json_object('name', n._json -> ${nameKey}, 'n', n._json -> ${nKey}) AS r FROM _node n WHERE n._entity = '${item.shortId}' AND n._json ->> ${nKey} > ? ORDER BY n._json ->> ${nKey} ASC LIMIT 20`;
-  let handRows = 0;
-  // A read-only connection of our own for the hand-written SQL (the store keeps its own private).
-  const reader = await store.sqlcipherDriver().open({ path: join(dir, 'b.db'), key: new Uint8Array(32).fill(1), readonly: true });
-  ms = await timeAsync(async () => { for (let i = 0; i < NQ; i++) handRows += (await reader.all(hand, [5000 + (i % 1000)])).map((r) => JSON.parse(r.r)).length; });
-  await reader.close();
-  if (handRows !== NQ * 20) throw new Error(`hand-written SQL returned ${handRows} rows, expected ${NQ * 20}`);
-  const handMs = ms / NQ;
-  row('store', `filtered, ordered, paged query over ${BULK.toLocaleString('en')} rows`, `${ours.toFixed(3)} ms`, `hand-written SQL ${handMs.toFixed(3)} ms (${(ours / handMs).toFixed(2)}x); target <= 1.5x and < 2 ms`);
-  await s.close();
-  await pool.close();
 
   // ---------------------------------------------------------------- sync
-  const { syncBench } = await import('./sync.mjs');
-  await syncBench({ dir, row, rawRate, N: Number(process.env.BENCH_SYNC_ROWS ?? 100_000) });
+  const { syncBench, initialSync } = await import('./sync.mjs');
+  const main = await syncBench({ dir: mkdtempSync(join(dir, 'sync-')), report, rawRate, N: Number(process.env.BENCH_SYNC_ROWS ?? MAIN) });
+  const syncPoints = [];
+  for (const n of SIZES) {
+    if (n === MAIN) syncPoints.push({ N: n, rate: main.rate, peakMiB: main.peakMiB });
+    else {
+      const point = await initialSync({ dir: mkdtempSync(join(dir, `sync-${n}-`)), N: n });
+      syncPoints.push(point);
+      add({ group: 'sync', operation: `initial sync of ${n.toLocaleString('en')} rows (curve point)`, value: point.rate, unit: 'rows/s', note: `receiver peak RSS ${Math.round(point.peakMiB)} MiB` });
+    }
+  }
+  await chart('initial-sync', {
+    title: 'Initial sync to a new device (libp2p TCP, loopback)', x: 'rows', y: 'rows per second', logX: true,
+    points: syncPoints.map((p) => ({ rows: p.N, 'rows per second': Math.round(p.rate) })),
+  });
+  await chart('sync-memory', {
+    title: 'Receiver peak RSS during the initial sync', x: 'rows', y: 'MiB', logX: true,
+    points: syncPoints.map((p) => ({ rows: p.N, MiB: Math.round(p.peakMiB) })),
+  });
+  await chart('sync-differences', {
+    title: `Bytes exchanged against the number of new rows (${MAIN.toLocaleString('en')} in the room)`, x: 'new rows', y: 'KiB', logX: false,
+    points: main.curve.filter((c) => c.differences > 0).map((c) => ({ 'new rows': c.differences, KiB: Number(c.kib.toFixed(1)) })),
+  });
+
+  // ---------------------------------------------------------------- beside OrbitDB
+  const { orbitdbBench } = await import('./orbitdb.mjs');
+  await orbitdbBench({ dir: mkdtempSync(join(dir, 'orbit-')), report, N: ORBIT_N });
 
   // ---------------------------------------------------------------- beacon
   const { beaconBench, beaconProcessBench } = await import('./beacon.mjs');
-  await beaconBench({ row });
-  await beaconProcessBench({ row });
+  await beaconBench({ report, clients: quick ? 100 : 500 });
+  await beaconProcessBench({ report, clients: quick ? 100 : 500 });
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
 
-console.table(rows);
+report.print();
+report.write({ json: join(root, 'bench-results.json'), markdown: join(root, 'BENCHMARKS.md'), quick, charts });

@@ -43,7 +43,7 @@ function counting(inner) {
 }
 
 /** The receiver child: its lines are JSON events. */
-function receiver(dir, address) {
+export function receiver(dir, address) {
   const child = spawn(process.execPath, [...(process.env.BENCH_RECEIVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), join(import.meta.dirname, 'sync-receiver.mjs'), dir, address], { stdio: ['pipe', 'pipe', 'inherit'] });
   const events = [];
   const waiters = [];
@@ -70,7 +70,7 @@ function receiver(dir, address) {
   return { child, next };
 }
 
-export async function syncBench({ dir, row, rawRate, N = 100_000 }) {
+export async function syncBench({ dir, report, rawRate, N = 100_000 }) {
   const counted = counting(core.libp2pTransport({ listen: ['/ip4/127.0.0.1/tcp/0'] }));
   const sender = await core.Discret.open({
     dataModel: MODEL, appKey: APP, keyMaterial: KEY, dataFolder: join(dir, 'sender'), transport: counted.transport,
@@ -103,9 +103,13 @@ export async function syncBench({ dir, row, rawRate, N = 100_000 }) {
     const rx = receiver(join(dir, 'receiver'), sender.addresses()[0]);
     const done = await rx.next((e) => e.type === 'synced');
     const rate = (N * 1000) / done.ms;
-    row('sync', `initial sync of ${N.toLocaleString('en')} rows to a new device (libp2p TCP, loopback)`, `${Math.round(rate).toLocaleString('en')} rows/s`,
-      `${(rate / limit).toFixed(2)} of the receiver's limit (${Math.round(limit).toLocaleString('en')}/s = verify ${Math.round(verifyRate).toLocaleString('en')}/s on its pool + raw insert ${Math.round(rawRate).toLocaleString('en')}/s); target >= 0.6`);
-    row('sync', 'receiver peak RSS during the initial sync', `${Math.round(done.maxRssKb / 1024)} MiB`);
+    report.add({
+      group: 'sync', operation: `initial sync of ${N.toLocaleString('en')} rows to a new device (libp2p TCP, loopback)`, value: rate, unit: 'rows/s',
+      reference: { value: limit, what: `receiver's limit: verify ${Math.round(verifyRate).toLocaleString('en')}/s on its pool, then raw insert ${Math.round(rawRate).toLocaleString('en')}/s` },
+      target: '>= 0.6x',
+    });
+    report.add({ group: 'sync', operation: `receiver peak RSS during the initial sync of ${N.toLocaleString('en')} rows`, value: done.maxRssKb / 1024, unit: 'MiB' });
+    const curve = [{ differences: 0, kib: 0, trips: 0 }];
 
     // Differences: d new rows on the sender, pulled live by the connected receiver.
     let total = N;
@@ -119,7 +123,9 @@ export async function syncBench({ dir, row, rawRate, N = 100_000 }) {
       await new Promise((res) => setTimeout(res, 200)); // let the last answers leave
       const bytes = counted.stats.sent - before.sent + counted.stats.received - before.received;
       const trips = counted.stats.writes - before.writes;
-      row('sync', `${d} new row(s) on one side, ${total.toLocaleString('en')} in the room`, `${(bytes / 1024).toFixed(1)} KiB, ${trips} round trips`, d === 1 ? 'target <= 4 KiB and <= 3 round trips' : '');
+      report.add({ group: 'sync', operation: `${d} new row(s) on one side, ${total.toLocaleString('en')} in the room: bytes`, value: bytes / 1024, unit: 'KiB', target: d === 1 ? '<= 4 KiB' : undefined });
+      report.add({ group: 'sync', operation: `${d} new row(s) on one side: frames written`, value: trips, unit: 'frames', target: d === 1 ? '<= 3 round trips' : undefined });
+      curve.push({ differences: d, kib: bytes / 1024, trips });
     }
 
     // Live latency: one write at a time, until the receiver's query sees it.
@@ -134,9 +140,34 @@ export async function syncBench({ dir, row, rawRate, N = 100_000 }) {
     }
     latencies.sort((a, b) => a - b);
     const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
-    row('sync', 'live: a write visible on the connected peer', `p50 ${pct(50)} ms, p99 ${pct(99)} ms`, `${total.toLocaleString('en')} rows in the room; target p50 <= 100 ms, worst <= 1 s`);
+    report.add({ group: 'sync', operation: `live: a write visible on the connected peer, p50 (${total.toLocaleString('en')} rows in the room)`, value: pct(50), unit: 'ms', target: '<= 100 ms' });
+    report.add({ group: 'sync', operation: 'live: a write visible on the connected peer, worst of 60', value: latencies.at(-1), unit: 'ms', target: '<= 1 s' });
     rx.child.stdin.end();
     await new Promise((res) => rx.child.once('exit', res));
+    return { rate, peakMiB: done.maxRssKb / 1024, curve };
+  } finally {
+    await sender.close();
+  }
+}
+
+/** One point of the initial-sync curve: N rows written in bulk, then a new device syncs them. */
+export async function initialSync({ dir, N }) {
+  const sender = await core.Discret.open({
+    dataModel: MODEL, appKey: APP, keyMaterial: KEY, dataFolder: join(dir, 'sender'), transport: core.libp2pTransport({ listen: ['/ip4/127.0.0.1/tcp/0'] }),
+    logger: core.silentLogger, config: { enableMulticast: false },
+  });
+  try {
+    const r = sender.privateRoom;
+    const stream = sender.mutationStream();
+    for (let i = 0; i < N; i++) stream.write('mutate { notes.Note { room_id: $r text: $t n: $n } }', { r, t: `note number ${i}`, n: i });
+    await stream.flush();
+    await sender.parts.store.indexText();
+    const rx = receiver(join(dir, 'receiver'), sender.addresses()[0]);
+    const done = await rx.next((e) => e.type === 'synced', 1_200_000);
+    rx.child.stdin.end();
+    await new Promise((res) => rx.child.once('exit', res));
+    if (done.rows !== N) throw new Error(`the receiver holds ${done.rows} of ${N} rows`);
+    return { N, rate: (N * 1000) / done.ms, peakMiB: done.maxRssKb / 1024 };
   } finally {
     await sender.close();
   }

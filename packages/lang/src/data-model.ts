@@ -1,4 +1,5 @@
 import type { DataModelNode, FieldNode, ScalarType } from './ast.js';
+import { LRUCache } from 'lru-cache';
 import { LanguageError, type Position } from './errors.js';
 import { parseDataModelSyntax } from './parse.js';
 import { literalFor, type JsonValue } from './values.js';
@@ -103,8 +104,11 @@ export class DataModel {
   readonly namespaces: NamespaceDef[];
   readonly entities = new Map<string, EntityDef>();
   readonly entitiesByShortId = new Map<string, EntityDef>();
-  /** Per-model caches of validated requests, keyed by text (filled by the validators). */
-  readonly cache = new Map<string, unknown>();
+  /**
+   * Validated requests of this model, keyed by text (filled by the validators). Bounded, least
+   * recently used out: an app that builds request texts on the fly must not grow without end.
+   */
+  readonly cache = new LRUCache<string, object>({ max: 1000 });
 
   private constructor(text: string, namespaces: NamespaceDef[]) {
     this.text = text;

@@ -11,7 +11,9 @@ export type LanguageErrorCode =
   | 'NOT_NULLABLE'
   | 'INVALID_QUERY'
   | 'INVALID_MUTATION'
-  | 'DEPRECATED';
+  | 'DEPRECATED'
+  /** Beyond the language's limits (text size, nesting, number of items): see `LIMITS`. */
+  | 'TOO_COMPLEX';
 
 /** A position in the source text, 1-based. */
 export interface Position {

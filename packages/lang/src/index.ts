@@ -10,7 +10,7 @@
 export * from './errors.js';
 export type * from './ast.js';
 export type * from './resolved.js';
-export { parseDataModelSyntax, parseQuery, parseMutation, parseDeletion } from './parse.js';
+export { LIMITS, parseDataModelSyntax, parseQuery, parseMutation, parseDeletion } from './parse.js';
 export { DataModel, SYSTEM_FIELDS, FIRST_FIELD_ID } from './data-model.js';
 export type { DataModelJson, DataModelOptions, EntityDef, FieldDef, NamespaceDef, SystemFieldName } from './data-model.js';
 export { validateQuery, lookupField, refType } from './validate-query.js';

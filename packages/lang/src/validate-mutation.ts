@@ -4,7 +4,7 @@ import { LanguageError, type Position } from './errors.js';
 import { parseDeletion, parseMutation } from './parse.js';
 import type { ResolvedDeletion, ResolvedDeletionEntity, ResolvedMutation, ResolvedMutationEntity } from './resolved.js';
 import { describeLiteral, ParameterSet } from './values.js';
-import { operandFor, remember } from './validate-query.js';
+import { isNode, operandFor, remember } from './validate-query.js';
 
 /** System fields a mutation may write; the others are set by Discret itself. */
 const WRITABLE_SYSTEM = new Set(['id', 'room_id', '_binary']);
@@ -22,7 +22,8 @@ export function validateMutation(model: DataModel, mutation: string | MutationNo
     const cached = model.cache.get(key);
     if (cached) return cached as ResolvedMutation;
   }
-  const ast = typeof mutation === 'string' ? parseMutation(mutation) : mutation;
+  // Anything but a tree of the right kind goes to the parser, which refuses what is not text.
+  const ast = isNode(mutation, 'mutation') ? mutation : parseMutation(mutation as string);
   const params = new ParameterSet();
   const aliases = new Set<string>();
   const entities = ast.entities.map((node: MutationEntityNode) => {
@@ -129,7 +130,8 @@ export function validateDeletion(model: DataModel, deletion: string | DeletionNo
     const cached = model.cache.get(key);
     if (cached) return cached as ResolvedDeletion;
   }
-  const ast = typeof deletion === 'string' ? parseDeletion(deletion) : deletion;
+  // Anything but a tree of the right kind goes to the parser, which refuses what is not text.
+  const ast = isNode(deletion, 'deletion') ? deletion : parseDeletion(deletion as string);
   const params = new ParameterSet();
   const entities = ast.entities.map((node): ResolvedDeletionEntity => {
     const entity = model.entity(node.name, node.pos);

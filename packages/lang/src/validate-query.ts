@@ -59,7 +59,8 @@ export function validateQuery(model: DataModel, query: string | QueryNode): Reso
     const cached = model.cache.get(key);
     if (cached) return cached as ResolvedQuery;
   }
-  const ast = typeof query === 'string' ? parseQuery(query) : query;
+  // Anything but a tree of the right kind goes to the parser, which refuses what is not text.
+  const ast = isNode(query, 'query') ? query : parseQuery(query as string);
   const params = new ParameterSet();
   const aliases = new Set<string>();
   const entities = ast.entities.map((node) => {
@@ -117,9 +118,12 @@ function virtualRelation(model: DataModel, name: string, pos: Position): FieldDe
   return field;
 }
 
-/** Keeps the per-model cache bounded (oldest first out). */
-export function remember(model: DataModel, key: string, value: unknown): void {
-  if (model.cache.size >= 1000) model.cache.delete(model.cache.keys().next().value!);
+/** True when `value` is an already parsed tree of that kind (the validators take text or trees). */
+export function isNode<K extends string>(value: unknown, kind: K): value is { kind: K } {
+  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === kind;
+}
+
+export function remember(model: DataModel, key: string, value: object): void {
   model.cache.set(key, value);
 }
 

@@ -123,44 +123,119 @@ export type Parameters = Record<string, unknown>;
  * MISSING_PARAMETER or TYPE_MISMATCH pointing at the first use of the parameter.
  */
 export function checkParameters(uses: Map<string, ParameterUse>, params: Parameters | undefined): void {
+  if (params !== undefined && params !== null && typeof params !== 'object') {
+    throw new LanguageError('TYPE_MISMATCH', `Parameters must be an object, not ${typeof params}`);
+  }
   for (const use of uses.values()) {
-    const has = params !== undefined && params !== null && Object.hasOwn(params, use.name);
-    if (!has || params![use.name] === undefined) {
+    let value: unknown;
+    try {
+      value = params !== undefined && params !== null && Object.hasOwn(params, use.name) ? params[use.name] : undefined;
+    } catch (err) {
+      // A getter that throws is the app's bug; say which parameter, never fail deeper down.
+      throw new LanguageError('TYPE_MISMATCH', `Reading $${use.name} threw: ${(err as Error)?.message ?? String(err)}`, use.pos);
+    }
+    if (value === undefined) {
       throw new LanguageError('MISSING_PARAMETER', `Missing parameter $${use.name}`, use.pos);
     }
-    const value = params![use.name];
     if (value === null) {
       if (!use.nullable) throw new LanguageError('NOT_NULLABLE', `$${use.name} cannot be null`, use.pos);
       continue;
     }
-    if (!valueMatches(use.type, value)) {
-      throw new LanguageError('TYPE_MISMATCH', `$${use.name} must be ${use.type} but is ${typeName(value)}`, use.pos);
-    }
+    const problem = valueProblem(use.type, value);
+    if (problem) throw new LanguageError('TYPE_MISMATCH', `$${use.name} must be ${describeType(use.type)} but ${problem}`, use.pos);
   }
 }
 
-function valueMatches(type: ParameterType, value: unknown): boolean {
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const ID_BYTES = 16;
+
+function describeType(type: ParameterType): string {
+  if (type === 'Id') return `an id (${ID_BYTES} bytes, as base64url text or a Uint8Array)`;
+  if (type === 'Scalar') return 'a string, a number or a boolean';
+  return type;
+}
+
+/** Why `value` is not of `type`, or undefined when it is. Nothing is converted silently. */
+function valueProblem(type: ParameterType, value: unknown): string | undefined {
+  const problem = valueProblemOf(type, value);
+  return problem === IS ? `is ${typeName(value)}` : problem;
+}
+
+/** "is <what the value is>", spelled out only when there is a problem (this runs per row). */
+const IS = 'is';
+
+function valueProblemOf(type: ParameterType, value: unknown): string | undefined {
+  const is = IS;
   switch (type) {
     case 'Integer':
-      return (typeof value === 'number' && Number.isSafeInteger(value)) || typeof value === 'bigint';
+      if (typeof value === 'bigint') return value >= INT64_MIN && value <= INT64_MAX ? undefined : 'is beyond 64 bits';
+      return typeof value === 'number' && Number.isSafeInteger(value) ? undefined : is;
     case 'Float':
-      return typeof value === 'number' && Number.isFinite(value);
+      return typeof value === 'number' && Number.isFinite(value) ? undefined : is;
     case 'Boolean':
-      return typeof value === 'boolean';
+      return typeof value === 'boolean' ? undefined : is;
     case 'String':
-      return typeof value === 'string';
-    case 'Id':
+      return typeof value === 'string' ? undefined : is;
     case 'Base64':
-      return value instanceof Uint8Array || (typeof value === 'string' && isBase64(value));
+      return value instanceof Uint8Array || (typeof value === 'string' && isBase64(value)) ? undefined : is;
+    case 'Id':
+      if (value instanceof Uint8Array) return value.length === ID_BYTES ? undefined : `has ${value.length} bytes`;
+      if (typeof value !== 'string') return is;
+      if (!isBase64(value)) return `is ${value.length > 40 ? `a ${value.length}-character string` : typeName(value)} that is not base64`;
+      return base64Length(value) === ID_BYTES ? undefined : `decodes to ${base64Length(value)} bytes`;
     case 'Json':
-      return value !== undefined && typeof value !== 'function' && typeof value !== 'symbol';
+      return jsonProblem(value, '', new Set(), 0);
     case 'Scalar':
-      return ['string', 'number', 'boolean'].includes(typeof value);
+      return ['string', 'number', 'boolean'].includes(typeof value) && (typeof value !== 'number' || Number.isFinite(value)) ? undefined : is;
+  }
+}
+
+function base64Length(text: string): number {
+  const body = text.replace(/=+$/, '');
+  return Math.floor((body.length * 3) / 4);
+}
+
+/**
+ * Why `value` is not plain JSON (null, booleans, finite numbers, strings, arrays and plain
+ * objects of those), or undefined. JSON.stringify would silently turn NaN into null, a
+ * Uint8Array into {"0":...}, drop undefined, and throw on BigInt and cycles.
+ */
+function jsonProblem(value: unknown, path: string, seen: Set<object>, depth: number): string | undefined {
+  const at = path ? ` at ${path}` : '';
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return undefined;
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : `holds ${value}${at}`;
+  if (typeof value !== 'object') return `holds ${typeName(value)}${at}`;
+  if (depth > 256) return `nests deeper than 256 levels${at}`;
+  if (seen.has(value)) return `holds a cycle${at}`;
+  const proto = Object.getPrototypeOf(value);
+  if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) {
+    return `holds ${value instanceof Uint8Array ? 'binary (pass it as base64 text)' : `a ${proto?.constructor?.name ?? 'non-plain'} object`}${at}`;
+  }
+  seen.add(value);
+  try {
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const problem = jsonProblem(value[i], `${path}[${i}]`, seen, depth + 1);
+        if (problem) return problem;
+      }
+      return undefined;
+    }
+    for (const [k, v] of Object.entries(value)) {
+      if (v === undefined) continue; // absent, as JSON has it
+      const problem = jsonProblem(v, path ? `${path}.${k}` : k, seen, depth + 1);
+      if (problem) return problem;
+    }
+    return undefined;
+  } finally {
+    seen.delete(value);
   }
 }
 
 function typeName(value: unknown): string {
   if (value instanceof Uint8Array) return 'binary';
+  if (typeof value === 'bigint') return `the BigInt ${value}`;
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'number') return Number.isInteger(value) ? `the integer ${value}` : `the number ${value}`;
   if (typeof value === 'string') return `the string ${JSON.stringify(value.slice(0, 40))}`;

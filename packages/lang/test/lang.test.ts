@@ -183,11 +183,11 @@ describe('query', () => {
   test('parameters are checked: missing, wrong type, null', () => {
     const q = validateQuery(model, 'query { r: shop.Person(age > $min, id = $id) { name } }');
     expect(errorOf(() => checkParameters(q.parameters, {})).code).toBe('MISSING_PARAMETER');
-    expect(errorOf(() => checkParameters(q.parameters, { min: 'x', id: 'AAAA' })).code).toBe('TYPE_MISMATCH');
-    expect(errorOf(() => checkParameters(q.parameters, { min: 1.5, id: 'AAAA' })).code).toBe('TYPE_MISMATCH');
-    expect(errorOf(() => checkParameters(q.parameters, { min: null, id: 'AAAA' })).code).toBe('NOT_NULLABLE');
-    expect(() => checkParameters(q.parameters, { min: 3, id: 'AAAA' })).not.toThrow();
-    const e = errorOf(() => checkParameters(q.parameters, { id: 'AAAA' }));
+    expect(errorOf(() => checkParameters(q.parameters, { min: 'x', id: 'AAAAAAAAAAAAAAAAAAAAAA' })).code).toBe('TYPE_MISMATCH');
+    expect(errorOf(() => checkParameters(q.parameters, { min: 1.5, id: 'AAAAAAAAAAAAAAAAAAAAAA' })).code).toBe('TYPE_MISMATCH');
+    expect(errorOf(() => checkParameters(q.parameters, { min: null, id: 'AAAAAAAAAAAAAAAAAAAAAA' })).code).toBe('NOT_NULLABLE');
+    expect(() => checkParameters(q.parameters, { min: 3, id: 'AAAAAAAAAAAAAAAAAAAAAA' })).not.toThrow();
+    const e = errorOf(() => checkParameters(q.parameters, { id: 'AAAAAAAAAAAAAAAAAAAAAA' }));
     expect([e.line, e.column]).toEqual([1, 30]);
   });
 

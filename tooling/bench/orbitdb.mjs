@@ -1,0 +1,78 @@
+// Side by side with a real peer-to-peer database (part of `pnpm bench`): OrbitDB (@orbitdb/core
+// on Helia and libp2p, configured as its documentation recommends, see orbitdb-peer.mjs) and
+// Discret, on this machine in the same run, each peer in its own process:
+//   (a) N awaited single document writes on one peer,
+//   (b) the time until a second peer on loopback holds all of them.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { receiver } from './sync.mjs';
+
+const core = await import('../../packages/core/dist/index.js');
+
+/** Runs one OrbitDB peer process; resolves its JSON report line, with the child. */
+function orbitPeer(args) {
+  const child = spawn(process.execPath, [join(import.meta.dirname, 'orbitdb-peer.mjs'), ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const line = new Promise((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => reject(new Error(`OrbitDB ${args[0]} did not report in 15 minutes`)), 900_000);
+    child.stdout.on('data', (chunk) => {
+      text += chunk;
+      const end = text.indexOf('\n');
+      if (end >= 0) {
+        clearTimeout(timer);
+        resolve(JSON.parse(text.slice(0, end)));
+      }
+    });
+    child.once('exit', (code) => code && reject(new Error(`OrbitDB ${args[0]} exited with ${code}`)));
+  });
+  return { child, line };
+}
+
+export function orbitdbVersion() {
+  const require = createRequire(join(import.meta.dirname, 'package.json'));
+  return JSON.parse(readFileSync(require.resolve('@orbitdb/core/package.json'), 'utf8')).version;
+}
+
+export async function orbitdbBench({ dir, report, N }) {
+  const version = orbitdbVersion();
+  // OrbitDB
+  const writer = orbitPeer(['writer', join(dir, 'orbit-w'), String(N)]);
+  let orbit;
+  try {
+    const written = await writer.line;
+    const reader = orbitPeer(['reader', join(dir, 'orbit-r'), written.address, written.peer, String(N)]);
+    const replicated = await reader.line;
+    if (replicated.held !== N) throw new Error(`the OrbitDB reader holds ${replicated.held} of ${N} documents`);
+    orbit = { writeRate: (N * 1000) / written.ms, syncMs: replicated.ms };
+  } finally {
+    writer.child.stdin.end();
+  }
+
+  // Discret: the same awaited single writes, then a second device's initial sync.
+  const app = await core.Discret.open({
+    dataModel: 'notes { Note { text: String, n: Integer } }', appKey: 'bench.sync', keyMaterial: new Uint8Array(32).fill(77),
+    dataFolder: join(dir, 'discret-w'), transport: core.libp2pTransport({ listen: ['/ip4/127.0.0.1/tcp/0'] }), logger: core.silentLogger,
+    config: { enableMulticast: false },
+  });
+  let ours;
+  try {
+    const r = app.privateRoom;
+    const start = performance.now();
+    for (let i = 0; i < N; i++) await app.mutate('mutate { notes.Note { room_id: $r text: $t n: $n } }', { r, t: `note number ${i}`, n: i });
+    const writeMs = performance.now() - start;
+    await app.parts.store.indexText();
+    const rx = receiver(join(dir, 'discret-r'), app.addresses()[0]);
+    const done = await rx.next((e) => e.type === 'synced');
+    rx.child.stdin.end();
+    await new Promise((res) => rx.child.once('exit', res));
+    if (done.rows !== N) throw new Error(`the Discret receiver holds ${done.rows} of ${N} rows`);
+    ours = { writeRate: (N * 1000) / writeMs, syncMs: done.ms };
+  } finally {
+    await app.close();
+  }
+  const n = N.toLocaleString('en');
+  report.add({ group: 'vs OrbitDB', operation: `${n} awaited single writes on one peer`, value: ours.writeRate, unit: 'writes/s', reference: { value: orbit.writeRate, what: `OrbitDB ${version} documents db` } });
+  report.add({ group: 'vs OrbitDB', operation: `a second peer on loopback holds all ${n}`, value: ours.syncMs / 1000, unit: 's', reference: { value: orbit.syncMs / 1000, what: `OrbitDB ${version}` }, note: 'lower is better' });
+}

@@ -1,0 +1,86 @@
+// One point of the store curves (part of `pnpm bench`), in its own process so that its peak
+// RSS is its own: N signed entities inserted in bulk, beside the raw SQLCipher insert of the
+// same rows by hand; then a filtered, ordered, paged query beside the same query in
+// hand-written SQL. Prints one JSON line.
+//   node store-size.mjs <dir> <N>
+import { join } from 'node:path';
+
+const crypto = await import('../../packages/crypto/dist/index.js');
+const store = await import('../../packages/store/dist/index.js');
+
+const [dir, countText] = process.argv.slice(2);
+const N = Number(countText);
+const key = new Uint8Array(32).fill(1);
+const timeAsync = async (fn) => {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+};
+
+// The limit: the same rows (precomputed JSON, a fake signature) inserted by hand into a table
+// of the same shape with the same indexes and a trigram FTS row each, in one transaction.
+const signingKey = new crypto.SigningKey(new Uint8Array(32).fill(5));
+const raw = await store.sqlcipherDriver().open({ path: join(dir, 'raw.db'), key });
+await raw.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
+  CREATE TABLE n (id BLOB PRIMARY KEY, room_id BLOB, _entity TEXT, cdate INTEGER, mdate INTEGER, _json TEXT, _binary BLOB, verifying_key BLOB, _signature BLOB, _fts INTEGER) WITHOUT ROWID, STRICT;
+  CREATE INDEX n_e ON n(_entity, mdate); CREATE INDEX n_n ON n(_entity, (_json ->> '$."33"'));
+  CREATE VIRTUAL TABLE f USING fts5(text, tokenize = 'trigram');`);
+const fakeSig = new Uint8Array(64).fill(9);
+let rawMs = 0;
+// In chunks of 100k rows, so that the steps of 1M rows are never all in memory at once.
+await raw.exec('BEGIN');
+for (let first = 0; first < N; first += 100_000) {
+  const steps = [];
+  for (let i = first; i < Math.min(N, first + 100_000); i++) {
+    steps.push({ sql: 'INSERT INTO f (rowid, text) VALUES (?, ?)', params: [i + 1, `item ${i}`] });
+    steps.push({ sql: 'INSERT INTO n VALUES (?, NULL, ?, ?, ?, ?, NULL, ?, ?, ?)', params: [crypto.uid(), '1.0', Date.now(), Date.now(), JSON.stringify({ 32: `item ${i}`, 33: i }), signingKey.publicKey, fakeSig, i + 1] });
+  }
+  rawMs += await timeAsync(() => raw.batch(steps));
+}
+rawMs += await timeAsync(() => raw.exec('COMMIT'));
+await raw.close();
+
+// Ours: one signing worker (the main thread needs the other core for SQLite).
+const pool = new crypto.CryptoPool({ parallelism: 1 });
+const s = await store.Store.open({ path: join(dir, 'b.db'), key, signingKey, cryptoPool: pool });
+await s.setDataModel('b { Item { name: String, n: Integer, index(n) } }');
+const rssBefore = process.memoryUsage().rss;
+let peakRss = rssBefore;
+const sampler = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+}, 50);
+const bulkMs = await timeAsync(async () => {
+  // Writes are queued 50k at a time, as an app streaming its data would.
+  for (let first = 0; first < N; first += 50_000) {
+    const all = [];
+    for (let i = first; i < Math.min(N, first + 50_000); i++) all.push(s.mutate('mutate { b.Item { name: $name n: $n } }', { name: `item ${i}`, n: i }));
+    await Promise.all(all);
+  }
+});
+clearInterval(sampler);
+await s.indexText(); // nothing left for the background indexer to do while timing queries
+
+const q = 'query { r: b.Item(n > $min, order_by(n asc), first 20) { name n } }';
+const at = (i) => Math.floor(N / 2) + (i % 1000);
+await s.query(q, { min: at(0) });
+const NQ = 2_000;
+const queryMs = (await timeAsync(async () => { for (let i = 0; i < NQ; i++) await s.query(q, { min: at(i) }); })) / NQ;
+const item = s.dataModel.entity('b.Item');
+const [nameKey, nKey] = ['name', 'n'].map((f) => `'$."${item.fieldsByName.get(f).shortId}"'`);
+const hand = `SELECT json_object('name', n._json -> ${nameKey}, 'n', n._json -> ${nKey}) AS r FROM _node n WHERE n._entity = '${item.shortId}' AND n._json ->> ${nKey} > ? ORDER BY n._json ->> ${nKey} ASC LIMIT 20`;
+let handRows = 0;
+const reader = await store.sqlcipherDriver().open({ path: join(dir, 'b.db'), key, readonly: true });
+const handMs = (await timeAsync(async () => { for (let i = 0; i < NQ; i++) handRows += (await reader.all(hand, [at(i)])).map((r) => JSON.parse(r.r)).length; })) / NQ;
+await reader.close();
+if (handRows !== NQ * 20) throw new Error(`hand-written SQL returned ${handRows} rows, expected ${NQ * 20}`);
+await s.close();
+await pool.close();
+
+process.stdout.write(`${JSON.stringify({
+  N,
+  bulkRate: (N * 1000) / bulkMs,
+  rawRate: (N * 1000) / rawMs,
+  queryMs,
+  handMs,
+  bulkPeakMiB: peakRss / 2 ** 20,
+})}\n`);
