@@ -273,6 +273,20 @@ export class Discret {
     return wrap(async () => info(await this.open_().store.setDataModel(text)), options.signal);
   }
 
+  /**
+   * Checks the whole database: the file's structure (SQLite's quick check, `file`) and the
+   * signature of every row, edge and deletion (their ids when they fail). All empty means
+   * sound. A damaged file stops writes (`CORRUPT_DATABASE`) until it is restored.
+   */
+  checkIntegrity(options: RequestOptions = {}): Promise<{ file: string[]; nodes: string[]; edges: string[]; deletions: string[] }> {
+    return wrap(async () => {
+      const store = this.open_().store;
+      const file = await store.checkFile();
+      if (file.length) return { file, nodes: [], edges: [], deletions: [] };
+      return { file, ...(await store.checkIntegrity()) };
+    }, options.signal);
+  }
+
   /** The current data model, as text and resolved JSON. */
   dataModel(): Promise<DataModelInfo> {
     return wrap(async () => info(this.open_().store.dataModel));

@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { storageError } from './errors.js';
 /**
  * The storage seam: the few operations the store needs from an SQLite engine. Async at the
  * boundary so that an async engine (a browser SQLite, a worker) fits; native drivers do the
@@ -76,19 +77,29 @@ export function syncConnection(db: SyncDatabase, toParams: (params: readonly Sql
     }
     return statement;
   };
+  // A full disk, a damaged file or a busy database gets its own code (see storageError).
+  const guard = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      throw storageError(err) ?? err;
+    }
+  };
   return {
     async exec(sql) {
-      db.exec(sql);
+      guard(() => db.exec(sql));
     },
     async all(sql, params = []) {
-      return prepare(sql).all(...(toParams(params) as never[])) as Row[];
+      return guard(() => prepare(sql).all(...(toParams(params) as never[])) as Row[]);
     },
     async run(sql, params = []) {
-      const result = prepare(sql).run(...(toParams(params) as never[]));
+      const result = guard(() => prepare(sql).run(...(toParams(params) as never[])));
       return { changes: Number(result.changes), lastInsertRowid: Number(result.lastInsertRowid) };
     },
     async batch(steps) {
-      for (const step of steps) prepare(step.sql).run(...(toParams(step.params) as never[]));
+      guard(() => {
+        for (const step of steps) prepare(step.sql).run(...(toParams(step.params) as never[]));
+      });
     },
     async close() {
       cache.clear();

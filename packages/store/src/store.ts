@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import {
   base64url, edgeDeletionSigningBytes, edgeSigningBytes, nodeDeletionSigningBytes, nodeSigningBytes, verify,
 } from '@discret/crypto';
@@ -19,6 +20,7 @@ import type { BatchSigner } from './transaction.js';
 import type { ChangedDays, ChangedItems, ChangeSources, ImportOptions, RequestOptions, StoreOptions, WriteOutcome } from './types.js';
 import { MAX_ITEMS_PER_ROOM, WriteContext } from './write-context.js';
 import { GroupCommitWriter } from './writer.js';
+import { FileLock } from './file-lock.js';
 
 /**
  * The encrypted, signed graph store. Entities are nodes, relations are edges; both are
@@ -36,6 +38,8 @@ export class Store<Grant = unknown> {
     private readonly reader: SqlConnection,
     private readonly writer: GroupCommitWriter,
     model: DataModel,
+    /** Held while open: one process at a time per database file. */
+    private readonly lock: FileLock | undefined,
   ) {
     this.model = model;
     this.text = new TextIndexer(writer, componentLogger(options.logger ?? silentLogger, 'store'));
@@ -44,9 +48,12 @@ export class Store<Grant = unknown> {
   /** Opens (creating if needed) a store. Throws StoreError WRONG_KEY for a wrong key. */
   static async open<Grant = unknown>(options: StoreOptions<Grant>): Promise<Store<Grant>> {
     const driver = options.driver ?? sqlcipherDriver();
-    const writerConn = await driver.open({ path: options.path, key: options.key, cacheSizeKb: options.writeCacheSizeInKb });
+    const lock = options.path === ':memory:' ? undefined : FileLock.acquire(options.path);
+    let writerConn: SqlConnection | undefined;
     let reader: SqlConnection | undefined;
     try {
+      await refuseEmptyFile(options.path);
+      writerConn = await driver.open({ path: options.path, key: options.key, cacheSizeKb: options.writeCacheSizeInKb });
       await writerConn.exec(SCHEMA);
       reader = await driver.open({ path: options.path, key: options.key, readonly: true, cacheSizeKb: options.readCacheSizeInKb });
       const rows = await writerConn.all('SELECT text FROM _data_model ORDER BY version DESC LIMIT 1');
@@ -58,11 +65,12 @@ export class Store<Grant = unknown> {
         ? (messages) => cryptoPool.signAll(signingKey, messages)
         : async (messages) => messages.map((m) => signingKey.sign(m));
       const writer = new GroupCommitWriter(writerConn, options.writeBufferLength ?? 1024, signer, (committed) => store.notify(committed));
-      store = new Store(options, writerConn, reader, writer, model);
+      store = new Store(options, writerConn, reader, writer, model, lock);
       return store;
     } catch (err) {
       await reader?.close();
-      await writerConn.close();
+      await writerConn?.close();
+      lock?.release();
       throw err;
     }
   }
@@ -115,7 +123,13 @@ export class Store<Grant = unknown> {
     if (compiled.usesFullText && this.text.hasPending) await this.text.indexNow();
     const result: Record<string, unknown[]> = {};
     for (const statement of compiled.statements) {
-      const rows = await this.reader.all(statement.sql, bindValues(statement.binders, params));
+      let rows: Row[];
+      try {
+        rows = await this.reader.all(statement.sql, bindValues(statement.binders, params));
+      } catch (err) {
+        this.writer.noteFailure(err); // a damaged page found by a read stops the writes too
+        throw err;
+      }
       result[statement.alias] = rows.map((row) => JSON.parse(row.r as string) as unknown);
     }
     return result;
@@ -149,6 +163,23 @@ export class Store<Grant = unknown> {
       for (const entity of resolved.entities) await ctx.deleteEntity(entity.entity, params![entity.id], entity.relations.map((r) => ({ field: r.field, ids: r.ids.map((name) => params![name]) })));
       return { result: undefined, changes: ctx.changes, items: ctx.items };
     });
+  }
+
+  /**
+   * SQLite's check of the file's structure (`PRAGMA quick_check`): the problems found, none
+   * when the file is sound. A damaged file also stops the store's writes from then on.
+   */
+  async checkFile(): Promise<string[]> {
+    this.assertOpen();
+    let problems: string[];
+    try {
+      problems = (await this.reader.all('PRAGMA quick_check(20)')).map((row) => String(Object.values(row)[0])).filter((text) => text !== 'ok');
+    } catch (err) {
+      if (!(err instanceof StoreError) || err.code !== 'CORRUPT_DATABASE') throw err;
+      problems = [err.message];
+    }
+    if (problems.length) this.writer.noteFailure(new StoreError('CORRUPT_DATABASE', `The database file is damaged: ${problems[0]}`));
+    return problems;
   }
 
   /**
@@ -286,6 +317,7 @@ export class Store<Grant = unknown> {
     await this.writer.close();
     await this.reader.close();
     await this.writerConn.close();
+    this.lock?.release();
   }
 
   private assertOpen(): void {
@@ -340,4 +372,25 @@ export function verifyNodeRow(row: Row): boolean {
 export function verifyEdgeRow(row: Row): boolean {
   const r = edgeRecord(row);
   return verify(r.verifyingKey, edgeSigningBytes(r), r.signature);
+}
+
+/**
+ * A database file that exists but is empty is a failed copy or restore, not a new database:
+ * opening it would silently start over with an empty database. It is refused, unless it
+ * grows within a moment (another process creating the same new database right now).
+ */
+async function refuseEmptyFile(path: string): Promise<void> {
+  for (let tries = 0; ; tries++) {
+    let size: number;
+    try {
+      size = statSync(path).size;
+    } catch {
+      return; // no file: a new database
+    }
+    if (size > 0) return;
+    if (tries >= 20) {
+      throw new StoreError('CORRUPT_DATABASE', `The database file ${path} exists but is empty (a failed copy or restore?): restore it, or delete it to start a new database`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

@@ -25,6 +25,8 @@ export class GroupCommitWriter {
   private queue: Pending[] = [];
   private running: Promise<void> | null = null;
   private closed = false;
+  /** Set once the database was found damaged: from then on every write is refused with it. */
+  private damaged: StoreError | null = null;
   /** Transactions committed so far (tests use it to see that writes were grouped). */
   commits = 0;
 
@@ -38,10 +40,19 @@ export class GroupCommitWriter {
 
   write<T>(job: WriteJob<T>): Promise<T> {
     if (this.closed) return Promise.reject(new StoreError('CLOSED', 'The store is closed'));
+    if (this.damaged) return Promise.reject(this.damaged);
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ job: job as WriteJob<unknown>, resolve: resolve as (v: unknown) => void, reject });
       this.running ??= this.drain();
     });
+  }
+
+  /**
+   * Stops writing for good when `error` says the file is damaged (found by a write or a
+   * read): more writes into a corrupt file could only spread the damage.
+   */
+  noteFailure(error: unknown): void {
+    if (error instanceof StoreError && error.code === 'CORRUPT_DATABASE') this.damaged ??= error;
   }
 
   /** Waits for every queued write, then refuses new ones. */
@@ -55,6 +66,10 @@ export class GroupCommitWriter {
     await Promise.resolve();
     while (this.queue.length) {
       const batch = this.queue.splice(0, this.maxBatch);
+      if (this.damaged) {
+        for (const pending of batch) pending.reject(this.damaged);
+        continue;
+      }
       let outcomes: Outcome[];
       try {
         outcomes = await this.transaction(batch);
@@ -64,6 +79,10 @@ export class GroupCommitWriter {
           continue;
         }
         for (const pending of batch) {
+          if (this.damaged) {
+            pending.reject(this.damaged);
+            continue;
+          }
           let alone: Outcome[];
           try {
             alone = await this.transaction([pending]);
@@ -104,8 +123,10 @@ export class GroupCommitWriter {
       this.commits++;
     } catch (error) {
       await this.conn.exec('ROLLBACK').catch(() => {});
+      this.noteFailure(error);
       throw error;
     }
+    for (const outcome of outcomes) if (!outcome.ok) this.noteFailure(outcome.error);
     return outcomes;
   }
 

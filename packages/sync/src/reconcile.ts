@@ -1,4 +1,8 @@
 import { hash } from '@discret/crypto';
+import { SyncError } from './errors.js';
+
+/** What a peer sent does not have the shape of the protocol: the peer is dropped. */
+const malformed = (message: string) => new SyncError('PROTOCOL', message);
 
 /**
  * Range-based set reconciliation (as in negentropy and Willow), pure logic with no I/O.
@@ -141,8 +145,8 @@ export class Reconciler {
     let from = 0;
     let previousUpper: Bound = new Uint8Array(0);
     for (const range of message.ranges) {
-      if (previousUpper === null) throw new RangeError('A range follows the last one');
-      if (range.upper !== null && compareKeys(range.upper, previousUpper) < 0) throw new RangeError('Ranges are not in order');
+      if (previousUpper === null) throw malformed('A range follows the last one');
+      if (range.upper !== null && compareKeys(range.upper, previousUpper) < 0) throw malformed('Ranges are not in order');
       const to = this.set.indexOf(range.upper);
       switch (range.mode) {
         case 'skip':
@@ -226,22 +230,22 @@ export function reconcileToWire(message: ReconcileMessage): WireRange[] {
   return message.ranges.map((r): WireRange => (r.mode === 'skip' ? [r.upper, 0] : r.mode === 'fingerprint' ? [r.upper, 1, r.fingerprint] : [r.upper, 2, r.keys]));
 }
 
-/** Reads the wire form back; throws RangeError for anything malformed (the caller closes the stream). */
+/** Reads the wire form back; throws SyncError PROTOCOL for anything malformed (the caller closes the stream). */
 export function reconcileFromWire(value: unknown, limits = { maxRanges: 4096, maxKeys: 65_536 }): ReconcileMessage {
-  if (!Array.isArray(value) || value.length > limits.maxRanges) throw new RangeError('A reconcile message is a bounded list of ranges');
+  if (!Array.isArray(value) || value.length > limits.maxRanges) throw malformed('A reconcile message is a bounded list of ranges');
   let keys = 0;
   const ranges = value.map((r): RangeMessage => {
-    if (!Array.isArray(r)) throw new RangeError('A range is an array');
+    if (!Array.isArray(r)) throw malformed('A range is an array');
     const [upper, mode, payload] = r as [unknown, unknown, unknown];
-    if (upper !== null && !(upper instanceof Uint8Array)) throw new RangeError('A range bound is bytes or null');
+    if (upper !== null && !(upper instanceof Uint8Array)) throw malformed('A range bound is bytes or null');
     if (mode === 0) return { upper, mode: 'skip' };
     if (mode === 1 && payload instanceof Uint8Array && payload.length === FINGERPRINT_BYTES) return { upper, mode: 'fingerprint', fingerprint: payload };
     if (mode === 2 && Array.isArray(payload) && payload.every((k) => k instanceof Uint8Array)) {
       keys += payload.length;
-      if (keys > limits.maxKeys) throw new RangeError('Too many keys in one message');
+      if (keys > limits.maxKeys) throw malformed('Too many keys in one message');
       return { upper, mode: 'list', keys: payload as Uint8Array[] };
     }
-    throw new RangeError('Unknown range mode');
+    throw malformed('Unknown range mode');
   });
   return { ranges };
 }

@@ -1,4 +1,8 @@
 import type { EdgeDeletionRecord, EdgeRecord, NodeDeletionRecord, NodeRecord, RecordBatch, RecordRef, RoomItem } from '@discret/store';
+import { SyncError } from './errors.js';
+
+/** What a peer sent does not have the shape of the protocol: the peer is dropped. */
+const malformed = (message: string) => new SyncError('PROTOCOL', message);
 
 /**
  * Records on the wire: each a CBOR array in a fixed order (a map would spell every field name
@@ -24,32 +28,32 @@ const isBytes = (v: unknown): v is Uint8Array => v instanceof Uint8Array;
 const isDate = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 const isText = (v: unknown): v is string => typeof v === 'string';
 
-/** Reads records back; throws RangeError for anything that is not a record (the peer is then dropped). */
+/** Reads records back; throws SyncError PROTOCOL for anything that is not a record (the peer is then dropped). */
 export function batchFromWire(value: unknown, maxRecords: number): Required<RecordBatch> {
-  if (!Array.isArray(value) || value.length > maxRecords) throw new RangeError('A batch is a bounded list of records');
+  if (!Array.isArray(value) || value.length > maxRecords) throw malformed('A batch is a bounded list of records');
   const batch: Required<RecordBatch> = { nodes: [], edges: [], nodeDeletions: [], edgeDeletions: [] };
   for (const r of value as unknown[]) {
-    if (!Array.isArray(r)) throw new RangeError('A record is an array');
+    if (!Array.isArray(r)) throw malformed('A record is an array');
     const ok = (n: number, ...checks: ((v: unknown) => boolean)[]) => r.length === n && checks.every((check, i) => check(r[i + 1]));
     switch (r[0]) {
       case 0:
-        if (!ok(10, isBytes, (v) => v === null || isBytes(v), isText, isDate, isDate, (v) => v === null || isText(v), (v) => v === null || isBytes(v), isBytes, isBytes)) throw new RangeError('Malformed node record');
+        if (!ok(10, isBytes, (v) => v === null || isBytes(v), isText, isDate, isDate, (v) => v === null || isText(v), (v) => v === null || isBytes(v), isBytes, isBytes)) throw malformed('Malformed node record');
         batch.nodes.push({ id: r[1], roomId: r[2], entity: r[3], cdate: r[4], mdate: r[5], json: r[6], binary: r[7], verifyingKey: r[8], signature: r[9] } as NodeRecord);
         break;
       case 1:
-        if (!ok(8, isBytes, isText, isText, isBytes, isDate, isBytes, isBytes)) throw new RangeError('Malformed edge record');
+        if (!ok(8, isBytes, isText, isText, isBytes, isDate, isBytes, isBytes)) throw malformed('Malformed edge record');
         batch.edges.push({ src: r[1], srcEntity: r[2], label: r[3], dest: r[4], cdate: r[5], verifyingKey: r[6], signature: r[7] } as EdgeRecord);
         break;
       case 2:
-        if (!ok(7, isBytes, isBytes, isText, isDate, isBytes, isBytes)) throw new RangeError('Malformed node deletion record');
+        if (!ok(7, isBytes, isBytes, isText, isDate, isBytes, isBytes)) throw malformed('Malformed node deletion record');
         batch.nodeDeletions.push({ roomId: r[1], id: r[2], entity: r[3], deletionDate: r[4], verifyingKey: r[5], signature: r[6] } as NodeDeletionRecord);
         break;
       case 3:
-        if (!ok(8, isBytes, isBytes, isText, isBytes, isDate, isBytes, isBytes)) throw new RangeError('Malformed edge deletion record');
+        if (!ok(8, isBytes, isBytes, isText, isBytes, isDate, isBytes, isBytes)) throw malformed('Malformed edge deletion record');
         batch.edgeDeletions.push({ roomId: r[1], src: r[2], label: r[3], dest: r[4], deletionDate: r[5], verifyingKey: r[6], signature: r[7] } as EdgeDeletionRecord);
         break;
       default:
-        throw new RangeError('Unknown record kind');
+        throw malformed('Unknown record kind');
     }
   }
   return batch;
@@ -81,13 +85,13 @@ export function refToWire(ref: RecordRef): WireRef {
 }
 
 export function refFromWire(value: unknown): RecordRef {
-  if (!Array.isArray(value)) throw new RangeError('A record reference is an array');
+  if (!Array.isArray(value)) throw malformed('A record reference is an array');
   const [kind, a, b, c, d] = value as [unknown, unknown, unknown, unknown, unknown];
   if (kind === 0 && value.length === 2 && isBytes(a)) return { kind: 'node', id: a };
   if (kind === 1 && value.length === 4 && isBytes(a) && isText(b) && isBytes(c)) return { kind: 'edge', src: a, label: b, dest: c };
   if (kind === 2 && value.length === 3 && isBytes(a) && isDate(b)) return { kind: 'nodeDeletion', id: a, deletionDate: b };
   if (kind === 3 && value.length === 5 && isBytes(a) && isText(b) && isBytes(c) && isDate(d)) return { kind: 'edgeDeletion', src: a, label: b, dest: c, deletionDate: d };
-  throw new RangeError('Malformed record reference');
+  throw malformed('Malformed record reference');
 }
 
 /** A room item as announced in `changed`: `[ref, entity, date, signature]`. */
@@ -96,9 +100,9 @@ export function itemToWire(item: RoomItem): unknown[] {
 }
 
 export function itemFromWire(value: unknown): RoomItem {
-  if (!Array.isArray(value) || value.length !== 4) throw new RangeError('An item is [ref, entity, date, signature]');
+  if (!Array.isArray(value) || value.length !== 4) throw malformed('An item is [ref, entity, date, signature]');
   const [ref, entity, date, signature] = value as [unknown, unknown, unknown, unknown];
-  if (!isText(entity) || !isDate(date) || !isBytes(signature) || signature.length !== 64) throw new RangeError('Malformed item');
+  if (!isText(entity) || !isDate(date) || !isBytes(signature) || signature.length !== 64) throw malformed('Malformed item');
   const r = refFromWire(ref);
   return { ref: r, kind: r.kind, entity, date, signature };
 }

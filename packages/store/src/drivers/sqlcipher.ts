@@ -37,7 +37,7 @@ function connect(options: OpenOptions, encrypted: boolean): SqlConnection {
     db.close();
     if (err instanceof StoreError) throw err;
     if ((err as { code?: string }).code === 'SQLITE_NOTADB') {
-      throw new StoreError('WRONG_KEY', 'The key does not open this database (wrong key material or app key)');
+      throw new StoreError('WRONG_KEY', 'The key does not open this database: wrong key material or app key, or the file is damaged (then restore it from a backup)');
     }
     throw new StoreError('STORAGE', `Cannot open ${options.path}: ${(err as Error).message}`);
   }
