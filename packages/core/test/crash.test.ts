@@ -96,3 +96,60 @@ test('a second process on the same data folder gets LOCKED at once; after the fi
   await expect(open()).rejects.toMatchObject({ code: 'LOCKED' });
   await sameProcess.close();
 });
+
+test('a receiving device killed three times in the middle of its initial sync converges, with no half-imported data', async () => {
+  const { libp2pTransport } = await import('@discret/core');
+  const MODEL = 'notes { Note { text: String, tags: [notes.Tag] nullable } Tag { label: String } }';
+  const sender = await Discret.open({
+    dataModel: MODEL, appKey: 'test.sync-crash', keyMaterial: new Uint8Array(32).fill(21), dataFolder: join(root, 'sender'),
+    transport: libp2pTransport({ listen: ['/ip4/127.0.0.1/tcp/0'] }), logger: silentLogger, config: { enableMulticast: false },
+  });
+  const ROWS = 6000;
+  try {
+    const r = sender.privateRoom;
+    const stream = sender.mutationStream();
+    for (let i = 0; i < ROWS; i++) {
+      stream.write('mutate { notes.Note { room_id: $r text: $t tags: [{ label: $a }, { label: $b }] } }', { r, t: `note ${i} ${'x'.repeat(200)}`, a: `a${i}`, b: `b${i}` });
+    }
+    await stream.flush();
+    const receiver = join(root, 'receiver');
+    /** Runs the receiving device; kills it at the first progress line past `killAfter` rows (or lets it finish). */
+    const device = (killAfter?: number) => new Promise<string[]>((done, fail) => {
+      const child = spawn(process.execPath, [resolve(import.meta.dirname, 'fixtures/sync-device.ts'), receiver, sender.addresses()[0]!], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const lines: string[] = [];
+      let buffered = '';
+      const guard = setTimeout(() => child.kill('SIGKILL'), 120_000);
+      child.stdout.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString();
+        const parts = buffered.split('\n');
+        buffered = parts.pop()!;
+        for (const line of parts) {
+          lines.push(line);
+          const [kind, rows] = line.split(' ');
+          if (killAfter !== undefined && kind === 'count' && Number(rows) > killAfter) child.kill('SIGKILL');
+        }
+      });
+      child.once('error', fail);
+      child.once('exit', () => {
+        clearTimeout(guard);
+        done(lines);
+      });
+    });
+    let before = 0;
+    for (let round = 0; round < 3; round++) {
+      const killAfter = before; // at the first commit of new rows in this run
+      const lines = await device(killAfter);
+      const progress = lines.filter((l) => l.startsWith('count ')).map((l) => Number(l.split(' ')[1]));
+      // Killed in the middle: it had received some rows, not all, and nothing it held before was lost.
+      expect(lines.some((l) => l.startsWith('synced'))).toBe(false);
+      expect(Math.max(...progress)).toBeGreaterThan(killAfter);
+      expect(Math.min(...progress)).toBeGreaterThanOrEqual(before);
+      before = Math.max(...progress);
+    }
+    const lines = await device();
+    expect(lines).toContain(`synced ${ROWS} ${ROWS * 2}`);
+    expect(lines).toContain(`integrity ${JSON.stringify({ file: [], nodes: [], edges: [], deletions: [] })}`);
+  } finally {
+    await sender.close();
+  }
+}, 300_000);
