@@ -208,6 +208,42 @@ describe('hostile peers', () => {
     }
   });
 
+  test('a flood of strangers opening streams that never speak nor read: each is dropped in time, and honest peers keep syncing', async () => {
+    const w = await world({ networkTimeoutInMs: 1000 });
+    const strangers = await Promise.all(Array.from({ length: 8 }, async () => {
+      const t = libp2pTransport({ listen: ['/ip4/127.0.0.1/tcp/0'] });
+      await t.start({ deviceSeed: SigningKey.generate().exportSeed(), logger: silentLogger });
+      return t;
+    }));
+    try {
+      const rssBefore = process.memoryUsage().rss;
+      const closed: Promise<void>[] = [];
+      let refusedAtOnce = 0;
+      // 8 strangers x 16 streams each, opened at once; none ever writes or reads a byte. Past
+      // libp2p's rate of new inbound connections per address, A refuses some at once.
+      await Promise.all(strangers.map(async (t) => {
+        const connection = await t.dial(w.a.addresses()[0]!).catch(() => null);
+        if (!connection) {
+          refusedAtOnce++;
+          return;
+        }
+        closed.push(new Promise<void>((resolve) => connection.onClose(resolve)));
+        await Promise.all(Array.from({ length: 16 }, () => connection.openStream().catch(() => null)));
+      }));
+      expect(closed.length + refusedAtOnce).toBe(strangers.length);
+      expect(closed.length).toBeGreaterThan(0);
+      // A writes meanwhile, and C still gets it.
+      await honestStillSyncs(w, 'during the flood');
+      await Promise.race([Promise.all(closed), new Promise((_, reject) => setTimeout(() => reject(new Error('a stranger was not dropped in 20 s')), 20_000))]);
+      // Bounded: the strangers cost this whole process (A, C and the strangers) little memory.
+      expect(process.memoryUsage().rss - rssBefore).toBeLessThan(200 * 2 ** 20);
+      await honestStillSyncs(w, 'after the flood');
+    } finally {
+      await Promise.all(strangers.map((t) => t.stop()));
+      await w.close();
+    }
+  });
+
   test('a replayed invite admits nobody', async () => {
     const w = await world();
     const d = await Discret.open({
