@@ -198,6 +198,7 @@ class Libp2pTransport implements Transport {
     const node = this.node;
     this.node = null;
     await node?.stop();
+    if (node) cancelAddressUpdate(node);
     if (this.usesWebRtc) {
       this.usesWebRtc = false;
       webRtcUsers.release();
@@ -368,4 +369,16 @@ class Libp2pStream implements ByteStream {
   async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
     for await (const chunk of this.stream) yield chunk instanceof Uint8Array ? chunk : chunk.subarray();
   }
+}
+
+/**
+ * libp2p 3's address manager debounces its peer-store update by 1 s, and stopping the node
+ * (its transports close) arms that timer once more without clearing it: every stopped node
+ * kept its process alive for a second (measured; jest reported workers that did not exit).
+ * The debounced function has a `stop()`; this calls it. Reaches into libp2p's components,
+ * so it only acts when the shape is what libp2p 3.3 has.
+ */
+function cancelAddressUpdate(node: object): void {
+  const manager = (node as { components?: { addressManager?: { _updatePeerStoreAddresses?: { stop?: () => void } } } }).components?.addressManager;
+  manager?._updatePeerStoreAddresses?.stop?.();
 }

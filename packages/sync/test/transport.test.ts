@@ -171,3 +171,26 @@ describe('memory network', () => {
     expect(await outcome(7)).toEqual(first);
   });
 });
+
+describe('libp2p transport lifecycle', () => {
+  test('a stopped transport leaves nothing that keeps its process alive', async () => {
+    // A child process starts and stops a transport, then arms an unref'd timer: that timer can
+    // only fire if something else still holds the process. libp2p's address manager used to
+    // hold it for a second after stop (a debounced update armed by the stop itself).
+    const { execFileSync } = await import('node:child_process');
+    const { resolve } = await import('node:path');
+    const dist = (name: string) => resolve(import.meta.dirname, `../../${name}/dist/index.js`);
+    const script = `
+      const sync = await import(${JSON.stringify(dist('sync'))});
+      const crypto = await import(${JSON.stringify(dist('crypto'))});
+      const log = await import(${JSON.stringify(dist('log'))});
+      const t = sync.libp2pTransport({ listen: ['/ip4/127.0.0.1/tcp/0'] });
+      await t.start({ deviceSeed: crypto.SigningKey.generate().exportSeed(), logger: log.silentLogger });
+      await t.stop();
+      console.log('stopped');
+      setTimeout(() => console.log('still alive'), 500).unref();
+    `;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    expect(out.trim().split('\n')).toEqual(['stopped']);
+  });
+});
