@@ -1,21 +1,18 @@
-import { quic } from '@chainsafe/libp2p-quic';
-import { noise } from '@chainsafe/libp2p-noise';
-import { yamux } from '@chainsafe/libp2p-yamux';
-import { generateKeyPairFromSeed, publicKeyFromRaw } from '@libp2p/crypto/keys';
-import { peerIdFromPublicKey } from '@libp2p/peer-id';
-import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2';
-import { identify } from '@libp2p/identify';
 import type { ConnectionGater, Connection as P2PConnection, Libp2p, Stream } from '@libp2p/interface';
-import { ping } from '@libp2p/ping';
-import { tcp } from '@libp2p/tcp';
-import { webRTC } from '@libp2p/webrtc';
-import { cleanup as cleanupDataChannels } from 'node-datachannel';
-import { multiaddr } from '@multiformats/multiaddr';
-import { createLibp2p } from 'libp2p';
 import type { Logger } from '@discret/log';
 import { SyncError } from './errors.js';
 import { keepRelaysConnected } from './relay-keeper.js';
 import type { AbortOptions, ByteStream, Connection, Transport, TransportInit } from './transport.js';
+
+type Stack = typeof import('./libp2p-stack.js');
+let loadingStack: Promise<Stack> | undefined;
+/** The libp2p modules, loaded once, on the first start (see libp2p-stack.ts). */
+let stack: Stack | undefined;
+async function loadStack(): Promise<Stack> {
+  loadingStack ??= import('./libp2p-stack.js');
+  stack = await loadingStack;
+  return stack;
+}
 
 /** The libp2p protocol of Discret's streams. */
 export const SYNC_PROTOCOL = '/discret/sync/1';
@@ -111,6 +108,7 @@ class Libp2pTransport implements Transport {
   async start(init: TransportInit, options: AbortOptions = {}): Promise<void> {
     options.signal?.throwIfAborted();
     this.log = init.logger;
+    const { generateKeyPairFromSeed, createLibp2p, quic, tcp, circuitRelayTransport, circuitRelayServer, webRTC, noise, yamux, identify, ping } = await loadStack();
     const privateKey = await generateKeyPairFromSeed('Ed25519', init.deviceSeed);
     const relays = [...(this.options.relays ?? []), ...this.extraRelays];
     const server = this.options.relayServer;
@@ -217,7 +215,7 @@ class Libp2pTransport implements Transport {
     if (!this.node) throw new SyncError('NOT_STARTED', 'The transport is not started');
     let connection: P2PConnection;
     try {
-      connection = await this.node.dial(multiaddr(address), { signal: options.signal });
+      connection = await this.node.dial(stack!.multiaddr(address), { signal: options.signal });
     } catch (error) {
       if (options.signal?.aborted) throw new SyncError('ABORTED', 'dial() was aborted', { cause: error });
       throw new SyncError('DIAL_FAILED', `Cannot reach ${address}: ${(error as Error).message}`, { cause: error });
@@ -229,7 +227,7 @@ class Libp2pTransport implements Transport {
     if (!this.node) throw new SyncError('NOT_STARTED', 'The transport is not started');
     let connection: P2PConnection;
     try {
-      const peer = peerIdFromPublicKey(publicKeyFromRaw(deviceKey));
+      const peer = stack!.peerIdFromPublicKey(stack!.publicKeyFromRaw(deviceKey));
       connection = await this.node.dial(peer, { signal: options.signal });
     } catch (error) {
       if (options.signal?.aborted) throw new SyncError('ABORTED', 'dialPeer() was aborted', { cause: error });
@@ -261,7 +259,7 @@ const webRtcUsers = {
   },
   release(): void {
     this.count--;
-    if (this.count === 0) cleanupDataChannels();
+    if (this.count === 0) stack?.cleanupDataChannels();
   },
 };
 
