@@ -10,7 +10,7 @@ import { BeaconClient } from '@discret/beacon';
 import { CryptoPool, Discret, libp2pTransport, silentLogger } from '@discret/core';
 import { SigningKey } from '@discret/crypto';
 import { startBeacon } from '../../../apps/beacon/test/spawn-beacon.js';
-import { nextEvent, readUntil } from './waits.js';
+import { nextEvent, readUntil, within } from './waits.js';
 
 const root = mkdtempSync(join(tmpdir(), 'discret-beacon-'));
 const pool = new CryptoPool({ parallelism: 1 });
@@ -99,7 +99,7 @@ describe('beacon', () => {
         clients.push(client);
         if (i < 2) await client.registered;
       }
-      const third = await Promise.race([clients[2]!.registered.then(() => 'registered'), new Promise((r) => setTimeout(() => r('refused'), 1500))]);
+      const third = await within(clients[2]!.registered.then(() => 'registered'), 1500, 'refused').catch((e: Error) => e.message);
       expect(third).toBe('refused');
       expect(await (await fetch(b.metricsUrl!.replace('/metrics', '/health'))).text()).toBe('ok\n');
       const metrics = await (await fetch(b.metricsUrl!)).text();

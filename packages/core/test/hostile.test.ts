@@ -6,7 +6,7 @@ import { afterAll, describe, expect, test } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nextEvent, readUntil } from './waits.js';
+import { nextEvent, readUntil, within } from './waits.js';
 import { base64url, deriveAppKeys, fromBase64url, nodeSigningBytes, SigningKey, uid } from '@discret/crypto';
 import { createLogger, CryptoPool, Discret, libp2pTransport, silentLogger } from '@discret/core';
 import type { DiscretComponents } from '../src/discret.js';
@@ -199,7 +199,7 @@ describe('hostile peers', () => {
         const closed = new Promise<void>((resolve) => connection.onClose(resolve));
         const stream = await connection.openStream();
         await stream.write(frame);
-        await Promise.race([closed, new Promise((_, reject) => setTimeout(() => reject(new Error('not closed')), 5000))]);
+        await within(closed, 5000, 'not closed');
       }
       await honestStillSyncs(w, 'a2');
     } finally {
@@ -234,7 +234,7 @@ describe('hostile peers', () => {
       expect(closed.length).toBeGreaterThan(0);
       // A writes meanwhile, and C still gets it.
       await honestStillSyncs(w, 'during the flood');
-      await Promise.race([Promise.all(closed), new Promise((_, reject) => setTimeout(() => reject(new Error('a stranger was not dropped in 20 s')), 20_000))]);
+      await within(Promise.all(closed), 20_000, 'a stranger was not dropped in 20 s');
       // Bounded: the strangers cost this whole process (A, C and the strangers) little memory.
       expect(process.memoryUsage().rss - rssBefore).toBeLessThan(200 * 2 ** 20);
       await honestStillSyncs(w, 'after the flood');

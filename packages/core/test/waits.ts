@@ -27,3 +27,13 @@ export async function readUntil<T>(read: () => Promise<T>, ok: (v: T) => boolean
   }
   return value;
 }
+
+/** `promise`, or a rejection with `message` after `ms`; the timer is cleared either way (a leftover timer kept jest's worker alive). */
+export async function within<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([promise, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(message)), ms); })]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
