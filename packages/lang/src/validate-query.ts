@@ -214,16 +214,20 @@ function nullableRelation(resolved: ResolvedQueryEntity, name: string, pos: Posi
   throw new LanguageError('INVALID_QUERY', `nullable(${name}): no relation '${name}' is selected in this block`, pos);
 }
 
-/** A projection selected under this key, for names that are not fields of the entity. */
-function selectedAs(resolved: ResolvedQueryEntity, name: string, what: string, pos: Position): ResolvedProjection {
+/**
+ * What a filter or an order_by names: a field of the entity or, as upstream, what the block
+ * selects under that name (a renamed field, a JSON selector, an aggregate, a relation).
+ */
+function namedValue(resolved: ResolvedQueryEntity, name: string, what: string, pos: Position): ValueRef {
+  const entity = resolved.entity;
+  if (entity.fieldsByName.has(name) || name in SYSTEM_FIELDS) return lookupField(entity, name, pos);
   const selected = resolved.projection.find((p) => p.alias === name);
-  if (!selected) throw new LanguageError('UNKNOWN_FIELD', `${what}: no field or alias '${name}' in '${resolved.entity.fullName}'`, pos);
-  return selected;
+  if (!selected) throw new LanguageError('UNKNOWN_FIELD', `${what}: no field or alias '${name}' in '${entity.fullName}'`, pos);
+  return projectionValue(selected);
 }
 
 function sortKey(resolved: ResolvedQueryEntity, name: string, pos: Position): ValueRef {
-  const entity = resolved.entity;
-  const ref: ValueRef = entity.fieldsByName.has(name) || name in SYSTEM_FIELDS ? lookupField(entity, name, pos) : projectionValue(selectedAs(resolved, name, 'order_by', pos));
+  const ref = namedValue(resolved, name, 'order_by', pos);
   if (ref.kind === 'user' && ref.field.kind !== 'scalar') throw new LanguageError('INVALID_QUERY', `Cannot order by relation '${name}'`, pos);
   return ref;
 }
@@ -319,11 +323,7 @@ function resolveFilter(
   pos: Position,
   params: ParameterSet,
 ): ResolvedFilter {
-  const entity = resolved.entity;
-  // A field of the entity, or else (as upstream) something the block selects under that name.
-  const isField = entity.fieldsByName.has(name) || name in SYSTEM_FIELDS;
-  const selected = isField ? undefined : selectedAs(resolved, name, 'Filter', pos);
-  const ref: ValueRef = selected ? projectionValue(selected) : lookupField(entity, name, pos);
+  const ref = namedValue(resolved, name, 'Filter', pos);
   const isNull = value.kind === 'null';
   if (isNull && operator !== '=' && operator !== '!=') {
     throw new LanguageError('INVALID_QUERY', `null can only be compared with = or !=`, value.pos);

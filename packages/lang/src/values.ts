@@ -162,32 +162,31 @@ function valueProblem(type: ParameterType, value: unknown): string | undefined {
   return problem === IS ? `is ${typeName(value)}` : problem;
 }
 
-/** "is <what the value is>", spelled out only when there is a problem (this runs per row). */
+/** Stands for "is <what the value is>", spelled out only when there is a problem (this runs per row). */
 const IS = 'is';
 
 function valueProblemOf(type: ParameterType, value: unknown): string | undefined {
-  const is = IS;
   switch (type) {
     case 'Integer':
       if (typeof value === 'bigint') return value >= INT64_MIN && value <= INT64_MAX ? undefined : 'is beyond 64 bits';
-      return typeof value === 'number' && Number.isSafeInteger(value) ? undefined : is;
+      return typeof value === 'number' && Number.isSafeInteger(value) ? undefined : IS;
     case 'Float':
-      return typeof value === 'number' && Number.isFinite(value) ? undefined : is;
+      return typeof value === 'number' && Number.isFinite(value) ? undefined : IS;
     case 'Boolean':
-      return typeof value === 'boolean' ? undefined : is;
+      return typeof value === 'boolean' ? undefined : IS;
     case 'String':
-      return typeof value === 'string' ? undefined : is;
+      return typeof value === 'string' ? undefined : IS;
     case 'Base64':
-      return value instanceof Uint8Array || (typeof value === 'string' && isBase64(value)) ? undefined : is;
+      return value instanceof Uint8Array || (typeof value === 'string' && isBase64(value)) ? undefined : IS;
     case 'Id':
       if (value instanceof Uint8Array) return value.length === ID_BYTES ? undefined : `has ${value.length} bytes`;
-      if (typeof value !== 'string') return is;
+      if (typeof value !== 'string') return IS;
       if (!isBase64(value)) return `is ${value.length > 40 ? `a ${value.length}-character string` : typeName(value)} that is not base64`;
       return base64Length(value) === ID_BYTES ? undefined : `decodes to ${base64Length(value)} bytes`;
     case 'Json':
       return jsonProblem(value, '', new Set(), 0);
     case 'Scalar':
-      return ['string', 'number', 'boolean'].includes(typeof value) && (typeof value !== 'number' || Number.isFinite(value)) ? undefined : is;
+      return ['string', 'number', 'boolean'].includes(typeof value) && (typeof value !== 'number' || Number.isFinite(value)) ? undefined : IS;
   }
 }
 

@@ -52,7 +52,7 @@ export class Store<Grant = unknown> {
     let writerConn: SqlConnection | undefined;
     let reader: SqlConnection | undefined;
     try {
-      await refuseEmptyFile(options.path);
+      refuseEmptyFile(options.path);
       writerConn = await driver.open({ path: options.path, key: options.key, cacheSizeKb: options.writeCacheSizeInKb });
       await writerConn.exec(SCHEMA);
       reader = await driver.open({ path: options.path, key: options.key, readonly: true, cacheSizeKb: options.readCacheSizeInKb });
@@ -376,21 +376,17 @@ export function verifyEdgeRow(row: Row): boolean {
 
 /**
  * A database file that exists but is empty is a failed copy or restore, not a new database:
- * opening it would silently start over with an empty database. It is refused, unless it
- * grows within a moment (another process creating the same new database right now).
+ * opening it would silently start over with an empty database and a new identity. It is
+ * refused. (No other store can be creating it right now: the caller holds the file's lock.)
  */
-async function refuseEmptyFile(path: string): Promise<void> {
-  for (let tries = 0; ; tries++) {
-    let size: number;
-    try {
-      size = statSync(path).size;
-    } catch {
-      return; // no file: a new database
-    }
-    if (size > 0) return;
-    if (tries >= 20) {
-      throw new StoreError('CORRUPT_DATABASE', `The database file ${path} exists but is empty (a failed copy or restore?): restore it, or delete it to start a new database`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+function refuseEmptyFile(path: string): void {
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch {
+    return; // no file: a new database
+  }
+  if (size === 0) {
+    throw new StoreError('CORRUPT_DATABASE', `The database file ${path} exists but is empty (a failed copy or restore?): restore it, or delete it to start a new database`);
   }
 }
