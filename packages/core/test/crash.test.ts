@@ -3,41 +3,61 @@
 // acknowledged before the kill, and (checked every 25 runs) every signature
 // verifies and SQLite finds the file sound.
 import { afterAll, expect, test } from '@jest/globals';
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Discret, silentLogger } from '@discret/core';
+import { within } from './waits.js';
 
 const root = mkdtempSync(join(tmpdir(), 'discret-crash-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const RUNS = 50;
 
-/** Runs the writer, kills it `delayMs` after it is ready; resolves the keys it acknowledged. */
-function runAndKill(dataFolder: string, run: number, delayMs: number): Promise<string[]> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [resolve(import.meta.dirname, 'fixtures/crash-writer.ts'), dataFolder, String(run)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const acked: string[] = [];
+/** The database of the crash writer (fixtures/crash-writer.ts), opened here. */
+const openNotes = (dataFolder: string) => Discret.open({
+  dataModel: 'notes { Note { key: String, text: String } }', appKey: 'test.crash', keyMaterial: new Uint8Array(32).fill(9), dataFolder,
+  logger: silentLogger, config: { enableMulticast: false },
+});
+
+/**
+ * Runs a fixture as a child process and hands each stdout line (with the child, to kill it) to
+ * `onLine`; resolves with every line and how the child ended. Killed after `guardMs` anyway.
+ */
+function runFixture(fixture: string, args: string[], onLine: (line: string, child: ChildProcess) => void, guardMs: number) {
+  return new Promise<{ lines: string[]; signal: NodeJS.Signals | null; code: number | null }>((done, fail) => {
+    const child = spawn(process.execPath, [resolve(import.meta.dirname, 'fixtures', fixture), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const lines: string[] = [];
     let buffered = '';
-    const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.stdout.on('data', (chunk: Buffer) => {
+    const guard = setTimeout(() => child.kill('SIGKILL'), guardMs);
+    child.stdout!.on('data', (chunk: Buffer) => {
       buffered += chunk.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop()!;
-      for (const line of lines) {
-        const [kind, key, count] = line.split(' ');
-        if (kind === 'ready') setTimeout(() => child.kill('SIGKILL'), delayMs);
-        if (kind === 'one') acked.push(key!);
-        if (kind === 'bulk') for (let j = 0; j < Number(count); j++) acked.push(`${key}.${j}`);
+      const parts = buffered.split('\n');
+      buffered = parts.pop()!;
+      for (const line of parts) {
+        lines.push(line);
+        onLine(line, child);
       }
     });
     child.once('error', fail);
     child.once('exit', (code, signal) => {
       clearTimeout(guard);
-      if (signal !== 'SIGKILL') fail(new Error(`the writer ended by itself (${code}) before the kill`));
-      else done(acked);
+      done({ lines, signal, code });
     });
   });
+}
+
+/** Runs the writer, kills it `delayMs` after it is ready; resolves the keys it acknowledged. */
+async function runAndKill(dataFolder: string, run: number, delayMs: number): Promise<string[]> {
+  const acked: string[] = [];
+  const { signal, code } = await runFixture('crash-writer.ts', [dataFolder, String(run)], (line, child) => {
+    const [kind, key, count] = line.split(' ');
+    if (kind === 'ready') setTimeout(() => child.kill('SIGKILL'), delayMs);
+    if (kind === 'one') acked.push(key!);
+    if (kind === 'bulk') for (let j = 0; j < Number(count); j++) acked.push(`${key}.${j}`);
+  }, 30_000);
+  if (signal !== 'SIGKILL') throw new Error(`the writer ended by itself (${code}) before the kill`);
+  return acked;
 }
 
 test(`${RUNS} SIGKILLs during writes lose nothing acknowledged and leave a sound, verified database`, async () => {
@@ -50,10 +70,7 @@ test(`${RUNS} SIGKILLs during writes lose nothing acknowledged and leave a sound
   };
   for (let run = 0; run < RUNS; run++) {
     for (const key of await runAndKill(dataFolder, run, Math.floor(10 + random() * 250))) acknowledged.add(key);
-    const app = await Discret.open({
-      dataModel: 'notes { Note { key: String, text: String } }', appKey: 'test.crash', keyMaterial: new Uint8Array(32).fill(9), dataFolder,
-      logger: silentLogger, config: { enableMulticast: false },
-    });
+    const app = await openNotes(dataFolder);
     try {
       const { n } = (await app.query('query { n: notes.Note { key } }')) as { n: { key: string }[] };
       const stored = new Set(n.map((row) => row.key));
@@ -69,26 +86,21 @@ test(`${RUNS} SIGKILLs during writes lose nothing acknowledged and leave a sound
 
 test('a second process on the same data folder gets LOCKED at once; after the first is killed, the folder opens', async () => {
   const dataFolder = join(root, 'locked');
-  const open = () => Discret.open({
-    dataModel: 'notes { Note { key: String, text: String } }', appKey: 'test.crash', keyMaterial: new Uint8Array(32).fill(9), dataFolder,
-    logger: silentLogger, config: { enableMulticast: false },
+  const open = () => openNotes(dataFolder);
+  let started: (child: ChildProcess) => void = () => {};
+  const ready = new Promise<ChildProcess>((resolve) => {
+    started = resolve;
   });
-  const child = spawn(process.execPath, [resolve(import.meta.dirname, 'fixtures/crash-writer.ts'), dataFolder, 'x'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const exited = new Promise((done) => child.once('exit', done));
+  const writer = runFixture('crash-writer.ts', [dataFolder, 'x'], (line, child) => {
+    if (line === 'ready') started(child);
+  }, 30_000);
+  let child: ChildProcess | undefined;
   try {
-    await new Promise<void>((ready, fail) => {
-      const timer = setTimeout(() => fail(new Error('the writer did not start')), 30_000);
-      child.stdout.on('data', (chunk: Buffer) => {
-        if (chunk.toString().includes('ready')) {
-          clearTimeout(timer);
-          ready();
-        }
-      });
-    });
+    child = await within(ready, 30_000, 'the writer did not start');
     await expect(open()).rejects.toMatchObject({ code: 'LOCKED', message: expect.stringContaining(`process ${child.pid}`) });
   } finally {
-    child.kill('SIGKILL');
-    await exited;
+    child?.kill('SIGKILL');
+    await writer;
   }
   const app = await open();
   await app.close();
@@ -114,27 +126,10 @@ test('a receiving device killed three times in the middle of its initial sync co
     await stream.flush();
     const receiver = join(root, 'receiver');
     /** Runs the receiving device; kills it at the first progress line past `killAfter` rows (or lets it finish). */
-    const device = (killAfter?: number) => new Promise<string[]>((done, fail) => {
-      const child = spawn(process.execPath, [resolve(import.meta.dirname, 'fixtures/sync-device.ts'), receiver, sender.addresses()[0]!], { stdio: ['ignore', 'pipe', 'inherit'] });
-      const lines: string[] = [];
-      let buffered = '';
-      const guard = setTimeout(() => child.kill('SIGKILL'), 120_000);
-      child.stdout.on('data', (chunk: Buffer) => {
-        buffered += chunk.toString();
-        const parts = buffered.split('\n');
-        buffered = parts.pop()!;
-        for (const line of parts) {
-          lines.push(line);
-          const [kind, rows] = line.split(' ');
-          if (killAfter !== undefined && kind === 'count' && Number(rows) > killAfter) child.kill('SIGKILL');
-        }
-      });
-      child.once('error', fail);
-      child.once('exit', () => {
-        clearTimeout(guard);
-        done(lines);
-      });
-    });
+    const device = async (killAfter?: number) => (await runFixture('sync-device.ts', [receiver, sender.addresses()[0]!], (line, child) => {
+      const [kind, rows] = line.split(' ');
+      if (killAfter !== undefined && kind === 'count' && Number(rows) > killAfter) child.kill('SIGKILL');
+    }, 120_000)).lines;
     let before = 0;
     for (let round = 0; round < 3; round++) {
       const killAfter = before; // at the first commit of new rows in this run
