@@ -58,6 +58,16 @@ export async function openFolder(options: FolderOptions, network?: { transport: 
   return app;
 }
 
+/** Opens the folder as a local database, runs `body` with it, and closes it whatever happens. */
+export async function withFolder<T>(options: FolderOptions, body: (app: Discret) => Promise<T>, context?: RunContext): Promise<T> {
+  const app = await openFolder(options, undefined, context);
+  try {
+    return await body(app);
+  } finally {
+    await app.close();
+  }
+}
+
 /** Keeps `text` as the folder's data model for the next commands (after `--model` or `model --set`). */
 export function rememberDataModel(options: FolderOptions, text: string): void {
   writeFileSync(join(options.data, MODEL_FILE), text);

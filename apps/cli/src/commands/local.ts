@@ -1,7 +1,7 @@
 // discret query | mutate | delete | model: one request on a data folder, JSON on stdout.
 import type { Command } from 'commander';
 import type { Parameters } from '@discret/core';
-import { openFolder, type FolderOptions, rememberDataModel } from '../app.js';
+import { type FolderOptions, rememberDataModel, withFolder } from '../app.js';
 import { parseParams, readRequest } from '../request.js';
 import { withFolderOptions } from './folder-options.js';
 import { run } from './run.js';
@@ -21,18 +21,15 @@ function requestCommand(program: Command, name: 'query' | 'mutate' | 'delete', s
     .action((argument: string | undefined, options: RequestOptions) => run(async (context) => {
       const text = await readRequest(argument, options.file);
       const params = parseParams(options.params) as Parameters;
-      const app = await openFolder(options, undefined, context);
-      context.requestText = text;
-      try {
+      await withFolder(options, async (app) => {
+        context.requestText = text;
         if (name === 'query') print(await app.query(text, params));
         else if (name === 'mutate') print(await app.mutate(text, params));
         else {
           await app.delete(text, params);
           print({ deleted: true });
         }
-      } finally {
-        await app.close();
-      }
+      }, context);
     }));
 }
 
@@ -44,8 +41,7 @@ export function localCommands(program: Command): void {
     .option('--set <file>', 'replace the data model with this file\'s (only compatible changes are accepted)')
     .option('--json', 'print the resolved model as JSON instead of its text')
     .action((options: FolderOptions & { set?: string; json?: boolean }) => run(async (context) => {
-      const app = await openFolder(options, undefined, context);
-      try {
+      await withFolder(options, async (app) => {
         let info = await app.dataModel();
         if (options.set) {
           const text = await readRequest(undefined, options.set);
@@ -55,8 +51,6 @@ export function localCommands(program: Command): void {
         }
         if (options.json) print(info.model);
         else process.stdout.write(info.text.endsWith('\n') ? info.text : `${info.text}\n`);
-      } finally {
-        await app.close();
-      }
+      }, context);
     }));
 }

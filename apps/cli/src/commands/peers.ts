@@ -1,7 +1,7 @@
 // discret serve | invite | accept | peers: this folder as a peer of others.
 import { type Command, Option } from 'commander';
 import { type DiscretEvent, libp2pTransport } from '@discret/core';
-import { openFolder, type FolderOptions } from '../app.js';
+import { openFolder, type FolderOptions, withFolder } from '../app.js';
 import { UsageError } from '../exit.js';
 import { withFolderOptions } from './folder-options.js';
 import { run } from './run.js';
@@ -62,23 +62,17 @@ export function peerCommands(program: Command): void {
     .option('--authorisation <id>', 'the room\'s authorisation the invitee gets')
     .action((options: FolderOptions & { room?: string; authorisation?: string }) => run(async () => {
       if ((options.room === undefined) !== (options.authorisation === undefined)) throw new UsageError('--room and --authorisation go together');
-      const app = await openFolder(options);
-      try {
+      await withFolder(options, async (app) => {
         line(await app.invite(options.room ? { room: options.room, authorisation: options.authorisation! } : undefined));
-      } finally {
-        await app.close();
-      }
+      });
     }));
 
   withFolderOptions(program.command('accept <invite>').description('accept an invite; `discret serve` then meets the inviter'))
     .action((invite: string, options: FolderOptions) => run(async () => {
-      const app = await openFolder(options);
-      try {
+      await withFolder(options, async (app) => {
         await app.acceptInvite(invite);
         line('accepted: run `discret serve` to meet the inviter');
-      } finally {
-        await app.close();
-      }
+      });
     }));
 
   withFolderOptions(program.command('peers').description('list allowed and pending peers; `peers allow|deny KEY` changes one'))
@@ -88,8 +82,7 @@ export function peerCommands(program: Command): void {
     .action((action: string | undefined, key: string | undefined, options: FolderOptions & { json?: boolean }) => run(async () => {
       if (action !== undefined && action !== 'allow' && action !== 'deny') throw new UsageError(`unknown action "${action}": allow or deny`);
       if (action && !key) throw new UsageError(`peers ${action} needs the peer's verifying key`);
-      const app = await openFolder(options);
-      try {
+      await withFolder(options, async (app) => {
         const { p } = await app.query<{ p: PeerRow[] }>(PEERS);
         if (action) {
           const row = p.find((r) => r.peer?.verifying_key === key);
@@ -103,8 +96,6 @@ export function peerCommands(program: Command): void {
         if (options.json) line(JSON.stringify(list, null, 2));
         else if (!list.length) line('no peers yet');
         else for (const r of list) line(`${r.status.padEnd(9)} ${r.key}`);
-      } finally {
-        await app.close();
-      }
+      });
     }));
 }

@@ -4,7 +4,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import type { DataModelInfo, Discret, Parameters } from '@discret/core';
-import { openFolder, type FolderOptions } from '../app.js';
+import { openFolder, type FolderOptions, withFolder } from '../app.js';
 import { EXIT, UsageError } from '../exit.js';
 import { progress } from '../progress.js';
 import { withFolderOptions } from './folder-options.js';
@@ -158,13 +158,10 @@ export function transferCommands(program: Command): void {
     .option('--room <id>', 'the room the rows go into')
     .option('--strict', 'check every line first (a malformed file imports nothing) and stop at the first refused row')
     .action((file: string, options: FolderOptions & { entity?: string; room?: string; strict?: boolean }) => run(async (context) => {
-      const app = await openFolder(options, undefined, context);
-      try {
+      await withFolder(options, async (app) => {
         const refused = await importFile(app, file, options.entity, options);
         if (refused) process.exitCode = EXIT.failed;
-      } finally {
-        await app.close();
-      }
+      }, context);
     }));
 
   withFolderOptions(program.command('export').description('export rows as JSON Lines: an entity, or every entity of a room'))
