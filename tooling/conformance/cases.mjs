@@ -16,6 +16,18 @@ export const accepts = (kind, text, params) => ({ [kind]: text, ...(params ? { p
 /** A request that must be refused with this error code. */
 export const refuses = (kind, text, code, params) => ({ [kind]: text, ...(params ? { params } : {}), expectError: code });
 
+/**
+ * The builders of one upstream file whose requests are of one kind: `c(fn, what, model, steps)`
+ * names a case after the file's test, `ok(text, params)` must run, `no(text, code, params)` must fail.
+ */
+export function upstreamFile(file, kind) {
+  return {
+    c: (fn, what, model, steps, extra) => upstreamCase(file, fn, what, model, steps, extra),
+    ok: (text, params) => accepts(kind, text, params),
+    no: (text, code, params) => refuses(kind, text, code, params),
+  };
+}
+
 export function writeCases(file, cases) {
   const names = new Set();
   for (const c of cases) {

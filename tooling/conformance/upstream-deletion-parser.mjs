@@ -2,12 +2,9 @@
 // upstream-deletion-parser.json) and src/database/deletion.rs (into upstream-deletion.json). Upstream parses;
 // here each deletion also runs, on entities written first so that it has something to do.
 // Run: node tooling/conformance/upstream-deletion-parser.mjs
-import { accepts, refuses, upstreamCase, writeCases } from './cases.mjs';
+import { upstreamCase, upstreamFile, writeCases } from './cases.mjs';
 
-const file = 'deletion_parser';
-const c = (fn, what, model, steps, extra) => upstreamCase(file, fn, what, model, steps, extra);
-const ok = (text, params) => accepts('delete', text, params);
-const no = (text, code, params) => refuses('delete', text, code, params);
+const { c, ok, no } = upstreamFile('deletion_parser', 'delete');
 const ID = 'AAAAAAAAAAAAAAAAAAAAAA';
 
 const validModel = `{

@@ -2,12 +2,9 @@
 // parses; here each mutation also runs. An update or a reference needs an entity that exists,
 // so the cases first insert the entities the upstream text points at and pass their ids.
 // Run: node tooling/conformance/upstream-mutation-parser.mjs
-import { accepts, refuses, upstreamCase, writeCases } from './cases.mjs';
+import { upstreamFile, writeCases } from './cases.mjs';
 
-const file = 'mutation_parser';
-const c = (fn, what, model, steps, extra) => upstreamCase(file, fn, what, model, steps, extra);
-const ok = (text, params) => accepts('mutate', text, params);
-const no = (text, code, params) => refuses('mutate', text, code, params);
+const { c, ok, no } = upstreamFile('mutation_parser', 'mutate');
 /** Inserts one entity and saves its id under `name`. */
 const insert = (text, name) => ({ mutate: `mutate { e: ${text} }`, save: { [name]: 'e.id' } });
 

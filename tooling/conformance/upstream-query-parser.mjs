@@ -2,12 +2,9 @@
 // query against a data model; here each query runs on an empty database, so "accepted"
 // means it validates and runs, "refused" means it throws the given code.
 // Run: node tooling/conformance/upstream-query-parser.mjs
-import { accepts, refuses, upstreamCase, writeCases } from './cases.mjs';
+import { upstreamFile, writeCases } from './cases.mjs';
 
-const file = 'query_parser_test';
-const c = (fn, what, model, steps, extra) => upstreamCase(file, fn, what, model, steps, extra);
-const ok = (text, params) => accepts('query', text, params);
-const no = (text, code, params) => refuses('query', text, code, params);
+const { c, ok, no } = upstreamFile('query_parser_test', 'query');
 const ID = 'AAAAAAAAAAAAAAAAAAAAAA';
 
 const personPet = `{
