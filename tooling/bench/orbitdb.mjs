@@ -7,9 +7,8 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { receiver } from './sync.mjs';
+import { NOTE, noteParams, openSender, syncNewDevice } from './sync.mjs';
 
-const core = await import('../../packages/core/dist/index.js');
 
 /** Runs one OrbitDB peer process; resolves its JSON report line, with the child. */
 function orbitPeer(args) {
@@ -51,23 +50,13 @@ export async function orbitdbBench({ dir, report, N }) {
   }
 
   // Discret: the same awaited single writes, then a second device's initial sync.
-  const app = await core.Discret.open({
-    dataModel: 'notes { Note { text: String, n: Integer } }', appKey: 'bench.sync', keyMaterial: new Uint8Array(32).fill(77),
-    dataFolder: join(dir, 'discret-w'), transport: core.libp2pTransport({ listen: ['/ip4/127.0.0.1/tcp/0'] }), logger: core.silentLogger,
-    config: { enableMulticast: false },
-  });
+  const app = await openSender(join(dir, 'discret-w'));
   let ours;
   try {
-    const r = app.privateRoom;
     const start = performance.now();
-    for (let i = 0; i < N; i++) await app.mutate('mutate { notes.Note { room_id: $r text: $t n: $n } }', { r, t: `note number ${i}`, n: i });
+    for (let i = 0; i < N; i++) await app.mutate(NOTE, noteParams(app.privateRoom, i));
     const writeMs = performance.now() - start;
-    await app.parts.store.indexText();
-    const rx = receiver(join(dir, 'discret-r'), app.addresses()[0]);
-    const done = await rx.next((e) => e.type === 'synced');
-    rx.child.stdin.end();
-    await new Promise((res) => rx.child.once('exit', res));
-    if (done.rows !== N) throw new Error(`the Discret receiver holds ${done.rows} of ${N} rows`);
+    const done = await syncNewDevice(app, join(dir, 'discret-r'), N);
     ours = { writeRate: (N * 1000) / writeMs, syncMs: done.ms };
   } finally {
     await app.close();

@@ -43,7 +43,7 @@ function counting(inner) {
 }
 
 /** The receiver child: its lines are JSON events. */
-export function receiver(dir, address) {
+function receiver(dir, address) {
   const child = spawn(process.execPath, [...(process.env.BENCH_RECEIVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), join(import.meta.dirname, 'sync-receiver.mjs'), dir, address], { stdio: ['pipe', 'pipe', 'inherit'] });
   const events = [];
   const waiters = [];
@@ -70,17 +70,41 @@ export function receiver(dir, address) {
   return { child, next };
 }
 
+/** The writing device of the sync benchmarks (the receiver, sync-receiver.mjs, is the same user). */
+export function openSender(dataFolder, transport = core.libp2pTransport({ listen: ['/ip4/127.0.0.1/tcp/0'] })) {
+  return core.Discret.open({ dataModel: MODEL, appKey: APP, keyMaterial: KEY, dataFolder, transport, logger: core.silentLogger, config: { enableMulticast: false } });
+}
+
+/** Note `i` of the benchmarks, written into the private room. */
+export const NOTE = 'mutate { notes.Note { room_id: $r text: $t n: $n } }';
+export const noteParams = (r, i) => ({ r, t: `note number ${i}`, n: i });
+
+async function writeInBulk(sender, N) {
+  const stream = sender.mutationStream();
+  for (let i = 0; i < N; i++) stream.write(NOTE, noteParams(sender.privateRoom, i));
+  await stream.flush();
+}
+
+/**
+ * A new device of the user syncs from `sender`, which holds `N` rows (its text indexed first:
+ * that is not part of the sync); resolves with the receiver's report once it holds them all.
+ */
+export async function syncNewDevice(sender, dataFolder, N) {
+  await sender.parts.store.indexText();
+  const rx = receiver(dataFolder, sender.addresses()[0]);
+  const done = await rx.next((e) => e.type === 'synced', 1_200_000);
+  rx.child.stdin.end();
+  await new Promise((res) => rx.child.once('exit', res));
+  if (done.rows !== N) throw new Error(`the receiver holds ${done.rows} of ${N} rows`);
+  return done;
+}
+
 export async function syncBench({ dir, report, rawRate, N = 100_000 }) {
   const counted = counting(core.libp2pTransport({ listen: ['/ip4/127.0.0.1/tcp/0'] }));
-  const sender = await core.Discret.open({
-    dataModel: MODEL, appKey: APP, keyMaterial: KEY, dataFolder: join(dir, 'sender'), transport: counted.transport,
-    logger: core.silentLogger, config: { enableMulticast: false },
-  });
+  const sender = await openSender(join(dir, 'sender'), counted.transport);
   const r = sender.privateRoom;
   try {
-    const stream = sender.mutationStream();
-    for (let i = 0; i < N; i++) stream.write('mutate { notes.Note { room_id: $r text: $t n: $n } }', { r, t: `note number ${i}`, n: i });
-    await stream.flush();
+    await writeInBulk(sender, N);
 
     // The receiver's limit, measured here: verifying these very records on a pool like the
     // receiver's (one worker per core but one), plus inserting rows of this shape by hand.
@@ -116,7 +140,7 @@ export async function syncBench({ dir, report, rawRate, N = 100_000 }) {
     for (const d of [1, 10, 100, 1000]) {
       const before = { ...counted.stats };
       const s2 = sender.mutationStream();
-      for (let i = 0; i < d; i++) s2.write('mutate { notes.Note { room_id: $r text: $t n: $n } }', { r, t: `diff ${d}/${i}`, n: total + i });
+      for (let i = 0; i < d; i++) s2.write(NOTE, { r, t: `diff ${d}/${i}`, n: total + i });
       await s2.flush();
       total += d;
       await rx.next((e) => e.type === 'count' && e.count >= total);
@@ -132,7 +156,7 @@ export async function syncBench({ dir, report, rawRate, N = 100_000 }) {
     const latencies = [];
     for (let i = 0; i < 60; i++) {
       const start = Date.now();
-      await sender.mutate('mutate { notes.Note { room_id: $r text: "live" n: $n } }', { r, n: total });
+      await sender.mutate(NOTE, { r, t: 'live', n: total });
       total++;
       const seen = await rx.next((e) => e.type === 'count' && e.count >= total);
       latencies.push(seen.at - start);
@@ -152,21 +176,10 @@ export async function syncBench({ dir, report, rawRate, N = 100_000 }) {
 
 /** One point of the initial-sync curve: N rows written in bulk, then a new device syncs them. */
 export async function initialSync({ dir, N }) {
-  const sender = await core.Discret.open({
-    dataModel: MODEL, appKey: APP, keyMaterial: KEY, dataFolder: join(dir, 'sender'), transport: core.libp2pTransport({ listen: ['/ip4/127.0.0.1/tcp/0'] }),
-    logger: core.silentLogger, config: { enableMulticast: false },
-  });
+  const sender = await openSender(join(dir, 'sender'));
   try {
-    const r = sender.privateRoom;
-    const stream = sender.mutationStream();
-    for (let i = 0; i < N; i++) stream.write('mutate { notes.Note { room_id: $r text: $t n: $n } }', { r, t: `note number ${i}`, n: i });
-    await stream.flush();
-    await sender.parts.store.indexText();
-    const rx = receiver(join(dir, 'receiver'), sender.addresses()[0]);
-    const done = await rx.next((e) => e.type === 'synced', 1_200_000);
-    rx.child.stdin.end();
-    await new Promise((res) => rx.child.once('exit', res));
-    if (done.rows !== N) throw new Error(`the receiver holds ${done.rows} of ${N} rows`);
+    await writeInBulk(sender, N);
+    const done = await syncNewDevice(sender, join(dir, 'receiver'), N);
     return { N, rate: (N * 1000) / done.ms, peakMiB: done.maxRssKb / 1024 };
   } finally {
     await sender.close();
