@@ -1,5 +1,6 @@
 // One point of the store curves (part of `pnpm bench`), in its own process so that its peak
-// RSS is its own: N signed entities inserted in bulk, beside the raw SQLCipher insert of the
+// RSS is its own: N signed entities inserted in bulk (mutateMany; then as many concurrent
+// mutate() calls, up to 100k), beside the raw SQLCipher insert of the
 // same rows by hand; then a filtered, ordered, paged query beside the same query in
 // hand-written SQL. Prints one JSON line.
 //   node store-size.mjs <dir> <N>
@@ -50,18 +51,30 @@ const sampler = setInterval(() => {
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
 }, 50);
 const bulkMs = await timeAsync(async () => {
-  // Writes are queued 50k at a time, as an app streaming its data would.
+  // The bulk path (mutateMany), in calls of 50k rows, as an app loading its data would.
   for (let first = 0; first < N; first += 50_000) {
-    const all = [];
-    for (let i = first; i < Math.min(N, first + 50_000); i++) all.push(s.mutate('mutate { b.Item { name: $name n: $n } }', { name: `item ${i}`, n: i }));
-    await Promise.all(all);
+    const sets = [];
+    for (let i = first; i < Math.min(N, first + 50_000); i++) sets.push({ name: `item ${i}`, n: i });
+    await s.mutateMany('mutate { b.Item { name: $name n: $n } }', sets);
   }
 });
 clearInterval(sampler);
+// The same rows as separate mutate() calls issued together (group commit), beside: up to 100k.
+let concurrentRate = null;
+if (N <= 100_000) {
+  const concurrentMs = await timeAsync(async () => {
+    for (let first = 0; first < N; first += 50_000) {
+      const all = [];
+      for (let i = first; i < Math.min(N, first + 50_000); i++) all.push(s.mutate('mutate { b.Item { name: $name n: $n } }', { name: `other ${i}`, n: N + i }));
+      await Promise.all(all);
+    }
+  });
+  concurrentRate = (N * 1000) / concurrentMs;
+}
 await s.indexText(); // nothing left for the background indexer to do while timing queries
 
 const q = 'query { r: b.Item(n > $min, order_by(n asc), first 20) { name n } }';
-const at = (i) => Math.floor(N / 2) + (i % 1000);
+const at = (i) => Math.floor(N / 2) + (i % 1000); // among the bulk rows (the others have n >= N)
 await s.query(q, { min: at(0) });
 const NQ = 2_000;
 const queryMs = (await timeAsync(async () => { for (let i = 0; i < NQ; i++) await s.query(q, { min: at(i) }); })) / NQ;
@@ -79,6 +92,7 @@ await pool.close();
 process.stdout.write(`${JSON.stringify({
   N,
   bulkRate: (N * 1000) / bulkMs,
+  concurrentRate,
   rawRate: (N * 1000) / rawMs,
   queryMs,
   handMs,

@@ -94,6 +94,41 @@ describe('Discret', () => {
     await app.close();
   });
 
+  test('mutationStream: one bad write among many is the only one rejected', async () => {
+    const app = await Discret.open({ dataModel: BLOG, appKey: 'test.stream.bad', keyMaterial, dataFolder: folder() });
+    const stream = app.mutationStream();
+    // The 150th goes to a room this user is not in: the bulk write fails as a whole, then its
+    // writes are retried one by one.
+    const writes = Array.from({ length: 300 }, (_, i) =>
+      stream.write('mutate { p: blog.Post { title: $t room_id: $r } }', { t: `p${i}`, r: i === 150 ? zeroUid() : app.privateRoom }),
+    );
+    await stream.flush();
+    const settled = await Promise.allSettled(writes);
+    expect(settled.flatMap((s, i) => (s.status === 'rejected' ? [i] : []))).toEqual([150]);
+    expect((settled[150] as PromiseRejectedResult).reason).toMatchObject({ code: 'AUTHORISATION_DENIED' });
+    expect((await app.query('query { n: blog.Post { c: count() } }')).n).toEqual([{ c: 299 }]);
+    await app.close();
+  });
+
+  test('mutateMany writes all or nothing; room definitions go one by one, rooms reloaded between', async () => {
+    const app = await Discret.open({ dataModel: `${BLOG} chat { Message { text: String } }`, appKey: 'test.many', keyMaterial, dataFolder: folder() });
+    const posts = await app.mutateMany<{ p: { title: string; room_id: string } }>('mutate { p: blog.Post { title: $t room_id: $r } }', [
+      { t: 'one', r: app.privateRoom },
+      { t: 'two', r: app.privateRoom },
+    ]);
+    expect(posts.map((r) => r.p.title)).toEqual(['one', 'two']);
+    await expect(app.mutateMany('mutate { p: blog.Post { title: $t room_id: $r } }', [{ t: 'three', r: app.privateRoom }, { t: 'four', r: zeroUid() }])).rejects.toMatchObject({ code: 'AUTHORISATION_DENIED' });
+    expect((await app.query('query { n: blog.Post { c: count() } }')).n).toEqual([{ c: 2 }]);
+    const rooms = await app.mutateMany<{ r: { id: string } }>(`mutate { r: sys.Room {
+      admin: [{ verif_key: $me }]
+      authorisations: [{ name: $name rights: [{ entity: "chat.Message" mutate_self: true mutate_all: false }] users: [{ verif_key: $me }] }]
+    } }`, [{ me: app.verifyingKey, name: 'a' }, { me: app.verifyingKey, name: 'b' }]);
+    // Each new room is known at once: writing into it is allowed.
+    for (const { r } of rooms) await app.mutate('mutate { chat.Message { room_id: $r text: "hi" } }', { r: r.id });
+    expect((await app.query('query { m: chat.Message { c: count() } }')).m).toEqual([{ c: 2 }]);
+    await app.close();
+  });
+
   test('errors are DiscretError with codes and positions; closed instances refuse work', async () => {
     const app = await Discret.open({ dataModel: BLOG, appKey: 'test.errors', keyMaterial, dataFolder: folder() });
     const e = (await app.query('query {\n  p: blog.Post { nope }\n}').catch((x: unknown) => x)) as DiscretError;

@@ -41,8 +41,6 @@ export interface EdgeDeletionSignable {
   verifyingKey: Uint8Array; // 32 bytes
 }
 
-const encoder = new TextEncoder();
-
 /** Length of a string in UTF-8, without encoding it. */
 function utf8Length(text: string): number {
   return Buffer.byteLength(text, 'utf8');
@@ -51,15 +49,15 @@ function utf8Length(text: string): number {
 /**
  * Writes fixed-layout fields into a buffer allocated once at its exact size (the callers
  * compute it): signing bytes are built for every row written, so this is on the hot path.
+ * The buffer comes from Node's pool of small buffers (no ArrayBuffer of its own), and every
+ * byte of it is written.
  */
 class Writer {
-  private readonly buf: Uint8Array;
-  private readonly view: DataView;
+  private readonly buf: Buffer;
   private at = 0;
 
   constructor(size: number) {
-    this.buf = new Uint8Array(size);
-    this.view = new DataView(this.buf.buffer);
+    this.buf = Buffer.allocUnsafe(size);
   }
   byte(v: number) {
     this.buf[this.at++] = v;
@@ -73,18 +71,18 @@ class Writer {
     if (!Number.isSafeInteger(v)) throw new CryptoError('INVALID_INPUT', `Not an integer date: ${v}`);
     // Two's complement big-endian, as setBigInt64 would write, without a BigInt per call.
     const high = Math.floor(v / 2 ** 32);
-    this.view.setInt32(this.at, high);
-    this.view.setUint32(this.at + 4, v - high * 2 ** 32);
+    this.buf.writeInt32BE(high, this.at);
+    this.buf.writeUInt32BE(v - high * 2 ** 32, this.at + 4);
     this.at += 8;
   }
   bytes(bytes: Uint8Array) {
-    this.view.setUint32(this.at, bytes.length);
+    this.buf.writeUInt32BE(bytes.length, this.at);
     this.buf.set(bytes, this.at + 4);
     this.at += 4 + bytes.length;
   }
   text(text: string, length: number) {
-    this.view.setUint32(this.at, length);
-    encoder.encodeInto(text, this.buf.subarray(this.at + 4, this.at + 4 + length));
+    this.buf.writeUInt32BE(length, this.at);
+    this.buf.write(text, this.at + 4, length, 'utf8');
     this.at += 4 + length;
   }
   done(): Uint8Array {

@@ -15,3 +15,4 @@ export {
 } from './canonical.js';
 export { MeetingSecret, deriveToken, encodeToken, decodeToken, MEETING_TOKEN_LENGTH } from './meeting.js';
 export { CryptoPool, type CryptoPoolOptions, type SignedMessage } from './pool.js';
+export { startWorker } from './worker.js';

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from './worker.js';
 import { CryptoError } from './errors.js';
 import type { JobResult, SignJob, VerifyJob } from './pool-worker.js';
 import { type SigningKey, verify } from './signing.js';
@@ -118,9 +119,7 @@ export class CryptoPool {
   private worker(index: number): Worker {
     let worker = this.workers[index];
     if (!worker) {
-      // The parent's flags apply to workers too, except those only valid for a main script.
-      const execArgv = process.execArgv.filter((flag) => !flag.startsWith('--input-type'));
-      worker = new Worker(workerFile(), { execArgv });
+      worker = startWorker(workerFile());
       worker.on('message', (result: JobResult) => this.settle(result));
       worker.on('error', (error) => this.fail(worker!, error));
       worker.unref();

@@ -24,17 +24,27 @@ export function uid(now = Date.now()): Uint8Array {
     lastMillis = now;
     counter = 0;
   }
+  // Byte by byte: a DataView or a subarray here would give the id an ArrayBuffer of its own
+  // (small typed arrays otherwise live in the JS heap), a measurable cost per row written.
   const out = new Uint8Array(UID_LENGTH);
-  const view = new DataView(out.buffer);
-  view.setUint16(0, Math.floor(now / 2 ** 32));
-  view.setUint32(2, now >>> 0);
-  view.setUint16(6, counter);
+  const high = Math.floor(now / 2 ** 32);
+  const low = now >>> 0;
+  out[0] = high >>> 8;
+  out[1] = high;
+  out[2] = low >>> 24;
+  out[3] = low >>> 16;
+  out[4] = low >>> 8;
+  out[5] = low;
+  out[6] = counter >>> 8;
+  out[7] = counter;
   if (randomOffset + 8 > RANDOM_POOL.length) {
     randomFillSync(RANDOM_POOL);
     randomOffset = 0;
   }
-  out.set(RANDOM_POOL.subarray(randomOffset, randomOffset + 8), 8);
-  RANDOM_POOL.fill(0, randomOffset, randomOffset + 8); // used bytes do not linger in memory
+  for (let i = 0; i < 8; i++) {
+    out[8 + i] = RANDOM_POOL[randomOffset + i]!;
+    RANDOM_POOL[randomOffset + i] = 0; // used bytes do not linger in memory
+  }
   randomOffset += 8;
   return out;
 }

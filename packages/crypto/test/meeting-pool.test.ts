@@ -137,7 +137,8 @@ describe('the portable backend (DISCRET_CRYPTO=noble) gives the same bytes', () 
         pool: c.base64url(sigs[39]), allValid: ok.every(Boolean),
       }));
     `;
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    // With a V8 heap flag too, as apps often run: the pool's workers must still start.
+    const out = execFileSync(process.execPath, ['--max-old-space-size=512', '--input-type=module', '-e', script], {
       encoding: 'utf8',
       env: { ...process.env, DISCRET_CRYPTO: 'noble' },
     });

@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import type { Checkpointer } from './checkpointer.js';
 import { storageError } from './errors.js';
 /**
  * The storage seam: the few operations the store needs from an SQLite engine. Async at the
@@ -42,6 +43,12 @@ export interface StoreDriver {
   readonly encrypted: boolean;
   /** Opens a connection; throws StoreError WRONG_KEY when the key does not open the file. */
   open(options: OpenOptions): Promise<SqlConnection>;
+  /**
+   * Optional: a helper that checkpoints the file's write-ahead log off the writer's thread
+   * (see checkpointer.ts). The store starts it at its first large transaction; a driver
+   * without one leaves checkpoints to SQLite on the writing connection.
+   */
+  openCheckpointer?(options: OpenOptions, onFailure: (reason: string) => void): Checkpointer;
 }
 
 /** Renders a binary value as base64url; the drivers register it as SQL function `b64u`. */

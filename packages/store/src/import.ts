@@ -206,15 +206,15 @@ export class RecordImporter {
     if (old) this.ctx.ask({ kind: 'update', ...facts, previousRoomId: previousRoom, previousAuthor: old.verifying_key as Uint8Array });
     else this.ctx.ask({ kind: 'insert', ...facts });
     if (old?._fts !== null && old?._fts !== undefined) this.ctx.forgetText(old._fts as number);
-    const fts = await this.ctx.queueText(entity, json);
+    const fts = this.ctx.queueText(entity, json);
     this.tx.queue(
       'INSERT OR REPLACE INTO _node (id, room_id, _entity, cdate, mdate, _json, _binary, verifying_key, _signature, _fts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       [r.id, r.roomId, r.entity, r.cdate, r.mdate, r.json, r.binary, r.verifyingKey, r.signature, fts],
     );
     this.ctx.recordItem(r.roomId, { kind: 'node', ref: { kind: 'node', id: r.id }, entity: r.entity, date: r.mdate, signature: r.signature });
     this.nodes.set(base64url(r.id), { id: r.id, room_id: r.roomId, _entity: r.entity, mdate: r.mdate, verifying_key: r.verifyingKey, _signature: r.signature, _fts: fts });
-    if (old && !sameBytes(previousRoom, r.roomId)) await this.ctx.dailyLog(previousRoom, entity, Number(old.mdate));
-    await this.ctx.dailyLog(r.roomId, entity, r.mdate);
+    if (old && !sameBytes(previousRoom, r.roomId)) this.ctx.dailyLog(previousRoom, entity, Number(old.mdate));
+    this.ctx.dailyLog(r.roomId, entity, r.mdate);
     return true;
   }
 
@@ -253,7 +253,7 @@ export class RecordImporter {
       [r.src, r.srcEntity, r.label, r.dest, r.cdate, r.verifyingKey, r.signature],
     );
     this.ctx.recordItem(roomId, { kind: 'edge', ref: { kind: 'edge', src: r.src, label: r.label, dest: r.dest }, entity: r.srcEntity, date: r.cdate, signature: r.signature });
-    await this.ctx.dailyLog(roomId, entity, r.cdate);
+    this.ctx.dailyLog(roomId, entity, r.cdate);
     return true;
   }
 
@@ -282,7 +282,7 @@ export class RecordImporter {
     );
     this.deletions.get(base64url(r.id))?.push({ id: r.id, room_id: r.roomId, deletion_date: r.deletionDate, verifying_key: r.verifyingKey });
     this.ctx.recordItem(r.roomId, { kind: 'nodeDeletion', ref: { kind: 'nodeDeletion', id: r.id, deletionDate: r.deletionDate }, entity: r.entity, date: r.deletionDate, signature: r.signature });
-    await this.ctx.dailyLog(r.roomId, entity, r.deletionDate);
+    this.ctx.dailyLog(r.roomId, entity, r.deletionDate);
     return true;
   }
 
@@ -302,7 +302,7 @@ export class RecordImporter {
         author: r.verifyingKey, date: r.deletionDate,
       });
       this.tx.queue('DELETE FROM _edge WHERE src = ? AND label = ? AND dest = ? AND cdate <= ?', [r.src, r.label, r.dest, r.deletionDate]);
-      await this.ctx.dailyLog(r.roomId, entity, r.deletionDate);
+      this.ctx.dailyLog(r.roomId, entity, r.deletionDate);
     }
     this.tx.queue(
       'INSERT OR IGNORE INTO _edge_deletion_log (room_id, src, label, dest, deletion_date, verifying_key, _signature) VALUES (?, ?, ?, ?, ?, ?, ?)',

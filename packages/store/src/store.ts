@@ -3,7 +3,7 @@ import {
   base64url, edgeDeletionSigningBytes, edgeSigningBytes, nodeDeletionSigningBytes, nodeSigningBytes, verify,
 } from '@discret/crypto';
 import {
-  checkParameters, DataModel, validateDeletion, validateMutation, validateQuery,
+  checkParameters, DataModel, LanguageError, validateDeletion, validateMutation, validateQuery,
   type Parameters, type ResolvedMutation, type ResolvedQuery,
 } from '@discret/lang';
 import { componentLogger, silentLogger } from '@discret/log';
@@ -18,9 +18,15 @@ import { lackedItems, listRoomItems, type PageFilter, readRoomPage, readRoomReco
 import { TextIndexer } from './text-index.js';
 import type { BatchSigner } from './transaction.js';
 import type { ChangedDays, ChangedItems, ChangeSources, ImportOptions, RequestOptions, StoreOptions, WriteOutcome } from './types.js';
-import { MAX_ITEMS_PER_ROOM, WriteContext } from './write-context.js';
+import { insertsOnly as insertsOnlyEntity, MAX_ITEMS_PER_ROOM, WriteContext } from './write-context.js';
 import { GroupCommitWriter } from './writer.js';
 import { FileLock } from './file-lock.js';
+
+/** Whether a validated mutation only inserts (computed once per mutation, which the caches keep). */
+const insertsOnly = new WeakMap<ResolvedMutation, boolean>();
+
+/** A bulk write hands the rows built so far to the database every this many rows. */
+const BULK_STEP = 256;
 
 /**
  * The encrypted, signed graph store. Entities are nodes, relations are edges; both are
@@ -64,7 +70,11 @@ export class Store<Grant = unknown> {
       const signer: BatchSigner = cryptoPool
         ? (messages) => cryptoPool.signAll(signingKey, messages)
         : async (messages) => messages.map((m) => signingKey.sign(m));
-      const writer = new GroupCommitWriter(writerConn, options.writeBufferLength ?? 1024, signer, (committed) => store.notify(committed));
+      const log = componentLogger(options.logger ?? silentLogger, 'store');
+      const openCheckpointer = driver.openCheckpointer && options.path !== ':memory:'
+        ? () => driver.openCheckpointer!({ path: options.path, key: options.key }, (reason) => log.warn({ reason }, 'checkpoint thread failed; the writer checkpoints again'))
+        : undefined;
+      const writer = new GroupCommitWriter(writerConn, options.writeBufferLength ?? 1024, signer, (committed) => store.notify(committed), openCheckpointer);
       store = new Store(options, writerConn, reader, writer, model, lock);
       return store;
     } catch (err) {
@@ -137,17 +147,58 @@ export class Store<Grant = unknown> {
 
   /** Runs a mutation, all-or-nothing; returns the written tuples keyed by alias. */
   async mutate(text: string | ResolvedMutation, params?: Parameters, options: RequestOptions<Grant> = {}): Promise<Record<string, Record<string, unknown>>> {
+    const [result] = await this.mutateMany(text, [params ?? {}], options);
+    return result!;
+  }
+
+  /**
+   * Runs one mutation once per parameter set, all in one transaction: all are written, or
+   * none (the first failure rejects the call and undoes the rest). The bulk-load path: the
+   * request is validated once, every parameter set is checked before anything is written
+   * (a `TYPE_MISMATCH` names its index), and a mutation that only inserts is written without
+   * a read, so rows are built while the workers sign the ones before. Returns the written
+   * tuples, in order. A call is never split between transactions; load a large data set in
+   * calls of some thousands of rows, so that each commits and its memory is freed.
+   */
+  async mutateMany(text: string | ResolvedMutation, paramSets: readonly Parameters[], options: RequestOptions<Grant> = {}): Promise<Record<string, Record<string, unknown>>[]> {
     this.assertOpen();
     throwIfAborted(options.signal);
     const resolved = typeof text === 'string' ? validateMutation(this.model, text) : text;
-    checkParameters(resolved.parameters, params);
-    const outcome = await this.writer.write(async (tx): Promise<WriteOutcome<Record<string, Record<string, unknown>>>> => {
+    if (paramSets.length === 1) checkParameters(resolved.parameters, paramSets[0]);
+    else {
+      paramSets.forEach((params, index) => {
+        try {
+          checkParameters(resolved.parameters, params);
+        } catch (err) {
+          if (!(err instanceof LanguageError)) throw err;
+          const message = err.message.replace(/ \(line \d+, column \d+\)$/, '');
+          throw new LanguageError(err.code, `parameter set ${index}: ${message}`, { line: err.line, column: err.column });
+        }
+      });
+    }
+    if (!paramSets.length) return [];
+    const insertOnly = insertsOnly.get(resolved) ?? resolved.entities.every(insertsOnlyEntity);
+    insertsOnly.set(resolved, insertOnly);
+    const outcome = await this.writer.write(async (tx): Promise<WriteOutcome<Record<string, Record<string, unknown>>[]>> => {
       throwIfAborted(options.signal);
-      const ctx = new WriteContext(tx, this.options, params ?? {}, options.grant);
-      const result: Record<string, Record<string, unknown>> = {};
-      for (const entity of resolved.entities) result[entity.alias] = await ctx.writeEntity(entity, null);
-      return { result, changes: ctx.changes, textQueued: ctx.textQueued, items: ctx.items };
-    });
+      await tx.loadFtsRowid();
+      const ctx = new WriteContext(tx, this.options, paramSets[0]!, options.grant);
+      const results: Record<string, Record<string, unknown>>[] = [];
+      for (let i = 0; i < paramSets.length; i++) {
+        ctx.params = paramSets[i]!;
+        const result: Record<string, Record<string, unknown>> = {};
+        for (const entity of resolved.entities) {
+          result[entity.alias] = insertOnly ? ctx.insertEntity(entity, null) : await ctx.writeEntity(entity, null);
+        }
+        results.push(result);
+        if (i % BULK_STEP === BULK_STEP - 1) {
+          throwIfAborted(options.signal);
+          // Write what is signed so far; let the workers' answers in.
+          if (await tx.flushReady()) await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+      }
+      return { result: results, changes: ctx.changes, textQueued: ctx.textQueued, items: ctx.items };
+    }, paramSets.length);
     return outcome.result;
   }
 
@@ -216,6 +267,7 @@ export class Store<Grant = unknown> {
     }
     const outcome = await this.writer.write(async (tx): Promise<WriteOutcome<ImportReport>> => {
       throwIfAborted(options.signal);
+      await tx.loadFtsRowid();
       const importer = new RecordImporter(tx, this.options, this.model, options.grant, new Set(options.localEntities ?? []));
       await importer.run(valid);
       importer.report.rejected.unshift(...rejected);

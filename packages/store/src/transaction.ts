@@ -99,14 +99,23 @@ export class WriteTransaction {
     else await this.conn.exec(sql);
   }
 
+  /**
+   * Reads the next free rowid of the full-text index, once per transaction: writes that may
+   * index text await it first, so that `ftsRowid()` never reads in the middle of a write.
+   */
+  async loadFtsRowid(): Promise<void> {
+    if (this.nextFtsRowid !== null) return;
+    // Straight to the database: queued writes cannot change the answer (none took a rowid yet,
+    // and forgetting text only lowers the maximum), and a flush here would cost a savepoint.
+    const rows = await this.conn.all(
+      'SELECT max(coalesce((SELECT max(rowid) FROM _fts), 0), coalesce((SELECT max(id) FROM _fts_pending), 0)) + 1 AS next',
+    );
+    this.nextFtsRowid = Number(rows[0]!.next);
+  }
+
   /** The next free rowid of the full-text index; this transaction is the only writer. */
-  async ftsRowid(): Promise<number> {
-    if (this.nextFtsRowid === null) {
-      const rows = await this.conn.all(
-        'SELECT max(coalesce((SELECT max(rowid) FROM _fts), 0), coalesce((SELECT max(id) FROM _fts_pending), 0)) + 1 AS next',
-      );
-      this.nextFtsRowid = Number(rows[0]!.next);
-    }
+  ftsRowid(): number {
+    if (this.nextFtsRowid === null) throw new Error('WriteTransaction.loadFtsRowid() was not awaited');
     return this.nextFtsRowid++;
   }
 
@@ -158,22 +167,38 @@ export class WriteTransaction {
   }
 
   /**
-   * Between requests: runs the queued writes whose signatures have arrived, so the database
-   * work of one chunk overlaps the signing of the next. Returns whether the caller should
-   * yield to the event loop (a chunk went to the workers since the last call; their answers
-   * arrive only when this thread is idle).
+   * Runs the queued writes whose signatures have arrived, so the database work of one chunk
+   * overlaps the signing of the next. Between requests the writer calls it; a long request
+   * (a bulk insert) may call it too, and its writes then run inside the request's savepoint,
+   * so that undoing the request still undoes them. Returns whether the caller should yield to
+   * the event loop (a chunk went to the workers since the last call; their answers arrive
+   * only when this thread is idle).
    */
   async flushReady(): Promise<boolean> {
-    if (this.job !== null || this.failure !== null) return false;
+    if (this.failure !== null) return false;
     // Queued steps are only appended or cut from the end, and a filled slot stays filled, so
     // the scan resumes where the last one stopped instead of rereading the whole queue.
     let ready = Math.min(this.readySteps, this.steps.length);
-    while (ready < this.steps.length && this.steps[ready]!.params.every((p) => !(p instanceof SignatureSlot) || p.value !== null)) ready++;
+    while (ready < this.steps.length && isSigned(this.steps[ready]!)) ready++;
     this.readySteps = ready;
     if (ready >= this.chunkSize) {
+      const job = this.job;
+      if (job && !job.savepoint && ready > job.stepIndex) {
+        // Earlier requests' writes go in before this request's savepoint.
+        if (job.stepIndex > 0) {
+          await this.run(this.steps.slice(0, job.stepIndex));
+          this.steps = this.steps.slice(job.stepIndex);
+          ready -= job.stepIndex;
+          job.stepIndex = 0;
+        }
+        await this.conn.exec('SAVEPOINT w');
+        job.savepoint = true;
+      }
       const steps = this.steps.slice(0, ready);
       this.steps = this.steps.slice(ready);
       this.readySteps = 0;
+      // The current request's first step moved up by as many steps as ran.
+      if (job) job.stepIndex = job.savepoint ? 0 : job.stepIndex - ready;
       await this.run(steps);
     }
     const dispatched = this.dispatchedSinceYield;
@@ -207,18 +232,29 @@ export class WriteTransaction {
   private async runSteps(steps: Step[]): Promise<void> {
     if (!steps.length) return;
     if (this.chunk.slots.length) this.dispatch();
-    let ready: { sql: string; params: SqlValue[] }[] = [];
+    let ready: Step[] = [];
     for (const step of steps) {
-      for (const param of step.params) {
-        if (param instanceof SignatureSlot && param.value === null) {
+      const params = step.params;
+      for (let i = 0; i < params.length; i++) {
+        const param = params[i];
+        if (!(param instanceof SignatureSlot)) continue;
+        if (param.value === null) {
           // Run what is ready, then wait for this chunk (the workers sign the later ones meanwhile).
-          if (ready.length) await this.conn.batch(ready);
+          if (ready.length) await this.conn.batch(ready as { sql: string; params: SqlValue[] }[]);
           ready = [];
           await param.chunk.done;
         }
+        // Filled in place: the step runs once, and a new array per step was measurable garbage.
+        params[i] = param.value!;
       }
-      ready.push({ sql: step.sql, params: step.params.map((p) => (p instanceof SignatureSlot ? p.value! : p)) });
+      ready.push(step);
     }
-    await this.conn.batch(ready);
+    await this.conn.batch(ready as { sql: string; params: SqlValue[] }[]);
   }
+}
+
+/** Whether every signature among a step's parameters has arrived. */
+function isSigned(step: Step): boolean {
+  for (const p of step.params) if (p instanceof SignatureSlot && p.value === null) return false;
+  return true;
 }

@@ -30,6 +30,43 @@ export function sameBytes(a: Uint8Array | null, b: Uint8Array | null): boolean {
   return Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
 }
 
+/** A row about to be written: a new one, or an existing one read back for an update. */
+interface RowState {
+  id: Uint8Array;
+  json: Record<string, JsonValue>;
+  roomId: Uint8Array | null;
+  cdate: number;
+  mdate: number;
+  binary: Uint8Array | null;
+  /** Its old full-text rowid, forgotten when the row is rewritten. */
+  previousFts: number | null;
+  /** False for an update that only adds relations: the row itself stays as it was. */
+  rewrite: boolean;
+  /** Who signs the row as it will be (the old author when it is not rewritten). */
+  author: Uint8Array;
+  isNew: boolean;
+}
+
+/**
+ * Whether a mutation only inserts new rows (no update, no reference to a stored row, no
+ * relation set to null), so that `WriteContext.insertEntity` can write it without reading.
+ */
+export function insertsOnly(m: ResolvedMutationEntity): boolean {
+  return !m.id && !m.reference && m.relations.every(({ value }) => value !== null && (Array.isArray(value) ? value : [value]).every(insertsOnly));
+}
+
+const stringFields = new WeakMap<EntityDef, string[]>();
+
+/** Short ids of an entity's String fields, the text the full-text index holds (kept per entity). */
+function stringFieldIds(entity: EntityDef): string[] {
+  let ids = stringFields.get(entity);
+  if (!ids) {
+    ids = entity.fields.filter((f) => f.scalar === 'String').map((f) => f.shortId);
+    stringFields.set(entity, ids);
+  }
+  return ids;
+}
+
 /** The state of one write request while it runs in the writer's transaction. */
 export class WriteContext {
   readonly changes: ChangedDays = new Map();
@@ -39,19 +76,22 @@ export class WriteContext {
   textQueued = false;
   private readonly now = Date.now();
   private readonly author: Uint8Array;
+  private readonly maxObjectSize: number;
   /** Ids (base64url) of the rows this request inserted: a room created by the request itself. */
   private readonly inserted = new Set<string>();
 
   constructor(
     private readonly tx: WriteTransaction,
     private readonly options: StoreOptions,
-    private readonly params: Parameters,
+    /** The request's parameters; a bulk insert sets them anew for each of its rows. */
+    public params: Parameters,
     /** What the caller judged before this request; handed to the policy with every question. */
     private readonly grant: unknown = undefined,
     /** True for records received from peers. */
     private readonly imported = false,
   ) {
     this.author = options.signingKey.publicKey;
+    this.maxObjectSize = (options.maxObjectSizeInKb ?? 256) * 1024;
   }
 
   /** Asks the store's policy; throws AUTHORISATION_DENIED with its reason when refused. */
@@ -110,7 +150,7 @@ export class WriteContext {
     days.add(Math.floor(date / DAY) * DAY);
   }
 
-  async dailyLog(roomId: Uint8Array | null, entity: EntityDef, date: number): Promise<void> {
+  dailyLog(roomId: Uint8Array | null, entity: EntityDef, date: number): void {
     if (!roomId) return;
     this.logChange(roomId, entity, date);
     const day = Math.floor(date / DAY) * DAY;
@@ -124,11 +164,16 @@ export class WriteContext {
   }
 
   /** Queues an entity's String fields for the full-text index; returns the FTS rowid. */
-  async queueText(entity: EntityDef, json: Record<string, JsonValue>): Promise<number | null> {
+  queueText(entity: EntityDef, json: Record<string, JsonValue>): number | null {
     if (!entity.fullTextIndex) return null;
-    const text = entity.fields.filter((f) => f.scalar === 'String' && typeof json[f.shortId] === 'string').map((f) => json[f.shortId]).join('\n');
+    let text = '';
+    for (const id of stringFieldIds(entity)) {
+      const value = json[id];
+      if (typeof value !== 'string') continue;
+      text = text ? `${text}\n${value}` : value;
+    }
     if (!text) return null;
-    const rowid = await this.tx.ftsRowid();
+    const rowid = this.tx.ftsRowid();
     this.tx.queue('INSERT INTO _fts_pending (id, text) VALUES (?, ?)', [rowid, text]);
     this.textQueued = true;
     return rowid;
@@ -144,67 +189,124 @@ export class WriteContext {
       }
       return { id: base64url(id) };
     }
+    const row = m.id ? await this.existingRow(m) : this.newRow(m, inheritedRoom);
+    const result = this.writeRow(m, row);
 
-    let id: Uint8Array;
-    let json: Record<string, JsonValue>;
-    let roomId: Uint8Array | null;
-    let cdate = this.now;
-    let mdate = this.now;
-    let previousFts: number | null = null;
-    let binary: Uint8Array | null = null;
-    const result: Record<string, unknown> = {};
+    for (const { field, value } of m.relations) {
+      if (value === null) {
+        await this.removeEdges(row.id, entity, field, row.roomId, row.author, null);
+        result[field.name] = field.kind === 'array' ? [] : null;
+        continue;
+      }
+      const targets = Array.isArray(value) ? value : [value];
+      const written: Record<string, unknown>[] = [];
+      // A link that already exists is not rewritten: it keeps its author and date (rewriting
+      // it would date a room's authorisation link to whoever last added a user to it). A single
+      // relation set to another row drops its old link.
+      const existing = row.isNew ? new Set<string>() : new Set((await this.tx.read('SELECT dest FROM _edge WHERE src = ? AND label = ?', [row.id, field.shortId])).map((r) => base64url(r.dest as Uint8Array)));
+      for (const target of targets) {
+        const child = await this.writeEntity(target, row.roomId);
+        const dest = toId(child.id);
+        if (field.kind === 'entity') {
+          const others = [...existing].filter((d) => d !== child.id).map(fromBase64url);
+          if (others.length) await this.removeEdges(row.id, entity, field, row.roomId, row.author, others);
+        }
+        if (!existing.has(String(child.id))) this.addEdge(row.id, entity, field, dest, row.roomId, row.author);
+        written.push(child);
+      }
+      result[field.name] = Array.isArray(value) ? written : written[0];
+    }
+    return result;
+  }
+
+  /**
+   * `writeEntity` for a mutation that only inserts (see `insertsOnly`): nothing needs reading,
+   * so it runs without awaiting, which is what lets a bulk insert go at the database's pace.
+   */
+  insertEntity(m: ResolvedMutationEntity, inheritedRoom: Uint8Array | null): Record<string, unknown> {
+    const row = this.newRow(m, inheritedRoom);
+    const result = this.writeRow(m, row);
+    for (const { field, value } of m.relations) {
+      const targets = Array.isArray(value) ? value : [value!];
+      const written = targets.map((target) => {
+        const child = this.insertEntity(target, row.roomId);
+        this.addEdge(row.id, m.entity, field, toId(child.id), row.roomId, row.author);
+        return child;
+      });
+      result[field.name] = Array.isArray(value) ? written : written[0];
+    }
+    return result;
+  }
+
+  /** A new row: a fresh id, its defaults, and its room (given, the policy's, or its parent's). */
+  private newRow(m: ResolvedMutationEntity, inheritedRoom: Uint8Array | null): RowState {
+    const entity = m.entity;
+    const id = uid(this.now);
+    const json: Record<string, JsonValue> = {};
+    for (const field of entity.fields) if (field.default !== undefined) json[field.shortId] = field.default;
+    // The policy may place a new row in a room of its own (core: a new sys.Room is its own
+    // room); otherwise it is in its parent's room. Its sub-rows inherit it.
+    const roomId = m.roomId ? this.readRoom(m.roomId) : (this.options.policy?.roomOfNewRow?.(entity, id) ?? inheritedRoom);
+    this.ask({ kind: 'insert', id, entity, roomId });
+    if (this.options.policy) this.inserted.add(base64url(id));
+    return { id, json, roomId, cdate: this.now, mdate: this.now, binary: null, previousFts: null, rewrite: true, author: this.author, isNew: true };
+  }
+
+  /** The stored row an update names, read back; NOT_FOUND when there is none of this entity. */
+  private async existingRow(m: ResolvedMutationEntity): Promise<RowState> {
+    const entity = m.entity;
+    const id = toId(this.read(m.id!));
+    const rows = await this.tx.read('SELECT * FROM _node WHERE id = ?', [id]);
+    const old = rows[0];
+    if (!old || old._entity !== entity.shortId) throw new StoreError('NOT_FOUND', `No ${entity.fullName} with id ${base64url(id)} to update`);
+    const previousRoom = (old.room_id as Uint8Array | null) ?? null;
+    const roomId = m.roomId ? this.readRoom(m.roomId) : previousRoom;
+    const mdate = Math.max(this.now, Number(old.mdate) + 1);
     // An update that only adds relations leaves the row as it is: its author, date and
     // signature stay (adding a pet to Bob's Person must not make me its author). Only the new
     // links are written, signed by me.
-    let rewrite = true;
-    let rowAuthor = this.author;
+    const rewrite = m.values.length > 0 || m.binary !== undefined || !sameBytes(previousRoom, roomId);
+    if (rewrite) this.ask({ kind: 'update', id, entity, roomId, previousRoomId: previousRoom, previousAuthor: old.verifying_key as Uint8Array });
+    if (!sameBytes(previousRoom, roomId)) this.dailyLog(previousRoom, entity, mdate);
+    return {
+      id,
+      json: old._json ? (JSON.parse(String(old._json)) as Record<string, JsonValue>) : {},
+      roomId,
+      cdate: Number(old.cdate),
+      mdate,
+      binary: (old._binary as Uint8Array | null) ?? null,
+      previousFts: (old._fts as number | null) ?? null,
+      rewrite,
+      author: rewrite ? this.author : (old.verifying_key as Uint8Array),
+      isNew: false,
+    };
+  }
 
-    if (m.id) {
-      id = toId(this.read(m.id));
-      const rows = await this.tx.read('SELECT * FROM _node WHERE id = ?', [id]);
-      const old = rows[0];
-      if (!old || old._entity !== entity.shortId) throw new StoreError('NOT_FOUND', `No ${entity.fullName} with id ${base64url(id)} to update`);
-      json = old._json ? (JSON.parse(String(old._json)) as Record<string, JsonValue>) : {};
-      const previousRoom = (old.room_id as Uint8Array | null) ?? null;
-      roomId = m.roomId ? this.readRoom(m.roomId) : previousRoom;
-      cdate = Number(old.cdate);
-      mdate = Math.max(this.now, Number(old.mdate) + 1);
-      binary = (old._binary as Uint8Array | null) ?? null;
-      previousFts = (old._fts as number | null) ?? null;
-      rewrite = m.values.length > 0 || m.binary !== undefined || !sameBytes(previousRoom, roomId);
-      rowAuthor = rewrite ? this.author : (old.verifying_key as Uint8Array);
-      if (rewrite) this.ask({ kind: 'update', id, entity, roomId, previousRoomId: previousRoom, previousAuthor: old.verifying_key as Uint8Array });
-      if (!sameBytes(previousRoom, roomId)) await this.dailyLog(previousRoom, entity, mdate);
-    } else {
-      id = uid(this.now);
-      json = {};
-      for (const field of entity.fields) if (field.default !== undefined) json[field.shortId] = field.default;
-      // The policy may place a new row in a room of its own (core: a new sys.Room is its own
-      // room); otherwise it is in its parent's room. Its sub-rows inherit it.
-      roomId = m.roomId ? this.readRoom(m.roomId) : (this.options.policy?.roomOfNewRow?.(entity, id) ?? inheritedRoom);
-      this.ask({ kind: 'insert', id, entity, roomId });
-      this.inserted.add(base64url(id));
-    }
-    result.id = base64url(id);
+  /** Sets the request's values on the row and queues it, signed (relations aside); returns the written tuple. */
+  private writeRow(m: ResolvedMutationEntity, row: RowState): Record<string, unknown> {
+    const entity = m.entity;
+    const { id, json, roomId, cdate, mdate } = row;
+    const result: Record<string, unknown> = { id: base64url(id) };
     if (m.roomId) result.room_id = roomId ? base64url(roomId) : null;
-
     for (const { field, operand } of m.values) {
-      const value = this.read(operand);
-      json[field.shortId] = storedValue(field, value);
-      result[field.name] = json[field.shortId];
+      const value = storedValue(field, this.read(operand));
+      json[field.shortId] = value;
+      result[field.name] = value;
     }
+    let binary = row.binary;
     if (m.binary) {
       const value = this.read(m.binary);
       binary = value === null ? null : toId(value);
     }
     const jsonText = JSON.stringify(json);
-    const size = Buffer.byteLength(jsonText) + (binary?.length ?? 0);
-    const max = (this.options.maxObjectSizeInKb ?? 256) * 1024;
-    if (size > max) throw new StoreError('OBJECT_TOO_LARGE', `${entity.fullName} is ${Math.ceil(size / 1024)} KiB, over the ${max / 1024} KiB limit`);
+    const binaryLength = binary?.length ?? 0;
+    // A UTF-8 byte count only when the text could be over the limit: it costs more than the rest of a small row.
+    const size = (jsonText.length * 3 + binaryLength <= this.maxObjectSize ? jsonText.length : Buffer.byteLength(jsonText)) + binaryLength;
+    if (size > this.maxObjectSize) throw new StoreError('OBJECT_TOO_LARGE', `${entity.fullName} is ${Math.ceil(size / 1024)} KiB, over the ${this.maxObjectSize / 1024} KiB limit`);
 
-    if (rewrite) {
-      if (previousFts !== null) this.forgetText(previousFts);
-      const fts = await this.queueText(entity, json);
+    if (row.rewrite) {
+      if (row.previousFts !== null) this.forgetText(row.previousFts);
+      const fts = this.queueText(entity, json);
       const signature = this.tx.sign(
         nodeSigningBytes({ id, roomId, entity: entity.shortId, cdate, mdate, json: jsonText, binary, verifyingKey: this.author }),
       );
@@ -214,37 +316,11 @@ export class WriteContext {
       );
       this.recordItem(roomId, { kind: 'node', ref: { kind: 'node', id }, entity: entity.shortId, date: mdate, signature });
     }
-    await this.dailyLog(roomId, entity, rewrite ? mdate : this.now);
-
-    const isNew = !m.id;
-    for (const { field, value } of m.relations) {
-      if (value === null) {
-        await this.removeEdges(id, entity, field, roomId, rowAuthor, null);
-        result[field.name] = field.kind === 'array' ? [] : null;
-        continue;
-      }
-      const targets = Array.isArray(value) ? value : [value];
-      const written: Record<string, unknown>[] = [];
-      // A link that already exists is not rewritten: it keeps its author and date (rewriting
-      // it would date a room's authorisation link to whoever last added a user to it). A single
-      // relation set to another row drops its old link.
-      const existing = isNew ? new Set<string>() : new Set((await this.tx.read('SELECT dest FROM _edge WHERE src = ? AND label = ?', [id, field.shortId])).map((r) => base64url(r.dest as Uint8Array)));
-      for (const target of targets) {
-        const child = await this.writeEntity(target, roomId);
-        const dest = toId(child.id);
-        if (field.kind === 'entity') {
-          const others = [...existing].filter((d) => d !== child.id).map(fromBase64url);
-          if (others.length) await this.removeEdges(id, entity, field, roomId, rowAuthor, others);
-        }
-        if (!existing.has(String(child.id))) await this.addEdge(id, entity, field, dest, roomId, rowAuthor);
-        written.push(child);
-      }
-      result[field.name] = Array.isArray(value) ? written : written[0];
-    }
+    this.dailyLog(roomId, entity, row.rewrite ? mdate : this.now);
     return result;
   }
 
-  private async addEdge(src: Uint8Array, entity: EntityDef, field: FieldDef, dest: Uint8Array, roomId: Uint8Array | null, srcAuthor: Uint8Array): Promise<void> {
+  private addEdge(src: Uint8Array, entity: EntityDef, field: FieldDef, dest: Uint8Array, roomId: Uint8Array | null, srcAuthor: Uint8Array): void {
     this.ask({ kind: 'edgeAdded', src, entity, field, dest, roomId, srcAuthor });
     const signature = this.tx.sign(
       edgeSigningBytes({ src, srcEntity: entity.shortId, label: field.shortId, dest, cdate: this.now, verifyingKey: this.author }),
@@ -275,7 +351,7 @@ export class WriteContext {
           [roomId, src, field.shortId, dest, this.now, this.author, signature],
         );
         this.recordItem(roomId, { kind: 'edgeDeletion', ref: { kind: 'edgeDeletion', src, label: field.shortId, dest, deletionDate: this.now }, entity: '', date: this.now, signature });
-        await this.dailyLog(roomId, entity, this.now);
+        this.dailyLog(roomId, entity, this.now);
       }
     }
   }
@@ -305,7 +381,7 @@ export class WriteContext {
         [roomId, id, entity.shortId, this.now, this.author, signature],
       );
       this.recordItem(roomId, { kind: 'nodeDeletion', ref: { kind: 'nodeDeletion', id, deletionDate: this.now }, entity: entity.shortId, date: this.now, signature });
-      await this.dailyLog(roomId, entity, this.now);
+      this.dailyLog(roomId, entity, this.now);
     }
   }
 }

@@ -1,4 +1,5 @@
 import type { SqlConnection } from './driver.js';
+import type { Checkpointer } from './checkpointer.js';
 import { StoreError } from './errors.js';
 import { type BatchSigner, WriteTransaction } from './transaction.js';
 
@@ -7,15 +8,24 @@ export type WriteJob<T> = (tx: WriteTransaction) => Promise<T>;
 
 interface Pending {
   job: WriteJob<unknown>;
+  /** How many rows it writes, roughly (1 for a request, n for a bulk insert of n rows). */
+  weight: number;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
+
+/**
+ * A transaction of at least this many rows starts the checkpoint thread (when the driver has
+ * one); from then on the write-ahead log is copied into the file there, not at each commit.
+ */
+export const CHECKPOINT_THREAD_ROWS = 1000;
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 /**
  * The single writer with group commit: writes that arrive while a transaction is running
- * wait, then share the next transaction (up to `maxBatch`). Each is undone alone when it
+ * wait, then share the next transaction (up to `maxBatch` rows: a bulk write counts as the
+ * rows it writes, and is never split). Each is undone alone when it
  * fails (see WriteTransaction), so its caller alone gets the error. If the shared
  * transaction itself fails (the database refuses the batch), every write is retried in a
  * transaction of its own, so one bad write cannot take the others down. A promise resolves
@@ -29,6 +39,9 @@ export class GroupCommitWriter {
   private damaged: StoreError | null = null;
   /** Transactions committed so far (tests use it to see that writes were grouped). */
   commits = 0;
+  /** The checkpoint thread, once a large transaction started it. */
+  private checkpointer: Checkpointer | null = null;
+  private checkpointerFailed = false;
 
   constructor(
     private readonly conn: SqlConnection,
@@ -36,13 +49,15 @@ export class GroupCommitWriter {
     private readonly signer: BatchSigner,
     /** Called after each commit with the results of the writes it made durable. */
     private readonly afterCommit: (committed: unknown[]) => void = () => {},
+    /** Starts the driver's checkpoint thread, when it has one. */
+    private readonly openCheckpointer?: () => Checkpointer,
   ) {}
 
-  write<T>(job: WriteJob<T>): Promise<T> {
+  write<T>(job: WriteJob<T>, weight = 1): Promise<T> {
     if (this.closed) return Promise.reject(new StoreError('CLOSED', 'The store is closed'));
     if (this.damaged) return Promise.reject(this.damaged);
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ job: job as WriteJob<unknown>, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ job: job as WriteJob<unknown>, weight, resolve: resolve as (v: unknown) => void, reject });
       this.running ??= this.drain();
     });
   }
@@ -59,13 +74,15 @@ export class GroupCommitWriter {
   async close(): Promise<void> {
     this.closed = true;
     await this.running;
+    await this.checkpointer?.close();
+    this.checkpointer = null;
   }
 
   private async drain(): Promise<void> {
     // Let writes issued in the same tick join the first transaction.
     await Promise.resolve();
     while (this.queue.length) {
-      const batch = this.queue.splice(0, this.maxBatch);
+      const batch = this.queue.splice(0, this.batchLength());
       if (this.damaged) {
         for (const pending of batch) pending.reject(this.damaged);
         continue;
@@ -99,6 +116,14 @@ export class GroupCommitWriter {
     this.running = null;
   }
 
+  /** How many queued writes the next transaction takes: at least one, then up to `maxBatch` rows. */
+  private batchLength(): number {
+    let rows = this.queue[0]!.weight;
+    let length = 1;
+    while (length < this.queue.length && rows + this.queue[length]!.weight <= this.maxBatch) rows += this.queue[length++]!.weight;
+    return length;
+  }
+
   /** Runs the jobs in one transaction; throws (after rolling back) if it cannot commit. */
   private async transaction(batch: Pending[]): Promise<Outcome[]> {
     const outcomes: Outcome[] = [];
@@ -119,7 +144,7 @@ export class GroupCommitWriter {
         if (await tx.flushReady()) await new Promise<void>((resolve) => setImmediate(resolve));
       }
       await tx.flush();
-      await this.conn.exec('COMMIT');
+      await this.commit(batch.reduce((rows, pending) => rows + pending.weight, 0));
       this.commits++;
     } catch (error) {
       await this.conn.exec('ROLLBACK').catch(() => {});
@@ -128,6 +153,24 @@ export class GroupCommitWriter {
     }
     for (const outcome of outcomes) if (!outcome.ok) this.noteFailure(outcome.error);
     return outcomes;
+  }
+
+  /** Commits; the first large transaction hands the log's checkpoints to the checkpoint thread. */
+  private async commit(rows: number): Promise<void> {
+    if (this.checkpointer && !this.checkpointer.working) {
+      this.checkpointer = null;
+      this.checkpointerFailed = true;
+      await this.conn.exec('PRAGMA wal_autocheckpoint = 1000'); // SQLite's default, on this connection again
+    } else if (!this.checkpointer && !this.checkpointerFailed && this.openCheckpointer && rows >= CHECKPOINT_THREAD_ROWS) {
+      try {
+        this.checkpointer = this.openCheckpointer();
+        await this.conn.exec('PRAGMA wal_autocheckpoint = 0');
+      } catch {
+        this.checkpointerFailed = true; // it checkpoints as before
+      }
+    }
+    await this.conn.exec('COMMIT');
+    this.checkpointer?.request();
   }
 
   /** Hands out the results of a committed transaction (a throwing listener cannot undo it). */

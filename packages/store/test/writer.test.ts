@@ -2,7 +2,7 @@
 // undo, the retry when a shared transaction fails, signing on worker threads, deferred
 // full-text indexing, and tampering with an encrypted file.
 import { afterAll, describe, expect, test } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CryptoPool, SigningKey } from '@discret/crypto';
@@ -114,6 +114,51 @@ describe.each([
     await again.close();
   });
 
+  test('mutateMany writes every parameter set in one transaction, in order, signed', async () => {
+    const { store } = await openStore(driver, { cryptoPool: pool });
+    const before = store.stats.transactions;
+    const sets = Array.from({ length: 1500 }, (_, i) => ({ t: `p${i}`, c: `c${i}` }));
+    const results = await store.mutateMany('mutate { p: blog.Post { title: $t comments: [{ text: $c }] } }', sets);
+    expect(store.stats.transactions - before).toBe(1);
+    expect(results.map((r) => r.p!.title)).toEqual(sets.map((s) => s.t));
+    expect((results[7]!.p!.comments as { text: string }[]).map((c) => c.text)).toEqual(['c7']);
+    expect(await count(store, 'SELECT count(*) AS n FROM _node')).toBe(3000);
+    expect(await count(store, 'SELECT count(*) AS n FROM _edge')).toBe(1500);
+    // Not only inserts (updates read their rows first): the same call, the slower way.
+    const renamed = await store.mutateMany('mutate { p: blog.Post { id: $id title: $t } }', results.slice(0, 300).map((r, i) => ({ id: r.p!.id, t: `renamed ${i}` })));
+    expect(renamed[299]!.p!.title).toBe('renamed 299');
+    expect(await count(store, "SELECT count(*) AS n FROM _node WHERE _json LIKE '%renamed%'")).toBe(300);
+    expect(await store.checkIntegrity()).toEqual({ nodes: [], edges: [], deletions: [] });
+    await store.close();
+  });
+
+  test('mutateMany is all-or-nothing, even after part of it went into the database', async () => {
+    const execs: string[] = [];
+    const { store } = await openStore(watchExec(driver, execs), { cryptoPool: pool, maxObjectSizeInKb: 1, writeBufferLength: 5000 });
+    // The 1,800th set is too large: by then earlier rows ran, inside the request's savepoint.
+    const sets = Array.from({ length: 2000 }, (_, i) => ({ t: i === 1800 ? 'x'.repeat(2000) : `p${i}` }));
+    const alone = store.mutate('mutate { blog.Post { title: "shares the transaction" } }');
+    const bulk = store.mutateMany('mutate { blog.Post { title: $t } }', sets);
+    await expect(bulk).rejects.toMatchObject({ code: 'OBJECT_TOO_LARGE' });
+    await alone;
+    expect(execs).toContain('SAVEPOINT w');
+    expect(await count(store, 'SELECT count(*) AS n FROM _node')).toBe(1);
+    expect(await count(store, 'SELECT count(*) AS n FROM _fts_pending')).toBe(1);
+    await store.mutateMany('mutate { blog.Post { title: $t } }', sets.slice(0, 1800));
+    expect(await count(store, 'SELECT count(*) AS n FROM _node')).toBe(1801);
+    await store.close();
+  });
+
+  test('mutateMany checks every parameter set before writing, and names the bad one', async () => {
+    const { store } = await openStore(driver);
+    const error = await store.mutateMany('mutate { blog.Post { title: $t } }', [{ t: 'a' }, { t: 'b' }, { t: 3 }]).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'TYPE_MISMATCH', line: 1 });
+    expect((error as Error).message).toMatch(/^parameter set 2: /);
+    expect(await store.mutateMany('mutate { blog.Post { title: $t } }', [])).toEqual([]);
+    expect(await count(store, 'SELECT count(*) AS n FROM _node')).toBe(0);
+    await store.close();
+  });
+
   test('when the shared transaction fails, each request is retried alone', async () => {
     const conn = await driver.open({ path: join(root, `raw${counter++}.db`), key });
     await conn.exec('CREATE TABLE t (v INTEGER UNIQUE)');
@@ -145,3 +190,70 @@ describe('tampering with an encrypted file', () => {
     await reopened.close();
   });
 });
+
+describe('the checkpoint thread', () => {
+  test('after a large transaction, the write-ahead log is copied into the file off the writer thread', async () => {
+    const execs: string[] = [];
+    const { store, path } = await openStore(watchExec(sqlcipherDriver(), execs), { cryptoPool: pool });
+    await store.mutateMany('mutate { blog.Post { title: $t } }', Array.from({ length: 999 }, (_, i) => ({ t: `small ${i}` })));
+    expect(execs).not.toContain('PRAGMA wal_autocheckpoint = 0');
+    const before = statSync(path).size;
+    // Far under the 1,000 pages at which SQLite would copy it at commit.
+    await store.mutateMany('mutate { blog.Post { title: $t } }', Array.from({ length: 1000 }, (_, i) => ({ t: `large ${i}` })));
+    expect(execs).toContain('PRAGMA wal_autocheckpoint = 0');
+    expect(statSync(`${path}-wal`).size).toBeGreaterThan(0);
+    // Bounded wait: the thread runs its checkpoint as soon as the commit asks for it.
+    for (let i = 0; i < 100 && statSync(path).size === before; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(statSync(path).size).toBeGreaterThan(before);
+    await store.close();
+    const again = remember(await Store.open({ path, key, signingKey }), { path, driver: sqlcipherDriver(), key });
+    expect(await count(again, 'SELECT count(*) AS n FROM _node')).toBe(1999);
+    await again.close();
+  });
+
+  test('a checkpoint thread that fails hands checkpoints back to SQLite, and writes go on', async () => {
+    const execs: string[] = [];
+    const reasons: string[] = [];
+    const failing: StoreDriver = {
+      ...watchExec(sqlcipherDriver(), execs),
+      openCheckpointer: (_options, onFailure) => {
+        const thread = {
+          working: true,
+          request() {
+            thread.working = false;
+            reasons.push('lost');
+            onFailure('lost');
+          },
+          close: async () => {},
+        };
+        return thread;
+      },
+    };
+    const { store } = await openStore(failing);
+    const sets = Array.from({ length: 1200 }, (_, i) => ({ t: `p${i}` }));
+    await store.mutateMany('mutate { blog.Post { title: $t } }', sets);
+    expect(reasons).toEqual(['lost']);
+    await store.mutateMany('mutate { blog.Post { title: $t } }', sets);
+    expect(execs.filter((sql) => sql.startsWith('PRAGMA wal_autocheckpoint'))).toEqual(['PRAGMA wal_autocheckpoint = 0', 'PRAGMA wal_autocheckpoint = 1000']);
+    // Not started again: one failure is enough to stop trying.
+    await store.mutateMany('mutate { blog.Post { title: $t } }', sets);
+    expect(reasons).toEqual(['lost']);
+    expect(await count(store, 'SELECT count(*) AS n FROM _node')).toBe(3600);
+    await store.close();
+  });
+});
+
+/** The driver, with every `exec` of its connections recorded in `execs`. */
+function watchExec(driver: StoreDriver, execs: string[]): StoreDriver {
+  return {
+    ...driver,
+    open: async (options) => {
+      const conn = await driver.open(options);
+      const exec = (sql: string) => {
+        execs.push(sql);
+        return conn.exec(sql);
+      };
+      return { ...conn, exec };
+    },
+  };
+}
