@@ -194,8 +194,7 @@ export class WriteTransaction {
         await this.conn.exec('SAVEPOINT w');
         job.savepoint = true;
       }
-      const steps = this.steps.slice(0, ready);
-      this.steps = this.steps.slice(ready);
+      const steps = this.steps.splice(0, ready);
       this.readySteps = 0;
       // The current request's first step moved up by as many steps as ran.
       if (job) job.stepIndex = job.savepoint ? 0 : job.stepIndex - ready;
@@ -231,7 +230,6 @@ export class WriteTransaction {
 
   private async runSteps(steps: Step[]): Promise<void> {
     if (!steps.length) return;
-    if (this.chunk.slots.length) this.dispatch();
     let ready: Step[] = [];
     for (const step of steps) {
       const params = step.params;
@@ -239,6 +237,9 @@ export class WriteTransaction {
         const param = params[i];
         if (!(param instanceof SignatureSlot)) continue;
         if (param.value === null) {
+          // Its chunk may still be filling: send it now (only then, so that running steps
+          // already signed does not cut the chunk being filled into small ones).
+          if (param.chunk.done === null) this.dispatch();
           // Run what is ready, then wait for this chunk (the workers sign the later ones meanwhile).
           if (ready.length) await this.conn.batch(ready as { sql: string; params: SqlValue[] }[]);
           ready = [];
