@@ -126,10 +126,10 @@ try {
   }
   for (const p of points) {
     const rows = p.N.toLocaleString('en');
-    const limit = Math.min(p.rawRate, signRate);
+    const limit = Math.min(p.rawRate, p.signRate);
     add({
       group: 'store', operation: `bulk insert, ${rows} signed entities (mutateMany, 1 signing worker)`, value: p.bulkRate, unit: 'rows/s',
-      reference: { value: limit, what: `min(raw SQLCipher insert of the same rows ${Math.round(p.rawRate).toLocaleString('en')}/s, signing on one thread ${Math.round(signRate).toLocaleString('en')}/s)` },
+      reference: { value: limit, what: `min(raw SQLCipher insert of the same rows ${Math.round(p.rawRate).toLocaleString('en')}/s, signing on one thread ${Math.round(p.signRate).toLocaleString('en')}/s, both measured in the same process)` },
       target: '>= 0.8x; >= 60,000/s',
     });
     if (p.concurrentRate) {

@@ -111,7 +111,7 @@ export async function syncBench({ dir, report, rawRate, N = 100_000 }) {
     const records = await sender.parts.store.exportRoom(crypto.fromBase64url(r));
     const messages = records.nodes.map((n) => ({ publicKey: n.verifyingKey, message: crypto.nodeSigningBytes(n), signature: n.signature }));
     const pool = new crypto.CryptoPool({ parallelism: Math.max(0, Math.min(4, availableParallelism() - 1)) });
-    let t = performance.now();
+    const t = performance.now();
     const verdicts = await pool.verifyAll(messages);
     const verifyMs = performance.now() - t;
     await pool.close();

@@ -19,6 +19,11 @@ export interface BeaconServerOptions {
   limits?: Partial<RegistryLimits>;
   /** Clients connected at once; more are refused. Default 10,000. */
   maxClients?: number;
+  /**
+   * A new connection must register within this time (default 30 s), and a registered one
+   * renew within its time-to-live; a silent one is closed, so it cannot hold a connection.
+   */
+  registerWithinMs?: number;
 }
 
 interface Client {
@@ -68,7 +73,11 @@ export class BeaconServer {
       }
       served = true;
       const client: Client = { connection, channel: new MessageChannel(stream, { logger: this.options.logger, maxFrameBytes: 64 * 1024 }), name: base64url(connection.remoteDeviceKey) };
-      void this.serve(client).catch((error) => this.options.logger.debug({ err: error, connection: connection.id }, 'client dropped'));
+      void this.serve(client).catch((error) => {
+        // A client that breaks the protocol is let go at once: it holds no connection here.
+        this.options.logger.debug({ err: error, connection: connection.id }, 'client dropped');
+        void connection.close().catch(() => {});
+      });
     });
     connection.onClose(() => {
       for (const [name, client] of this.clients) {
@@ -80,8 +89,9 @@ export class BeaconServer {
   }
 
   private async serve(client: Client): Promise<void> {
-    for (;;) {
-      const message = await client.channel.receive();
+    for (let first = true; ; first = false) {
+      const timeoutMs = first ? (this.options.registerWithinMs ?? 30_000) : this.registry.limits.ttlMs;
+      const message = await client.channel.receive({ timeoutMs });
       if (message === null) {
         await client.connection.close();
         return;

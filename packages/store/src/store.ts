@@ -59,7 +59,7 @@ export class Store<Grant = unknown> {
     let reader: SqlConnection | undefined;
     try {
       refuseEmptyFile(options.path);
-      writerConn = await driver.open({ path: options.path, key: options.key, cacheSizeKb: options.writeCacheSizeInKb });
+      writerConn = await driver.open({ path: options.path, key: options.key, cacheSizeKb: options.writeCacheSizeInKb ?? 2048 });
       await writerConn.exec(SCHEMA);
       reader = await driver.open({ path: options.path, key: options.key, readonly: true, cacheSizeKb: options.readCacheSizeInKb });
       const rows = await writerConn.all('SELECT text FROM _data_model ORDER BY version DESC LIMIT 1');

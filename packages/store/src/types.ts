@@ -37,7 +37,12 @@ export interface StoreOptions<Grant = unknown> {
   writeBufferLength?: number;
   /** Page cache of the reading connection, in KiB. */
   readCacheSizeInKb?: number;
-  /** Page cache of the writing connection, in KiB. */
+  /**
+   * Page cache of the writing connection, in KiB; default 2048. A small cache spills written
+   * pages to the log while rows are still being signed; a large one leaves them all to the
+   * commit, when nothing else can run (a bulk insert of 100k rows measured its commits at
+   * 45 ms with 2 MiB, 170 ms with SQLCipher's default 16 MiB).
+   */
   writeCacheSizeInKb?: number;
   /** Signs large write batches on worker threads; without it, signing stays on this thread. */
   cryptoPool?: CryptoPool;

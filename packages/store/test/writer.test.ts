@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CryptoPool, SigningKey } from '@discret/crypto';
 import { rawRows, remember } from './raw.js';
-import { ALLOWED, nodeSqliteDriver, sqlcipherDriver, Store, StoreError, type StoreDriver } from '@discret/store';
+import { ALLOWED, nodeSqliteDriver, sqlcipherDriver, Store, type StoreError, type StoreDriver } from '@discret/store';
 import { GroupCommitWriter } from '../src/writer.js';
 
 const root = mkdtempSync(join(tmpdir(), 'discret-writer-'));

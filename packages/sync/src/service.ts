@@ -6,6 +6,7 @@ import type { RemotePeer, SyncHost } from './host.js';
 import { ItemSetCache } from './item-cache.js';
 import { DEFAULT_SESSION_LIMITS, PeerSession, RoomLocks, type SessionLimits } from './session.js';
 import type { AbortOptions, Connection, Transport } from './transport.js';
+import { AnswerTurns } from './turns.js';
 
 export interface SyncServiceOptions {
   transport: Transport;
@@ -26,6 +27,7 @@ export interface SyncServiceOptions {
 export class SyncService {
   private readonly sessions = new Set<PeerSession>();
   private readonly locks = new RoomLocks();
+  private readonly turns = new AnswerTurns();
   private readonly itemSets: ItemSetCache;
   private readonly limits: SessionLimits;
   private readonly log: Logger;
@@ -121,6 +123,7 @@ export class SyncService {
       localDevice: this.options.deviceKey.publicKey,
       limits: this.limits,
       locks: this.locks,
+      turns: this.turns,
       itemSets: this.itemSets,
       ended: (s) => this.sessions.delete(s),
     });

@@ -1,13 +1,15 @@
+import { base64url } from '@discret/crypto';
 import type { Logger } from '@discret/log';
 import type { NodeRecord, RecordBatch, RecordRef, RoomItem } from '@discret/store';
 import { SyncError } from './errors.js';
 import type { Admission, HostImportReport, RemotePeer, SyncHost, SyncPhase } from './host.js';
 import { CHALLENGE_BYTES, checkIdentity, newChallenge } from './identity.js';
-import { type ItemSetCache, type RoomView } from './item-cache.js';
+import type { ItemSetCache, RoomView } from './item-cache.js';
 import { batchWithin, keysOfBatch, keyText } from './items.js';
 import { batchFromWire, batchToWire, itemFromWire, itemToWire, recordWireSize, refFromWire, refToWire } from './records-wire.js';
 import { type Bound, compareKeys, Reconciler, reconcileFromWire, reconcileToWire } from './reconcile.js';
 import type { ByteStream, Connection } from './transport.js';
+import type { AnswerTurns } from './turns.js';
 import { MessageChannel, type WireMessage } from './wire.js';
 
 /**
@@ -101,6 +103,8 @@ export class RoomLocks {
 
 export interface SessionContext {
   host: SyncHost;
+  /** Answering turns shared by all sessions (see turns.ts); without it, each session answers on its own. */
+  turns?: AnswerTurns;
   logger: Logger;
   /** This install's device public key. */
   localDevice: Uint8Array;
@@ -476,10 +480,11 @@ export class PeerSession {
       }
       let answer: WireMessage;
       try {
-        answer = await this.answer(message);
+        const turns = this.ctx.turns;
+        answer = turns ? await turns.run(base64url(this.remote?.userKey ?? this.connection.remoteDeviceKey), () => this.answer(message)) : await this.answer(message);
       } catch (error) {
         if (!(error instanceof SyncError) || error.code !== 'REFUSED') throw error;
-        await channel.send({ type: 'error', body: { message: error.message } }, { signal: this.signal });
+        await this.sendAnswer(channel, { type: 'error', body: { message: error.message } });
         if (!this.isAdmitted && message.type === 'ready') {
           // It now knows we refused it: give the answer a moment to leave, then close.
           setTimeout(() => void this.close(), 200).unref();
@@ -487,7 +492,37 @@ export class PeerSession {
         }
         continue;
       }
-      await channel.send(answer, { signal: this.signal });
+      // Our requests wait for their answers, so a request that arrived while this one was
+      // being answered was sent without reading: a peer asking faster than it reads would
+      // have answers pile up here. It is dropped.
+      if (await channel.messageWaiting()) throw new SyncError('PROTOCOL', 'A request came before the answer to the one before it');
+      await this.sendAnswer(channel, answer);
+    }
+  }
+
+  /**
+   * Sends an answer, which the remote must read in time: one that asks and never reads would
+   * otherwise hold an answer (up to `batchBytes`) in this process for as long as it likes.
+   */
+  private async sendAnswer(channel: MessageChannel, answer: WireMessage): Promise<void> {
+    const { requestTimeoutMs } = this.ctx.limits;
+    const deadline = new AbortController();
+    let late = false;
+    const timer = setTimeout(() => {
+      late = true;
+      deadline.abort();
+    }, requestTimeoutMs);
+    const ended = () => deadline.abort();
+    if (this.signal.aborted) ended();
+    this.signal.addEventListener('abort', ended, { once: true });
+    try {
+      await channel.send(answer, { signal: deadline.signal });
+    } catch (error) {
+      if (!late) throw error;
+      throw new SyncError('TIMEOUT', `The remote did not read its ${answer.type} answer within ${requestTimeoutMs} ms`, { cause: error });
+    } finally {
+      clearTimeout(timer);
+      this.signal.removeEventListener('abort', ended);
     }
   }
 

@@ -111,6 +111,19 @@ export class MessageChannel {
     }
   }
 
+  /**
+   * Whether a whole message has already arrived and waits to be received, without waiting for
+   * more input (it stays for the next `receive`).
+   */
+  async messageWaiting(): Promise<boolean> {
+    if (this.failed) return false;
+    this.pending ??= this.frames.next();
+    return Promise.race([
+      this.pending.then((next) => !next.done, () => false),
+      new Promise<boolean>((resolve) => setImmediate(() => resolve(false))),
+    ]);
+  }
+
   /** Ends our side; the remote reads the end after the last message. */
   close(options?: AbortOptions): Promise<void> {
     return this.stream.close(options);
