@@ -255,7 +255,6 @@ export class Discret {
     return wrap(() => this.open_().store.delete(text, params, { signal: options.signal }), options.signal);
   }
 
-  /** A writer for bulk loads: issue many writes, await them together. */
   /**
    * Runs one mutation once per parameter set, in one transaction: all are written, or none
    * (the first failure rejects the call). The fast way to load data: the text is validated

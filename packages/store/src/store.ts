@@ -6,7 +6,7 @@ import {
   checkParameters, DataModel, LanguageError, validateDeletion, validateMutation, validateQuery,
   type Parameters, type ResolvedMutation, type ResolvedQuery,
 } from '@discret/lang';
-import { componentLogger, silentLogger } from '@discret/log';
+import { componentLogger, type Logger, silentLogger } from '@discret/log';
 import type { Row, SqlConnection, SqlValue } from './driver.js';
 import { sqlcipherDriver } from './drivers/sqlcipher.js';
 import { StoreError, throwIfAborted } from './errors.js';
@@ -46,9 +46,10 @@ export class Store<Grant = unknown> {
     model: DataModel,
     /** Held while open: one process at a time per database file. */
     private readonly lock: FileLock | undefined,
+    log: Logger,
   ) {
     this.model = model;
-    this.text = new TextIndexer(writer, componentLogger(options.logger ?? silentLogger, 'store'));
+    this.text = new TextIndexer(writer, log);
   }
 
   /** Opens (creating if needed) a store. Throws StoreError WRONG_KEY for a wrong key. */
@@ -75,7 +76,7 @@ export class Store<Grant = unknown> {
         ? () => driver.openCheckpointer!({ path: options.path, key: options.key }, (reason) => log.warn({ reason }, 'checkpoint thread failed; the writer checkpoints again'))
         : undefined;
       const writer = new GroupCommitWriter(writerConn, options.writeBufferLength ?? 1024, signer, (committed) => store.notify(committed), openCheckpointer);
-      store = new Store(options, writerConn, reader, writer, model, lock);
+      store = new Store(options, writerConn, reader, writer, model, lock, log);
       return store;
     } catch (err) {
       await reader?.close();

@@ -151,19 +151,26 @@ export class WriteTransaction {
 
   private async flushNow(): Promise<void> {
     if (this.failure !== null) throw this.failure;
-    if (this.job && !this.job.savepoint) {
-      // Earlier jobs' writes go in before this job's savepoint, so undoing it spares them.
-      await this.run(this.steps.slice(0, this.job.stepIndex));
-      this.steps = this.steps.slice(this.job.stepIndex);
-      this.job.stepIndex = 0;
-      await this.conn.exec('SAVEPOINT w');
-      this.job.savepoint = true;
-    }
+    if (this.job && !this.job.savepoint) await this.openSavepoint(this.job);
     const steps = this.steps;
     this.steps = [];
     this.readySteps = 0;
     if (this.job) this.job.stepIndex = 0;
     await this.run(steps);
+  }
+
+  /**
+   * Puts the current request under a savepoint before any of its own writes reach the
+   * database. Earlier requests' queued writes run first, outside it, so that undoing this
+   * request spares them. Returns how many queued steps that ran.
+   */
+  private async openSavepoint(job: JobMark): Promise<number> {
+    const earlier = job.stepIndex;
+    await this.run(this.steps.splice(0, earlier));
+    job.stepIndex = 0;
+    await this.conn.exec('SAVEPOINT w');
+    job.savepoint = true;
+    return earlier;
   }
 
   /**
@@ -183,17 +190,7 @@ export class WriteTransaction {
     this.readySteps = ready;
     if (ready >= this.chunkSize) {
       const job = this.job;
-      if (job && !job.savepoint && ready > job.stepIndex) {
-        // Earlier requests' writes go in before this request's savepoint.
-        if (job.stepIndex > 0) {
-          await this.run(this.steps.slice(0, job.stepIndex));
-          this.steps = this.steps.slice(job.stepIndex);
-          ready -= job.stepIndex;
-          job.stepIndex = 0;
-        }
-        await this.conn.exec('SAVEPOINT w');
-        job.savepoint = true;
-      }
+      if (job && !job.savepoint && ready > job.stepIndex) ready -= await this.openSavepoint(job);
       const steps = this.steps.splice(0, ready);
       this.readySteps = 0;
       // The current request's first step moved up by as many steps as ran.
