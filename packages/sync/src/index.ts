@@ -12,9 +12,8 @@ export {
 } from './reconcile.js';
 export { newChallenge, proveIdentity, checkIdentity, identityProofBytes, CHALLENGE_BYTES } from './identity.js';
 export type { Admission, HostImportReport, RemotePeer, SyncHost, SyncPhase } from './host.js';
-export { PeerSession, RoomLocks, DEFAULT_SESSION_LIMITS, type SessionLimits } from './session.js';
+export { PeerSession, KeyedLocks, DEFAULT_SESSION_LIMITS, type SessionLimits } from './session.js';
 export { SyncService, type SyncServiceOptions } from './service.js';
-export { AnswerTurns } from './turns.js';
 export { reconcileItem, keysOfBatch, batchWithin, ITEM_KEY_BYTES, type ItemKind } from './items.js';
 export { batchToWire, batchFromWire } from './records-wire.js';
 export { LanDiscovery, DEFAULT_MULTICAST_GROUP, type LanDiscoveryOptions, type LanDiscoveryHooks } from './lan.js';

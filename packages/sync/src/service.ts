@@ -4,9 +4,8 @@ import { SyncError } from './errors.js';
 import type { RoomItem } from '@discret/store';
 import type { RemotePeer, SyncHost } from './host.js';
 import { ItemSetCache } from './item-cache.js';
-import { DEFAULT_SESSION_LIMITS, PeerSession, RoomLocks, type SessionLimits } from './session.js';
+import { DEFAULT_SESSION_LIMITS, KeyedLocks, PeerSession, type SessionLimits } from './session.js';
 import type { AbortOptions, Connection, Transport } from './transport.js';
-import { AnswerTurns } from './turns.js';
 
 export interface SyncServiceOptions {
   transport: Transport;
@@ -26,8 +25,8 @@ export interface SyncServiceOptions {
  */
 export class SyncService {
   private readonly sessions = new Set<PeerSession>();
-  private readonly locks = new RoomLocks();
-  private readonly turns = new AnswerTurns();
+  private readonly locks = new KeyedLocks();
+  private readonly turns = new KeyedLocks();
   private readonly itemSets: ItemSetCache;
   private readonly limits: SessionLimits;
   private readonly log: Logger;

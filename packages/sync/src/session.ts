@@ -9,7 +9,6 @@ import { batchWithin, keysOfBatch, keyText } from './items.js';
 import { batchFromWire, batchToWire, itemFromWire, itemToWire, recordWireSize, refFromWire, refToWire } from './records-wire.js';
 import { type Bound, compareKeys, Reconciler, reconcileFromWire, reconcileToWire } from './reconcile.js';
 import type { ByteStream, Connection } from './transport.js';
-import type { AnswerTurns } from './turns.js';
 import { MessageChannel, type WireMessage } from './wire.js';
 
 /**
@@ -81,21 +80,25 @@ const MAX_LIVE_ITEMS = 256;
 /** Announcements waiting per peer; past it, their rooms are pulled whole. */
 const MAX_LIVE_QUEUE = 64;
 
-/** One room synchronised with one peer at a time, across all connections. */
-export class RoomLocks {
+/**
+ * One holder at a time per key, across all connections: sessions use it for rooms (one room
+ * synchronised with one peer at a time) and for answering turns (one answer at a time per
+ * remote user).
+ */
+export class KeyedLocks {
   private readonly held = new Map<string, Promise<void>>();
 
-  async acquire(room: string, signal: AbortSignal): Promise<() => void> {
+  async acquire(key: string, signal: AbortSignal): Promise<() => void> {
     for (;;) {
       signal.throwIfAborted();
-      const busy = this.held.get(room);
+      const busy = this.held.get(key);
       if (!busy) break;
       await busy;
     }
     let release!: () => void;
-    this.held.set(room, new Promise<void>((resolve) => (release = resolve)));
+    this.held.set(key, new Promise<void>((resolve) => (release = resolve)));
     return () => {
-      this.held.delete(room);
+      this.held.delete(key);
       release();
     };
   }
@@ -103,13 +106,20 @@ export class RoomLocks {
 
 export interface SessionContext {
   host: SyncHost;
-  /** Answering turns shared by all sessions (see turns.ts); without it, each session answers on its own. */
-  turns?: AnswerTurns;
+  /**
+   * Answering turns, keyed by remote user and shared by all sessions; without it, each
+   * session answers on its own. A peer that opens many connections and asks on all of them
+   * at once then gets no more of this device's time than one connection would (measured:
+   * six connections of one admitted user asking for full pages of records kept an honest
+   * peer from acknowledging a local write for 10-13 s, and made it drop an honest member).
+   */
+  turns?: KeyedLocks;
   logger: Logger;
   /** This install's device public key. */
   localDevice: Uint8Array;
   limits: SessionLimits;
-  locks: RoomLocks;
+  /** Rooms being synchronised, one peer at a time each. */
+  locks: KeyedLocks;
   /** Item sets shared by all sessions, kept until their room changes. */
   itemSets: ItemSetCache;
   /** Told once when the session ends, whatever ended it. */
@@ -480,8 +490,7 @@ export class PeerSession {
       }
       let answer: WireMessage;
       try {
-        const turns = this.ctx.turns;
-        answer = turns ? await turns.run(base64url(this.remote?.userKey ?? this.connection.remoteDeviceKey), () => this.answer(message)) : await this.answer(message);
+        answer = await this.answerInTurn(message);
       } catch (error) {
         if (!(error instanceof SyncError) || error.code !== 'REFUSED') throw error;
         await this.sendAnswer(channel, { type: 'error', body: { message: error.message } });
@@ -497,6 +506,18 @@ export class PeerSession {
       // have answers pile up here. It is dropped.
       if (await channel.messageWaiting()) throw new SyncError('PROTOCOL', 'A request came before the answer to the one before it');
       await this.sendAnswer(channel, answer);
+    }
+  }
+
+  /** Answers once it is the remote user's turn (see `SessionContext.turns`). */
+  private async answerInTurn(message: WireMessage): Promise<WireMessage> {
+    const turns = this.ctx.turns;
+    if (!turns) return this.answer(message);
+    const release = await turns.acquire(base64url(this.remote?.userKey ?? this.connection.remoteDeviceKey), this.signal);
+    try {
+      return await this.answer(message);
+    } finally {
+      release();
     }
   }
 
