@@ -3,6 +3,7 @@ import {
 } from '@discret/crypto';
 import type { EntityDef, FieldDef, JsonValue, Operand, Parameters, ResolvedMutationEntity } from '@discret/lang';
 import type { Row } from './driver.js';
+import { newRowJson, newRowLayout } from './new-row-json.js';
 import { StoreError } from './errors.js';
 import { ALLOWED, type WriteDecision, type WriteQuestion } from './policy.js';
 import type { RoomItem } from './room-items.js';
@@ -172,7 +173,12 @@ export class WriteContext {
       if (typeof value !== 'string') continue;
       text = text ? `${text}\n${value}` : value;
     }
-    if (!text) return null;
+    return this.queueIndexText(entity, text);
+  }
+
+  /** Queues a row's text (its String fields joined by newlines) for the full-text index; returns the FTS rowid. */
+  private queueIndexText(entity: EntityDef, text: string): number | null {
+    if (!entity.fullTextIndex || !text) return null;
     const rowid = this.tx.ftsRowid();
     this.tx.queue('INSERT INTO _fts_pending (id, text) VALUES (?, ?)', [rowid, text]);
     this.textQueued = true;
@@ -242,8 +248,9 @@ export class WriteContext {
   private newRow(m: ResolvedMutationEntity, inheritedRoom: Uint8Array | null): RowState {
     const entity = m.entity;
     const id = uid(this.now);
+    // Its defaults are in its layout (see writeRow); the object is only for a model without one.
     const json: Record<string, JsonValue> = {};
-    for (const field of entity.fields) if (field.default !== undefined) json[field.shortId] = field.default;
+    if (!newRowLayout(m)) for (const field of entity.fields) if (field.default !== undefined) json[field.shortId] = field.default;
     // The policy may place a new row in a room of its own (core: a new sys.Room is its own
     // room); otherwise it is in its parent's room. Its sub-rows inherit it.
     const roomId = m.roomId ? this.readRoom(m.roomId) : (this.options.policy?.roomOfNewRow?.(entity, id) ?? inheritedRoom);
@@ -288,9 +295,12 @@ export class WriteContext {
     const { id, json, roomId, cdate, mdate } = row;
     const result: Record<string, unknown> = { id: base64url(id) };
     if (m.roomId) result.room_id = roomId ? base64url(roomId) : null;
+    const layout = row.isNew ? newRowLayout(m) : null;
+    const values: JsonValue[] = [];
     for (const { field, operand } of m.values) {
       const value = storedValue(field, this.read(operand));
-      json[field.shortId] = value;
+      if (layout) values.push(value);
+      else json[field.shortId] = value;
       result[field.name] = value;
     }
     let binary = row.binary;
@@ -298,7 +308,10 @@ export class WriteContext {
       const value = this.read(m.binary);
       binary = value === null ? null : toId(value);
     }
-    const jsonText = JSON.stringify(json);
+    // A new row's text is written from its values; an update's from the stored object, which
+    // may hold fields this data model does not name.
+    const laidOut = layout ? newRowJson(layout, values) : null;
+    const jsonText = laidOut ? laidOut.json : JSON.stringify(json);
     const binaryLength = binary?.length ?? 0;
     // A UTF-8 byte count only when the text could be over the limit: it costs more than the rest of a small row.
     const size = (jsonText.length * 3 + binaryLength <= this.maxObjectSize ? jsonText.length : Buffer.byteLength(jsonText)) + binaryLength;
@@ -306,7 +319,7 @@ export class WriteContext {
 
     if (row.rewrite) {
       if (row.previousFts !== null) this.forgetText(row.previousFts);
-      const fts = this.queueText(entity, json);
+      const fts = laidOut ? this.queueIndexText(entity, laidOut.text) : this.queueText(entity, json);
       const signature = this.tx.sign(
         nodeSigningBytes({ id, roomId, entity: entity.shortId, cdate, mdate, json: jsonText, binary, verifyingKey: this.author }),
       );

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { base64url, fromBase64url, nodeSigningBytes, SigningKey, uid } from '@discret/crypto';
 import { rawRows, remember } from './raw.js';
 import {
-  nodeSqliteDriver, sqlcipherDriver, Store, StoreError, type NodeRecord, type StoreDriver, type WriteQuestion, ALLOWED,
+  nodeSqliteDriver, sqlcipherDriver, Store, type NodeRecord, type StoreDriver, type WriteQuestion, ALLOWED,
 } from '@discret/store';
 
 const root = mkdtempSync(join(tmpdir(), 'discret-import-'));
