@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { Checkpointer } from './checkpointer.js';
 import { storageError } from './errors.js';
+import { planSteps } from './insert-groups.js';
 /**
  * The storage seam: the few operations the store needs from an SQLite engine. Async at the
  * boundary so that an async engine (a browser SQLite, a worker) fits; native drivers do the
@@ -105,7 +106,15 @@ export function syncConnection(db: SyncDatabase, toParams: (params: readonly Sql
     },
     async batch(steps) {
       guard(() => {
-        for (const step of steps) prepare(step.sql).run(...(toParams(step.params) as never[]));
+        for (const item of planSteps(steps)) {
+          if ('step' in item) {
+            prepare(item.step.sql).run(...(toParams(item.step.params) as never[]));
+            continue;
+          }
+          const params: SqlValue[] = [];
+          for (const row of item.rows) for (const value of row) params.push(value);
+          prepare(item.sql).run(...(toParams(params) as never[]));
+        }
       });
     },
     async close() {
