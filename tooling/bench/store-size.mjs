@@ -1,9 +1,10 @@
 // One point of the store curves (part of `pnpm bench`), in its own process so that its peak
 // RSS is its own: N signed entities inserted in bulk (mutateMany; then as many concurrent
-// mutate() calls, up to 100k), beside the raw SQLCipher insert of the
+// mutate() calls, up to 100k), and after them the raw SQLCipher insert of the
 // same rows by hand; then a filtered, ordered, paged query beside the same query in
 // hand-written SQL. Prints one JSON line.
 //   node store-size.mjs <dir> <N>
+import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 
 const crypto = await import('../../packages/crypto/dist/index.js');
@@ -18,28 +19,7 @@ const timeAsync = async (fn) => {
   return performance.now() - t;
 };
 
-// The limit: the same rows (precomputed JSON, a fake signature) inserted by hand into a table
-// of the same shape with the same indexes and a trigram FTS row each, in one transaction.
 const signingKey = new crypto.SigningKey(new Uint8Array(32).fill(5));
-const raw = await store.sqlcipherDriver().open({ path: join(dir, 'raw.db'), key });
-await raw.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
-  CREATE TABLE n (id BLOB PRIMARY KEY, room_id BLOB, _entity TEXT, cdate INTEGER, mdate INTEGER, _json TEXT, _binary BLOB, verifying_key BLOB, _signature BLOB, _fts INTEGER) WITHOUT ROWID, STRICT;
-  CREATE INDEX n_e ON n(_entity, mdate); CREATE INDEX n_n ON n(_entity, (_json ->> '$."33"'));
-  CREATE VIRTUAL TABLE f USING fts5(text, tokenize = 'trigram');`);
-const fakeSig = new Uint8Array(64).fill(9);
-let rawMs = 0;
-// In chunks of 100k rows, so that the steps of 1M rows are never all in memory at once.
-await raw.exec('BEGIN');
-for (let first = 0; first < N; first += 100_000) {
-  const steps = [];
-  for (let i = first; i < Math.min(N, first + 100_000); i++) {
-    steps.push({ sql: 'INSERT INTO f (rowid, text) VALUES (?, ?)', params: [i + 1, `item ${i}`] });
-    steps.push({ sql: 'INSERT INTO n VALUES (?, NULL, ?, ?, ?, ?, NULL, ?, ?, ?)', params: [crypto.uid(), '1.0', Date.now(), Date.now(), JSON.stringify({ 32: `item ${i}`, 33: i }), signingKey.publicKey, fakeSig, i + 1] });
-  }
-  rawMs += await timeAsync(() => raw.batch(steps));
-}
-rawMs += await timeAsync(() => raw.exec('COMMIT'));
-await raw.close();
 
 // The other limit: signing rows of this shape on one thread, measured in this process just
 // before and just after the bulk insert (the machine's speed drifts over a run).
@@ -53,8 +33,18 @@ const signMs = () => {
 };
 let signTotalMs = signMs();
 
-// Ours: one signing worker (the main thread needs the other core for SQLite).
+// Ours: one signing worker (the main thread needs the other core for SQLite). Both ours and
+// the raw insert are first run on 10,000 rows of a file of their own, so that neither is
+// timed while the JIT warms up code they share (measured cold, ours lost ~15% at 100k).
 const pool = new crypto.CryptoPool({ parallelism: 1 });
+{
+  const warm = await store.Store.open({ path: join(dir, 'warm.db'), key, signingKey, cryptoPool: pool });
+  await warm.setDataModel('b { Item { name: String, n: Integer, index(n) } }');
+  for (let first = 0; first < 10_000; first += 5_000) {
+    await warm.mutateMany('mutate { b.Item { name: $name n: $n } }', Array.from({ length: 5_000 }, (_, i) => ({ name: `warm ${first + i}`, n: first + i })));
+  }
+  await warm.close();
+}
 const s = await store.Store.open({ path: join(dir, 'b.db'), key, signingKey, cryptoPool: pool });
 await s.setDataModel('b { Item { name: String, n: Integer, index(n) } }');
 const rssBefore = process.memoryUsage().rss;
@@ -101,6 +91,43 @@ await reader.close();
 if (handRows !== NQ * 20) throw new Error(`hand-written SQL returned ${handRows} rows, expected ${NQ * 20}`);
 await s.close();
 await pool.close();
+for (const file of ['b.db', 'b.db-wal']) {
+  try {
+    const fd = openSync(join(dir, file), 'r+');
+    fsyncSync(fd);
+    closeSync(fd);
+  } catch {}
+}
+
+// The limit: the same rows (precomputed JSON, a fake signature) inserted by hand into a table
+// of the same shape with the same indexes and a trigram FTS row each, in one transaction.
+// Measured after ours, so that the peak RSS above is ours alone (measured first, it left the
+// process at 1,030 MiB at 1M rows, against our 500), and after our files are written out, so
+// that their write-back does not slow it.
+async function rawInsert(file, count) {
+  const raw = await store.sqlcipherDriver().open({ path: join(dir, file), key });
+  await raw.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
+    CREATE TABLE n (id BLOB PRIMARY KEY, room_id BLOB, _entity TEXT, cdate INTEGER, mdate INTEGER, _json TEXT, _binary BLOB, verifying_key BLOB, _signature BLOB, _fts INTEGER) WITHOUT ROWID, STRICT;
+    CREATE INDEX n_e ON n(_entity, mdate); CREATE INDEX n_n ON n(_entity, (_json ->> '$."33"'));
+    CREATE VIRTUAL TABLE f USING fts5(text, tokenize = 'trigram');`);
+  const fakeSig = new Uint8Array(64).fill(9);
+  let ms = 0;
+  // In chunks of 100k rows, so that the steps of 1M rows are never all in memory at once.
+  await raw.exec('BEGIN');
+  for (let first = 0; first < count; first += 100_000) {
+    const steps = [];
+    for (let i = first; i < Math.min(count, first + 100_000); i++) {
+      steps.push({ sql: 'INSERT INTO f (rowid, text) VALUES (?, ?)', params: [i + 1, `item ${i}`] });
+      steps.push({ sql: 'INSERT INTO n VALUES (?, NULL, ?, ?, ?, ?, NULL, ?, ?, ?)', params: [crypto.uid(), '1.0', Date.now(), Date.now(), JSON.stringify({ 32: `item ${i}`, 33: i }), signingKey.publicKey, fakeSig, i + 1] });
+    }
+    ms += await timeAsync(() => raw.batch(steps));
+  }
+  ms += await timeAsync(() => raw.exec('COMMIT'));
+  await raw.close();
+  return ms;
+}
+await rawInsert('raw-warm.db', 10_000);
+const rawMs = await rawInsert('raw.db', N);
 
 process.stdout.write(`${JSON.stringify({
   N,
