@@ -6,7 +6,9 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deriveAppKeys } from '@discret/crypto';
 import { Discret, DiscretError, silentLogger } from '@discret/core';
+import { sqlcipherDriver } from '@discret/store';
 
 const root = mkdtempSync(join(tmpdir(), 'discret-damage-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -55,10 +57,16 @@ describe('damaged files', () => {
   test('interior damage: found by checkIntegrity or the first read of the page, and then writes stop', async () => {
     const dataFolder = await folderWith(2000);
     const file = databaseFile(dataFolder);
-    const size = statSync(file).size;
-    // Flip bytes in a page in the middle of the file (SQLCipher authenticates every page).
+    // Flip bytes in a page that holds notes (SQLCipher authenticates every page). Which page
+    // that is depends on the order rows were written in and on the text indexer, so it is
+    // looked up: the middle one of the notes table's leaves.
+    const key = deriveAppKeys(keyMaterial, 'test.damage').databaseKey;
+    const raw = await sqlcipherDriver().open({ path: file, key, readonly: true });
+    const leaves = await raw.all("SELECT pageno FROM dbstat WHERE name = '_node' AND pagetype = 'leaf' ORDER BY pageno");
+    await raw.close();
+    const page = Number(leaves[Math.floor(leaves.length / 2)]!.pageno);
     const fd = openSync(file, 'r+');
-    writeSync(fd, new Uint8Array(64).fill(0xa5), 0, 64, Math.floor(size / 2 / 4096) * 4096 + 100);
+    writeSync(fd, new Uint8Array(64).fill(0xa5), 0, 64, (page - 1) * 4096 + 100);
     closeSync(fd);
     const app = await open(dataFolder);
     try {
