@@ -55,14 +55,17 @@ let peakRss = 0;
 for (let round = 0; round < ROUNDS; round++) {
   if (s) {
     await s.close();
-    for (const suffix of ['', '-wal', '-shm']) rmSync(join(dir, `b${round - 1}.db${suffix}`), { force: true });
+    removeDatabase(`b${round - 1}.db`);
   }
   s = await store.Store.open({ path: join(dir, `b${round}.db`), key, signingKey, cryptoPool: pool });
   await s.setDataModel('b { Item { name: String, n: Integer, index(n) } }');
   const signBefore = signMs();
   // Peak RSS from the first round only: later ones run after a raw insert grew the heap.
-  peakRss = round === 0 ? process.memoryUsage().rss : peakRss;
-  const sampler = round === 0 ? setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 50) : null;
+  let sampler = null;
+  if (round === 0) {
+    peakRss = process.memoryUsage().rss;
+    sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 50);
+  }
   const bulkMs = await timeAsync(async () => {
     // The bulk path (mutateMany), in calls of 50k rows, as an app loading its data would.
     for (let first = 0; first < N; first += 50_000) {
@@ -76,8 +79,7 @@ for (let round = 0; round < ROUNDS; round++) {
   syncFiles([`b${round}.db`, `b${round}.db-wal`]);
   if (round === 0) await rawInsert('raw-warm.db', 10_000);
   const rawRate = (N * 1000) / (await rawInsert(`raw${round}.db`, N));
-  rmSync(join(dir, `raw${round}.db`), { force: true });
-  rmSync(join(dir, `raw${round}.db-wal`), { force: true });
+  removeDatabase(`raw${round}.db`);
   const bulkRate = (N * 1000) / bulkMs;
   rounds.push({ bulkRate, rawRate, signRate, ratio: bulkRate / Math.min(rawRate, signRate) });
 }
@@ -111,6 +113,11 @@ await reader.close();
 if (handRows !== NQ * 20) throw new Error(`hand-written SQL returned ${handRows} rows, expected ${NQ * 20}`);
 await s.close();
 await pool.close();
+
+/** Removes a database file of this point and its log (each round writes files of its own). */
+function removeDatabase(file) {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(join(dir, `${file}${suffix}`), { force: true });
+}
 
 /** Writes files of ours out, so that their write-back does not slow the raw insert after them. */
 function syncFiles(files) {

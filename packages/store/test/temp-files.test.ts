@@ -2,7 +2,7 @@
 // temporary files (statement journals, sorts). Those must never reach the disk: the driver
 // keeps them in memory. Checked in a child process, where SQLITE_TMPDIR is read at start.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect, test } from '@jest/globals';
@@ -11,7 +11,7 @@ test('a bulk write and a sort on an encrypted store open no temporary file', () 
   const dir = mkdtempSync(join(tmpdir(), 'discret-temp-'));
   try {
     const sqliteTmp = join(dir, 'sqlite-tmp');
-    execFileSync('mkdir', [sqliteTmp]);
+    mkdirSync(sqliteTmp);
     const out = execFileSync(process.execPath, [resolve(import.meta.dirname, 'fixtures', 'temp-files.ts'), join(dir, 'db')], {
       env: { ...process.env, SQLITE_TMPDIR: sqliteTmp },
       encoding: 'utf8',
