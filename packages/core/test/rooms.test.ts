@@ -106,18 +106,36 @@ describe('a blog only its authors write', () => {
     const { room } = await author.mutate<RoomResult>(CREATE_BLOG_ROOM, { me: author.verifyingKey, reader: author.verifyingKey });
     const authors = room.authorisations.find((x) => x.name === 'authors')!;
     const { a } = await author.mutate<{ a: { id: string } }>('mutate { a: blog.Article { room_id: $r title: "before" } }', { r: room.id });
-    // A new UserAuth row with a later date supersedes the first one.
+    // A new UserAuth row with a later date supersedes the first one. As upstream, a room admin
+    // holds every authorisation's rights, so the author still writes while an admin.
     await author.mutate('mutate { sys.Room { id: $r authorisations: [{ id: $auth users: [{ verif_key: $me enabled: false }] }] } }', {
       r: room.id, auth: authors.id, me: author.verifyingKey,
     });
+    await author.mutate('mutate { blog.Article { id: $a title: "edited as admin" } }', { a: a.id });
+    // No longer an admin either: new writes and edits are refused, earlier rows stay.
+    await author.mutate('mutate { sys.Room { id: $r admin: [{ verif_key: $me enabled: false }] } }', { r: room.id, me: author.verifyingKey });
     await expect(author.mutate('mutate { blog.Article { room_id: $r title: "after" } }', { r: room.id })).rejects.toMatchObject({ code: 'AUTHORISATION_DENIED' });
     await expect(author.mutate('mutate { blog.Article { id: $a title: "edited" } }', { a: a.id })).rejects.toMatchObject({ code: 'AUTHORISATION_DENIED' });
-    expect((await author.query('query { a: blog.Article { title } }')).a).toEqual([{ title: 'before' }]);
-    // Still a reader (comments, mutate_self) and still the admin: re-enable and write again.
-    await author.mutate('mutate { sys.Room { id: $r authorisations: [{ id: $auth users: [{ verif_key: $me }] }] } }', { r: room.id, auth: authors.id, me: author.verifyingKey });
-    await author.mutate('mutate { blog.Article { id: $a title: "edited" } }', { a: a.id });
-    expect((await author.query('query { a: blog.Article { title } }')).a).toEqual([{ title: 'edited' }]);
+    expect((await author.query('query { a: blog.Article { title } }')).a).toEqual([{ title: 'edited as admin' }]);
+    // Still a reader (comments, mutate_self), but no longer able to change the room.
+    await expect(author.mutate('mutate { sys.Room { id: $r authorisations: [{ id: $auth users: [{ verif_key: $me }] }] } }', { r: room.id, auth: authors.id, me: author.verifyingKey }))
+      .rejects.toMatchObject({ code: 'AUTHORISATION_DENIED' });
     await author.close();
+  });
+
+  test('as upstream, a room admin needs no user row: the rights of the room\'s authorisations are enough', async () => {
+    const admin = await open(11);
+    const { room } = await admin.mutate<RoomResult>(`mutate {
+      room: sys.Room {
+        admin: [{ verif_key: $me }]
+        authorisations: [{ name: "admin" rights: [{ entity: "blog.Article" mutate_self: true mutate_all: true }] }]
+      }
+    }`, { me: admin.verifyingKey });
+    await admin.mutate('mutate { blog.Article { room_id: $r title: "by the admin" } }', { r: room.id });
+    // ... but only what some authorisation grants.
+    await expect(admin.mutate('mutate { blog.Draft { room_id: $r text: "no right" } }', { r: room.id })).rejects.toMatchObject({ code: 'AUTHORISATION_DENIED' });
+    expect((await admin.query('query { a: blog.Article { title } }')).a).toEqual([{ title: 'by the admin' }]);
+    await admin.close();
   });
 });
 

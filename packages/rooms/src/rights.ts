@@ -77,9 +77,11 @@ export const ROOM_STRUCTURE: ReadonlySet<string> = new Set([ROOM_ENTITY, 'sys.Au
  * May `request.verifyingKey` perform this write in this room? Pure: the caller gives the
  * room's whole history. Room structure (the room, its authorisations, user and right rows)
  * is written by admins only, and is never deleted; user admins may add users to their
- * authorisation. Other entities need a right in an authorisation the writer belongs to at
+ * authorisation. Other entities need a right in an authorisation that holds the writer at
  * the write's date: inserting and changing one's own rows needs `mutate_self` or
- * `mutate_all`; changing other people's rows needs `mutate_all`.
+ * `mutate_all`; changing other people's rows needs `mutate_all`. As upstream's `Room::can`,
+ * an authorisation holds its users, its user admins, and every room admin: an admin still
+ * needs some authorisation of the room to grant the right, but need not be listed in it.
  */
 export function decideWrite(room: RoomState, request: WriteRequest): Decision {
   const { verifyingKey: key, date } = request;
@@ -94,7 +96,7 @@ export function decideWrite(room: RoomState, request: WriteRequest): Decision {
   }
   const own = request.action === 'insert' || request.author === undefined || request.author === key;
   for (const auth of room.authorisations) {
-    if (!memberAt(auth.users, key, date)) continue;
+    if (!isAdmin && !memberAt(auth.users, key, date) && !memberAt(auth.userAdmins, key, date)) continue;
     const right = rightAt(auth.rights, request.entity, date);
     if (!right) continue;
     if (right.mutateAll || (own && right.mutateSelf)) return { allowed: true };

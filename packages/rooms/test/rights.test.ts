@@ -35,6 +35,9 @@ describe('decideWrite', () => {
     ['admin changes room structure', { entity: 'sys.Authorisation', verifyingKey: 'ann', action: 'update' }, true],
     ['member changes room structure', { entity: 'sys.Room', action: 'update' }, false],
     ['user admin adds a user', { entity: 'sys.UserAuth', verifyingKey: 'dan' }, true],
+    ['user admin holds the rights of its authorisation', { verifyingKey: 'dan' }, true],
+    ['room admin holds the rights of every authorisation', { verifyingKey: 'ann', action: 'update', author: 'bob' }, true],
+    ['room admin gets nothing no authorisation grants', { verifyingKey: 'ann', entity: 'cal.Note' }, false],
     ['user admin cannot add rights', { entity: 'sys.EntityRight', verifyingKey: 'dan' }, false],
     ['room structure is never deleted, even by admins', { entity: 'sys.UserAuth', verifyingKey: 'ann', action: 'delete' }, false],
   ] as [string, Partial<WriteRequest>, boolean][])('%s', (_name, request, allowed) => {
@@ -55,4 +58,69 @@ describe('decideWrite', () => {
       expect(decideWrite(r, { action: action as WriteRequest['action'], entity, verifyingKey: 'z', date: 100 }).allowed).toBe(false);
     }), { numRuns: 500 });
   });
+
+  test('agrees with a transcription of upstream Room::can over random histories', () => {
+    const keys = ['a', 'b', 'c'];
+    const member = fc.record({ verifyingKey: fc.constantFrom(...keys), enabled: fc.boolean(), date: fc.nat(60) });
+    const right = fc.record({ entity: fc.constantFrom('x.E', 'x.F', '*'), mutateSelf: fc.boolean(), mutateAll: fc.boolean(), date: fc.nat(60) });
+    // Upstream refuses a history row dated before the previous row of the same key, so rows come sorted by date.
+    const history = <T extends { date: number }>(arb: fc.Arbitrary<T>, max: number) =>
+      fc.array(arb, { maxLength: max }).map((rows) => [...rows].sort((x, y) => x.date - y.date));
+    const roomArb = fc.record({
+      id: fc.constant('r'),
+      admins: history(member, 4),
+      authorisations: fc.array(fc.record({
+        id: fc.constant('a'), name: fc.constant('n'),
+        rights: history(right, 4), users: history(member, 5), userAdmins: history(member, 3),
+      }), { maxLength: 3 }),
+    });
+    const requestArb = fc.record({
+      action: fc.constantFrom<WriteRequest['action']>('insert', 'update', 'delete'),
+      entity: fc.constantFrom('x.E', 'x.F'),
+      verifyingKey: fc.constantFrom(...keys),
+      date: fc.nat(70),
+      author: fc.option(fc.constantFrom(...keys), { nil: undefined }),
+    });
+    fc.assert(fc.property(roomArb, requestArb, (r: RoomState, request: WriteRequest) => {
+      expect(decideWrite(r, request).allowed).toBe(upstreamCan(r, request));
+    }), { numRuns: 3000 });
+  });
 });
+
+/**
+ * upstream's rule, transcribed as directly as possible from `src/database/room.rs`
+ * (`Room::can`, `Authorisation::is_user_valid_at`, `Authorisation::can`, `EntityRight::new`)
+ * and from how `authorisation_service.rs` picks the right: `MutateSelf` for inserts and for
+ * one's own rows, `MutateAll` for other people's rows.
+ */
+function upstreamCan(room: RoomState, request: WriteRequest): boolean {
+  type User = { enabled: boolean; date: number };
+  const byKey = (rows: { verifyingKey: string; enabled: boolean; date: number }[]) => {
+    const map = new Map<string, User[]>();
+    for (const row of rows) map.set(row.verifyingKey, [...(map.get(row.verifyingKey) ?? []), row]);
+    return map;
+  };
+  const validAt = (map: Map<string, User[]>, key: string, date: number) => {
+    const found = [...(map.get(key) ?? [])].reverse().find((u) => u.date <= date);
+    return found ? found.enabled : false;
+  };
+  const rightType = request.action === 'insert' || request.author === undefined || request.author === request.verifyingKey
+    ? 'MutateSelf' : 'MutateAll';
+  const admins = byKey(room.admins);
+  const userValid = validAt(admins, request.verifyingKey, request.date);
+  for (const auth of room.authorisations) {
+    const users = byKey(auth.users);
+    const userAdmins = byKey(auth.userAdmins);
+    const valid = userValid || validAt(users, request.verifyingKey, request.date) || validAt(userAdmins, request.verifyingKey, request.date);
+    const rights = new Map<string, { validFrom: number; mutateSelf: boolean; mutateAll: boolean }[]>();
+    for (const r of auth.rights) {
+      // EntityRight::new: mutate_all implies mutate_self.
+      rights.set(r.entity, [...(rights.get(r.entity) ?? []), { validFrom: r.date, mutateSelf: r.mutateSelf || r.mutateAll, mutateAll: r.mutateAll }]);
+    }
+    const rightAt = (entity: string) => [...(rights.get(entity) ?? [])].reverse().find((r) => r.validFrom <= request.date);
+    const entityRight = rightAt(request.entity) ?? rightAt('*');
+    const can = entityRight ? (rightType === 'MutateSelf' ? entityRight.mutateSelf : entityRight.mutateAll) : false;
+    if (valid && can) return true;
+  }
+  return false;
+}
