@@ -27,7 +27,7 @@ try {
   const keyMaterial = await derivePassPhrase('ada', 'correct horse battery staple');
 
   step(`opening an encrypted database in ${dataFolder}`);
-  let app = await Discret.open({ dataModel, appKey, keyMaterial, dataFolder });
+  let app = await Discret.open({ transport: 'none', dataModel, appKey, keyMaterial, dataFolder });
   console.log(`  identity (verifying key): ${app.verifyingKey}`);
   app.on('DataChanged', (e) => console.log(`  event DataChanged: ${Object.keys(e.rooms).length} room(s)`));
 
@@ -57,13 +57,13 @@ try {
 
   step('closing and reopening: everything is still there');
   await app.close();
-  app = await Discret.open({ dataModel, appKey, keyMaterial, dataFolder });
+  app = await Discret.open({ transport: 'none', dataModel, appKey, keyMaterial, dataFolder });
   console.log(JSON.stringify(await app.query('query { best: notes.Note(order_by(stars desc), first 1) { title stars } n: notes.Note { count: count() } }')));
   await app.close();
 
   step('a wrong password cannot open the database');
   const wrong = await derivePassPhrase('ada', 'wrong password');
-  await Discret.open({ dataModel, appKey, keyMaterial: wrong, dataFolder }).then(
+  await Discret.open({ transport: 'none', dataModel, appKey, keyMaterial: wrong, dataFolder }).then(
     () => { throw new Error('opened with a wrong password'); },
     (e: DiscretError) => console.log(`  ${e.code}`),
   );

@@ -18,7 +18,7 @@ const step = (text: string) => console.log(`\n> ${text}`);
 
 try {
   // Key material would come from derivePassPhrase(login, password); fixed bytes keep this quick.
-  const author = await Discret.open({ dataModel, appKey: 'example.blog', keyMaterial: new Uint8Array(32).fill(7), dataFolder });
+  const author = await Discret.open({ transport: 'none', dataModel, appKey: 'example.blog', keyMaterial: new Uint8Array(32).fill(7), dataFolder });
   const aReader = 'bKhSTf6hxNYhAWd-uwvqWP9L639-SdvB47Vwg0Ac6b0'; // another user's verifying key
   author.on('RoomModified', (e) => console.log(`  event RoomModified: ${e.room}`));
 
@@ -54,11 +54,13 @@ try {
     console.log(`  ${(e as DiscretError).code}: ${(e as DiscretError).message}`);
   }
 
-  step('the author removes their own "authors" membership: new articles are refused from now on');
+  step('the author steps down as admin and leaves "authors": new articles are refused from now on');
+  // A room admin holds the rights of every authorisation (as upstream), so both rows go.
   const { auth } = await author.query<{ auth: { id: string }[] }>('query { auth: sys.Authorisation(name = "authors") { id } }');
   await author.mutate('mutate { sys.Room { id: $r authorisations: [{ id: $auth users: [{ verif_key: $me enabled: false }] }] } }', {
     r: room.id, auth: auth[0]!.id, me: author.verifyingKey,
   });
+  await author.mutate('mutate { sys.Room { id: $r admin: [{ verif_key: $me enabled: false }] } }', { r: room.id, me: author.verifyingKey });
   try {
     await author.mutate('mutate { blog.Article { room_id: $r title: "too late" } }', { r: room.id });
   } catch (e) {

@@ -51,7 +51,7 @@ export async function targets(): Promise<{ targets: FuzzTarget[]; close: () => P
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
   const folder = mkdtempSync(join(tmpdir(), 'discret-fuzz-'));
-  const app = await Discret.open({ dataModel: SEEDS.dataModel, appKey: 'fuzz.invites', keyMaterial: new Uint8Array(32).fill(2), dataFolder: folder, logger: silentLogger, config: { enableMulticast: false } });
+  const app = await Discret.open({ transport: 'none', dataModel: SEEDS.dataModel, appKey: 'fuzz.invites', keyMaterial: new Uint8Array(32).fill(2), dataFolder: folder, logger: silentLogger, config: { enableMulticast: false } });
   const list: FuzzTarget[] = [
     { name: 'data model parser', inputs: textNear(SEEDS.dataModel), run: (t) => language(() => parseDataModel(t as string))() },
     { name: 'query parser', inputs: textNear(SEEDS.query), run: (t) => language(() => validateQuery(model, t as string))() },

@@ -30,8 +30,11 @@ export async function readPassword(options: FolderOptions): Promise<string> {
   return password({ message: `password for ${options.login}`, mask: true });
 }
 
-/** The data model text: the `--model` file (remembered in the data folder), or the one remembered. */
-export function readDataModel(options: FolderOptions): string {
+/**
+ * The data model text: the `--model` file (remembered in the data folder), or the one
+ * remembered; undefined when neither, and the database's own stored model is used.
+ */
+export function readDataModel(options: FolderOptions): string | undefined {
   const remembered = join(options.data, MODEL_FILE);
   if (options.model) {
     try {
@@ -41,20 +44,26 @@ export function readDataModel(options: FolderOptions): string {
     }
   }
   if (existsSync(remembered)) return readFileSync(remembered, 'utf8');
-  throw new UsageError(`no data model for ${options.data}: give --model FILE (it is remembered for later commands)`);
+  if (!existsSync(options.data)) throw new UsageError(`no data folder ${options.data}: give --model FILE to create one (it is remembered for later commands)`);
+  return undefined;
 }
 
 /** Opens the folder's Discret (created on first use). Without a transport it is a local database. */
 export async function openFolder(options: FolderOptions, network?: { transport: Transport; config: Partial<Configuration> }, context?: RunContext): Promise<Discret> {
   const dataModel = readDataModel(options);
   // an error while opening is about the data model: its caret goes under the model's text
-  if (context) context.requestText = dataModel;
+  if (context && dataModel !== undefined) context.requestText = dataModel;
   const keyMaterial = await derivePassPhrase(options.login, await readPassword(options));
   const app = await Discret.open({
-    dataModel, appKey: options.appKey, keyMaterial, dataFolder: options.data,
-    ...(network ? { transport: network.transport, config: network.config } : { config: { enableMulticast: false } }),
+    ...(dataModel === undefined ? {} : { dataModel }), appKey: options.appKey, keyMaterial, dataFolder: options.data,
+    ...(network ? { transport: network.transport, config: network.config } : { transport: 'none' as const }),
+  }).catch((error: { code?: string }) => {
+    if (dataModel === undefined && error.code === 'INVALID_CONFIGURATION') {
+      throw new UsageError(`no data model for ${options.data}: give --model FILE (it is remembered for later commands)`);
+    }
+    throw error;
   });
-  if (options.model) rememberDataModel(options, dataModel);
+  if (options.model && dataModel !== undefined) rememberDataModel(options, dataModel);
   return app;
 }
 

@@ -5,6 +5,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Discret, derivePassPhrase } from '@discret/core';
 import { startBeacon } from '../../beacon/test/spawn-beacon.js';
 
 const cli = resolve(import.meta.dirname, '../dist/main.js');
@@ -93,6 +94,21 @@ describe('discret (local commands)', () => {
     const wrong = discret(['query', ...data, 'query { n: notes.Note { title } }'], '', { DISCRET_PW: 'wrong' });
     expect(wrong.code).toBe(4);
     expect(wrong.err).toMatch(/^error [A-Z_]+: /);
+  });
+
+  test('a folder the library made opens without --model: the data model stored in the database is used', async () => {
+    const dataFolder = join(root, 'made-by-the-library');
+    const app = await Discret.open({
+      dataModel: 'shop { Item { name: String, price: Integer } }', appKey: 'test.cli', dataFolder, transport: 'none',
+      keyMaterial: await derivePassPhrase('lib', 'correct horse'),
+    });
+    await app.mutate('mutate { shop.Item { name: "tea" price: 3 } }');
+    await app.close();
+    const options = ['--data', dataFolder, '--app-key', 'test.cli', '--login', 'lib', '--password-env', 'DISCRET_PW'];
+    const read = discret(['query', ...options, 'query { i: shop.Item { name price } }']);
+    expect(read.err).toBe('');
+    expect(JSON.parse(read.out)).toEqual({ i: [{ name: 'tea', price: 3 }] });
+    expect(discret(['model', ...options]).out).toContain('Item');
   });
 
   test('model prints the data model, and --set changes it', () => {

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { base64url, CryptoPool, deriveAppKeys, fromBase64url, hash, SigningKey, utf8, type AppKeys } from '@discret/crypto';
+import { base64url, CryptoPool, deriveAppKeys, fromBase64url, hash, type SigningKey, utf8, type AppKeys } from '@discret/crypto';
 import { DataModel, validateMutation, type DataModelJson, type Parameters, type ResolvedMutationEntity } from '@discret/lang';
 import { componentLogger, createLogger, type Logger } from '@discret/log';
 import { ROOM_ENTITY, SYSTEM_DATA_MODEL } from '@discret/rooms';
@@ -9,15 +9,20 @@ import { sqlcipherDriver, Store, type ChangedDays, type StoreDriver } from '@dis
 import { resolveConfiguration, type Configuration } from './config.js';
 import { DiscretError, wrap } from './errors.js';
 import { type RoomGrant, RoomRegistry } from './rooms.js';
-import { EventHub, type DiscretEvent, type DiscretEventType, type EventOf } from './events.js';
+import { EVENT_TYPES, EventHub, type DiscretEvent, type DiscretEventType, type EventOf } from './events.js';
 import { BeaconClient } from '@discret/beacon';
-import { LanDiscovery, type LanDiscoveryHooks, SyncService, type Transport } from '@discret/sync';
+import { LanDiscovery, type LanDiscoveryHooks, libp2pTransport, SyncService, type Transport } from '@discret/sync';
 import { createInvite, readInvite } from './invites.js';
 import { DiscretSyncHost, usedInvites } from './sync-host.js';
+import { ensureOwnRows, loadDeviceKey } from './own-rows.js';
 
 export interface DiscretOptions {
-  /** The app's data model, in the data language. */
-  dataModel: string;
+  /**
+   * The app's data model, in the data language: installed on first open, and a (safe) update
+   * when it differs from the stored one. Absent: the model stored in the database is used
+   * (tools that open any app's folder); a new database then fails with INVALID_CONFIGURATION.
+   */
+  dataModel?: string;
   /** Unique per application, e.g. `github.com/me/my_app`: keys and files derive from it. */
   appKey: string;
   /** 32 bytes from `derivePassPhrase(login, password)` (or your own key management). */
@@ -35,10 +40,12 @@ export interface DiscretOptions {
    */
   cryptoPool?: CryptoPool;
   /**
-   * The network: `libp2pTransport({ listen: [...] })` or `memoryTransport(...)` from
-   * @discret/sync. Without one, Discret is a local database (invites can still be made).
+   * The network. By default, as upstream, `libp2pTransport()`: QUIC and TCP on all interfaces,
+   * peers found on the LAN by multicast (`config.enableMulticast`) and through `config.beacons`.
+   * Give `libp2pTransport({ listen: [...] })` or `memoryTransport(...)` to choose, or `'none'`
+   * for a local database that never touches the network (invites can still be made).
    */
-  transport?: Transport;
+  transport?: Transport | 'none';
 }
 
 const OPTION_KEYS = new Set(['dataModel', 'appKey', 'keyMaterial', 'dataFolder', 'config', 'driver', 'logger', 'cryptoPool', 'transport']);
@@ -183,23 +190,28 @@ export class Discret {
             sync?.roomsChanged([...changes.keys()], sources, items);
           },
         });
-        await store.setDataModel(options.dataModel);
+        if (options.dataModel !== undefined) await store.setDataModel(options.dataModel);
+        else if (store.dataModel.text === '') throw new DiscretError('INVALID_CONFIGURATION', 'This database holds no data model yet: give dataModel');
         await rooms.loadAll(store);
         const deviceKey = await loadDeviceKey(store);
-        await ensurePeerRow(store, keys);
+        await ensureOwnRows(store, keys);
         const parts: DiscretComponents = { config, logger, cryptoPool, events, store, rooms, keys, deviceKey };
-        if (options.transport) {
+        if (options.transport !== undefined && options.transport !== 'none' && (typeof options.transport !== 'object' || options.transport === null)) {
+          throw new DiscretError('INVALID_CONFIGURATION', 'transport must be a Transport (libp2pTransport(), memoryTransport()) or "none"');
+        }
+        const transport = options.transport === 'none' ? undefined : (options.transport ?? libp2pTransport());
+        if (transport) {
           const syncLog = componentLogger(logger, 'sync');
           const host = new DiscretSyncHost(parts, config, options.appKey, syncLog);
-          if (config.relayOnly && (!config.enableBeacons || !config.enableRelay || !config.beacons.length || !options.transport.useRelays)) {
+          if (config.relayOnly && (!config.enableBeacons || !config.enableRelay || !config.beacons.length || !transport.useRelays)) {
             throw new DiscretError('INVALID_CONFIGURATION', 'relayOnly needs beacons, enableBeacons, enableRelay and a transport with relays');
           }
-          if (config.enableBeacons && config.enableRelay && config.beacons.length) options.transport.useRelays?.(config.beacons, { only: config.relayOnly });
-          sync = new SyncService({ transport: options.transport, host, deviceKey, logger, limits: { requestTimeoutMs: config.networkTimeoutInMs } });
+          if (config.enableBeacons && config.enableRelay && config.beacons.length) transport.useRelays?.(config.beacons, { only: config.relayOnly });
+          sync = new SyncService({ transport: transport, host, deviceKey, logger, limits: { requestTimeoutMs: config.networkTimeoutInMs } });
           await sync.start();
           if (config.enableBeacons) {
             for (const address of config.beacons) {
-              const client = new BeaconClient({ transport: options.transport, address, logger: syncLog }, {
+              const client = new BeaconClient({ transport: transport, address, logger: syncLog }, {
                 tokens: () => host.meetingTokens(),
                 found: (addresses) => void connectFirst(sync!, addresses),
               });
@@ -266,6 +278,7 @@ export class Discret {
     return wrap(async () => {
       const { store, rooms } = this.open_();
       const resolved = validateMutation(store.dataModel, text);
+      if (!Array.isArray(paramSets)) throw new DiscretError('INVALID_ARGUMENT', `mutateMany takes an array of parameter objects, not ${paramSets === null ? 'null' : typeof paramSets}`);
       // Room definitions are judged one request at a time, with the rooms reloaded in between.
       const now = Date.now();
       if (paramSets.some((params) => rooms.planMutation(resolved, params, this.verifyingKey, now))) {
@@ -358,6 +371,8 @@ export class Discret {
 
   /** Listens to one event type; returns a function that stops listening. A listener that throws is logged, never fatal. */
   on<T extends DiscretEventType>(type: T, listener: (event: EventOf<T>) => void): () => void {
+    if (!EVENT_TYPES.has(type)) throw new DiscretError('INVALID_ARGUMENT', `Unknown event type "${String(type)}": one of ${[...EVENT_TYPES].join(', ')}`);
+    if (typeof listener !== 'function') throw new DiscretError('INVALID_ARGUMENT', `The listener of "${type}" must be a function, not ${typeof listener}`);
     return this.parts.events.on(type, listener);
   }
 
@@ -369,6 +384,9 @@ export class Discret {
   invite(defaultRoom?: { room: string; authorisation: string }, options: RequestOptions = {}): Promise<string> {
     return wrap(async () => {
       const { store, rooms, keys } = this.open_();
+      if (defaultRoom !== undefined && (typeof defaultRoom !== 'object' || defaultRoom === null || typeof defaultRoom.room !== 'string' || typeof defaultRoom.authorisation !== 'string')) {
+        throw new DiscretError('INVALID_ARGUMENT', 'invite() takes { room, authorisation } (two ids) or nothing');
+      }
       if (defaultRoom) {
         const room = rooms.get(defaultRoom.room);
         const auth = room?.authorisations.find((a) => a.id === defaultRoom.authorisation);
@@ -533,27 +551,6 @@ function newRoomIds(entities: ResolvedMutationEntity[], result: Record<string, u
   };
   for (const m of entities) visit(m, result[m.alias] as Record<string, unknown> | undefined);
   return ids;
-}
-
-/**
- * The user's own sys.Peer row (as upstream keeps it): no room, signed by the user's key (so
- * its verifying_key is the user's identity), carrying the meeting public key that peers use to
- * derive meeting tokens. Written at first open; each device writes it once.
- */
-async function ensurePeerRow(store: Store<RoomGrant>, keys: AppKeys): Promise<void> {
-  const me = keys.signingKey.verifyingKey;
-  const { p } = (await store.query('query { p: sys.Peer(verifying_key = $me) { id } }', { me })) as { p: unknown[] };
-  if (p.length) return;
-  await store.mutate('mutate { sys.Peer { pub_key: $k } }', { k: keys.meetingSecret.publicKey });
-}
-
-/** This install's device key: created on first open, then read back from `_config`. */
-async function loadDeviceKey(store: Store): Promise<SigningKey> {
-  const seed = await store.getConfig('device_key');
-  if (seed instanceof Uint8Array && seed.length === 32) return new SigningKey(seed);
-  const key = SigningKey.generate();
-  await store.setConfig('device_key', key.exportSeed());
-  return key;
 }
 
 function info(model: DataModel): DataModelInfo {

@@ -3,7 +3,13 @@ import type { LanguageErrorCode } from '@discret/lang';
 import type { StoreErrorCode } from '@discret/store';
 
 /** Codes that only core raises. */
-export type CoreErrorCode = 'INVALID_INVITE' | 'INVALID_CONFIGURATION' | 'NOT_IMPLEMENTED' | 'ABORTED';
+export type CoreErrorCode =
+  | 'INVALID_INVITE'
+  | 'INVALID_CONFIGURATION'
+  | 'NOT_IMPLEMENTED'
+  | 'ABORTED'
+  /** An argument of the wrong shape given to a method (not a request's text or parameters, which have language codes). */
+  | 'INVALID_ARGUMENT';
 
 /**
  * Stable codes of every error `@discret/core` throws: the codes of the packages below it

@@ -13,6 +13,11 @@ export type DiscretEvent =
   | { type: 'EventsDropped'; count: number };
 
 export type DiscretEventType = DiscretEvent['type'];
+
+/** Every event type, to refuse a misspelt one in `on()` at once rather than never calling it. */
+export const EVENT_TYPES: ReadonlySet<string> = new Set<DiscretEventType>([
+  'DataChanged', 'RoomModified', 'PeerConnected', 'PeerDisconnected', 'RoomSynchronized', 'PendingPeer', 'PendingHardware', 'EventsDropped',
+]);
 export type EventOf<T extends DiscretEventType> = Extract<DiscretEvent, { type: T }>;
 
 /**

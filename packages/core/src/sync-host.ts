@@ -214,9 +214,11 @@ export class DiscretSyncHost implements SyncHost {
    */
   async meetingTokens(): Promise<Uint8Array[]> {
     const { store, keys } = this.parts;
-    const tokens = [keys.meetingSecret.token(keys.meetingSecret.publicKey)];
+    const own = keys.meetingSecret.token(keys.meetingSecret.publicKey);
+    const tokens = [own];
+    // Our own sys.AllowedPeer row (as upstream keeps one) carries our own token: listed once.
     const { a } = (await store.query('query { a: sys.AllowedPeer(status = "enabled") { meeting_token } }')) as { a: { meeting_token: string }[] };
-    for (const row of a) if (row.meeting_token) tokens.push(fromBase64url(row.meeting_token));
+    for (const row of a) if (row.meeting_token && row.meeting_token !== base64url(own)) tokens.push(fromBase64url(row.meeting_token));
     const { o } = (await store.query('query { o: sys.OwnedInvite { id } }')) as { o: { id: string }[] };
     for (const row of o) tokens.push(inviteToken(fromBase64url(row.id)));
     for (const accepted of await this.acceptedInvites()) tokens.push(inviteToken(accepted.invite.id));

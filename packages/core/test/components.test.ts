@@ -13,7 +13,8 @@ let n = 0;
 const folder = () => join(root, String(n++));
 const keyMaterial = new Uint8Array(32).fill(4);
 const NOTES = 'notes { Note { text: String } }';
-const base = () => ({ dataModel: NOTES, appKey: 'test.components', keyMaterial, dataFolder: folder() });
+// Local only: these tests never touch the network.
+const base = () => ({ dataModel: NOTES, appKey: 'test.components', keyMaterial, dataFolder: folder(), transport: 'none' as const });
 
 /** A pino logger writing into an array, to see what Discret logs. */
 function capturingLogger() {
@@ -140,5 +141,20 @@ describe("the user's own sys.Peer row", () => {
     const other = await Discret.open({ ...options, dataFolder: folder() });
     expect(((await other.query(query)).p as { pub_key: string }[])[0]!.pub_key).toBe(p[0]!.pub_key);
     await other.close();
+  });
+
+  test('as upstream, an enabled sys.AllowedPeer row for the user itself, with its own meeting token, written once', async () => {
+    const options = base();
+    const app = await Discret.open(options);
+    const query = 'query { a: sys.AllowedPeer(nullable(peer)) { room_id status meeting_token peer { verifying_key pub_key } } }';
+    type Row = { room_id: string; status: string; meeting_token: string; peer: { verifying_key: string; pub_key: string } };
+    const { a } = await app.query<{ a: Row[] }>(query);
+    expect(a).toHaveLength(1);
+    expect(a[0]).toMatchObject({ room_id: app.privateRoom, status: 'enabled', peer: { verifying_key: app.verifyingKey } });
+    expect(a[0]!.meeting_token).toMatch(/^[A-Za-z0-9_-]+$/);
+    await app.close();
+    const again = await Discret.open(options);
+    expect((await again.query(query)).a).toEqual(a);
+    await again.close();
   });
 });

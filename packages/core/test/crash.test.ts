@@ -15,7 +15,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 const RUNS = 50;
 
 /** The database of the crash writer (fixtures/crash-writer.ts), opened here. */
-const openNotes = (dataFolder: string) => Discret.open({
+const openNotes = (dataFolder: string) => Discret.open({ transport: 'none',
   dataModel: 'notes { Note { key: String, text: String } }', appKey: 'test.crash', keyMaterial: new Uint8Array(32).fill(9), dataFolder,
   logger: silentLogger, config: { enableMulticast: false },
 });

@@ -15,7 +15,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 let n = 0;
 const MODEL = 'notes { Note { text: String, n: Integer } }';
 const keyMaterial = new Uint8Array(32).fill(4);
-const open = (dataFolder: string) => Discret.open({ dataModel: MODEL, appKey: 'test.damage', keyMaterial, dataFolder, logger: silentLogger, config: { enableMulticast: false } });
+const open = (dataFolder: string) => Discret.open({ transport: 'none', dataModel: MODEL, appKey: 'test.damage', keyMaterial, dataFolder, logger: silentLogger, config: { enableMulticast: false } });
 const databaseFile = (dataFolder: string) => join(dataFolder, readdirSync(dataFolder).find((f) => f.endsWith('.db'))!);
 const errorOf = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as DiscretError);
 const count = async (app: Discret) => ((await app.query('query { c: notes.Note { c: count() } }')) as { c: { c: number }[] }).c[0]?.c ?? 0;

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Discret, DiscretError, databaseExists, DEFAULT_CONFIGURATION, zeroUid, type DiscretEvent } from '@discret/core';
+import { LIMITS } from '@discret/lang';
 
 const root = mkdtempSync(join(tmpdir(), 'discret-core-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -14,7 +15,7 @@ const BLOG = 'blog { Post { title: String, body: String default "" } }';
 
 describe('Discret', () => {
   test('writes in the private room work for its owner; other rooms are refused and nothing is written', async () => {
-    const app = await Discret.open({ dataModel: BLOG, appKey: 'test.blog', keyMaterial, dataFolder: folder() });
+    const app = await Discret.open({ transport: 'none', dataModel: BLOG, appKey: 'test.blog', keyMaterial, dataFolder: folder() });
     const { p } = await app.mutate<{ p: { id: string; room_id: string } }>('mutate { p: blog.Post { title: "mine" room_id: $r } }', { r: app.privateRoom });
     expect(p.room_id).toBe(app.privateRoom);
     const error = await app.mutate('mutate { a: blog.Post { title: "ok" } b: blog.Post { title: "theirs" room_id: $r } }', { r: zeroUid() }).catch((e: unknown) => e);
@@ -28,16 +29,16 @@ describe('Discret', () => {
   test('reopening restores everything; another key material gives WRONG_KEY', async () => {
     const dataFolder = folder();
     expect(databaseExists('test.reopen', dataFolder)).toBe(false);
-    const app = await Discret.open({ dataModel: BLOG, appKey: 'test.reopen', keyMaterial, dataFolder });
+    const app = await Discret.open({ transport: 'none', dataModel: BLOG, appKey: 'test.reopen', keyMaterial, dataFolder });
     const identity = [app.verifyingKey, app.privateRoom];
-    const elsewhere = await Discret.open({ dataModel: BLOG, appKey: 'test.reopen', keyMaterial, dataFolder: folder() });
+    const elsewhere = await Discret.open({ transport: 'none', dataModel: BLOG, appKey: 'test.reopen', keyMaterial, dataFolder: folder() });
     expect(elsewhere.verifyingKey).toBe(app.verifyingKey);
     expect(elsewhere.deviceKey).not.toBe(app.deviceKey);
     await elsewhere.close();
     await app.mutate('mutate { blog.Post { title: "kept" } }');
     await app.close();
     expect(databaseExists('test.reopen', dataFolder)).toBe(true);
-    const again = await Discret.open({ dataModel: BLOG, appKey: 'test.reopen', keyMaterial, dataFolder });
+    const again = await Discret.open({ transport: 'none', dataModel: BLOG, appKey: 'test.reopen', keyMaterial, dataFolder });
     expect([again.verifyingKey, again.privateRoom]).toEqual(identity);
     // the device key is per install: kept across reopening, unrelated to the user's key
     expect(again.deviceKey).toBe(app.deviceKey);
@@ -45,13 +46,13 @@ describe('Discret', () => {
     expect((await again.query('query { p: blog.Post { title } }')).p).toEqual([{ title: 'kept' }]);
     expect((await again.dataModel()).text).toBe(BLOG);
     await again.close();
-    await expect(Discret.open({ dataModel: BLOG, appKey: 'test.reopen', keyMaterial: new Uint8Array(32).fill(2), dataFolder })).rejects.toMatchObject({ code: 'WRONG_KEY' });
+    await expect(Discret.open({ transport: 'none', dataModel: BLOG, appKey: 'test.reopen', keyMaterial: new Uint8Array(32).fill(2), dataFolder })).rejects.toMatchObject({ code: 'WRONG_KEY' });
   });
 
   test('different app keys give different identities and files', async () => {
     const dataFolder = folder();
-    const a = await Discret.open({ dataModel: BLOG, appKey: 'app.a', keyMaterial, dataFolder });
-    const b = await Discret.open({ dataModel: BLOG, appKey: 'app.b', keyMaterial, dataFolder });
+    const a = await Discret.open({ transport: 'none', dataModel: BLOG, appKey: 'app.a', keyMaterial, dataFolder });
+    const b = await Discret.open({ transport: 'none', dataModel: BLOG, appKey: 'app.b', keyMaterial, dataFolder });
     expect(a.verifyingKey).not.toBe(b.verifyingKey);
     await a.mutate('mutate { blog.Post { title: "in a" } }');
     expect((await b.query('query { p: blog.Post { title } }')).p).toEqual([]);
@@ -60,7 +61,7 @@ describe('Discret', () => {
   });
 
   test('events: DataChanged names the room, the entity and the day', async () => {
-    const app = await Discret.open({ dataModel: BLOG, appKey: 'test.events', keyMaterial, dataFolder: folder() });
+    const app = await Discret.open({ transport: 'none', dataModel: BLOG, appKey: 'test.events', keyMaterial, dataFolder: folder() });
     const events = app.events();
     const next = events.next();
     const before = Date.now();
@@ -74,7 +75,7 @@ describe('Discret', () => {
   });
 
   test('updateDataModel follows the rules; dataModel() gives text and JSON', async () => {
-    const app = await Discret.open({ dataModel: BLOG, appKey: 'test.model', keyMaterial, dataFolder: folder() });
+    const app = await Discret.open({ transport: 'none', dataModel: BLOG, appKey: 'test.model', keyMaterial, dataFolder: folder() });
     const next = 'blog { Post { title: String, body: String default "", likes: Integer default 0 } }';
     const info = await app.updateDataModel(next);
     expect(info.text).toBe(next);
@@ -85,7 +86,7 @@ describe('Discret', () => {
   });
 
   test('mutationStream writes in bulk, results in order', async () => {
-    const app = await Discret.open({ dataModel: BLOG, appKey: 'test.stream', keyMaterial, dataFolder: folder() });
+    const app = await Discret.open({ transport: 'none', dataModel: BLOG, appKey: 'test.stream', keyMaterial, dataFolder: folder() });
     const stream = app.mutationStream();
     const results = Array.from({ length: 200 }, (_, i) => stream.write<{ p: { title: string } }>('mutate { p: blog.Post { title: $t } }', { t: `p${i}` }));
     await stream.flush();
@@ -95,7 +96,7 @@ describe('Discret', () => {
   });
 
   test('mutationStream: one bad write among many is the only one rejected', async () => {
-    const app = await Discret.open({ dataModel: BLOG, appKey: 'test.stream.bad', keyMaterial, dataFolder: folder() });
+    const app = await Discret.open({ transport: 'none', dataModel: BLOG, appKey: 'test.stream.bad', keyMaterial, dataFolder: folder() });
     const stream = app.mutationStream();
     // The 150th goes to a room this user is not in: the bulk write fails as a whole, then its
     // writes are retried one by one.
@@ -111,7 +112,7 @@ describe('Discret', () => {
   });
 
   test('mutateMany writes all or nothing; room definitions go one by one, rooms reloaded between', async () => {
-    const app = await Discret.open({ dataModel: `${BLOG} chat { Message { text: String } }`, appKey: 'test.many', keyMaterial, dataFolder: folder() });
+    const app = await Discret.open({ transport: 'none', dataModel: `${BLOG} chat { Message { text: String } }`, appKey: 'test.many', keyMaterial, dataFolder: folder() });
     const posts = await app.mutateMany<{ p: { title: string; room_id: string } }>('mutate { p: blog.Post { title: $t room_id: $r } }', [
       { t: 'one', r: app.privateRoom },
       { t: 'two', r: app.privateRoom },
@@ -130,7 +131,7 @@ describe('Discret', () => {
   });
 
   test('errors are DiscretError with codes and positions; closed instances refuse work', async () => {
-    const app = await Discret.open({ dataModel: BLOG, appKey: 'test.errors', keyMaterial, dataFolder: folder() });
+    const app = await Discret.open({ transport: 'none', dataModel: BLOG, appKey: 'test.errors', keyMaterial, dataFolder: folder() });
     const e = (await app.query('query {\n  p: blog.Post { nope }\n}').catch((x: unknown) => x)) as DiscretError;
     expect([e.code, e.line, e.column]).toEqual(['UNKNOWN_FIELD', 2, 18]);
     await expect(app.mutate('mutate { blog.Post { title: 3 } }')).rejects.toMatchObject({ code: 'TYPE_MISMATCH' });
@@ -141,7 +142,48 @@ describe('Discret', () => {
     expect(app.config).toEqual(DEFAULT_CONFIGURATION);
     await app.close();
     await expect(app.query('query { p: blog.Post { title } }')).rejects.toMatchObject({ code: 'CLOSED' });
-    await expect(Discret.open({ dataModel: 'x {', appKey: 'a', keyMaterial, dataFolder: folder() })).rejects.toMatchObject({ code: 'PARSE_ERROR' });
-    await expect(Discret.open({ dataModel: BLOG, appKey: 'a', keyMaterial: new Uint8Array(3), dataFolder: folder() })).rejects.toBeInstanceOf(DiscretError);
+    await expect(Discret.open({ transport: 'none', dataModel: 'x {', appKey: 'a', keyMaterial, dataFolder: folder() })).rejects.toMatchObject({ code: 'PARSE_ERROR' });
+    await expect(Discret.open({ transport: 'none', dataModel: BLOG, appKey: 'a', keyMaterial: new Uint8Array(3), dataFolder: folder() })).rejects.toBeInstanceOf(DiscretError);
+  });
+
+  test("a caller's mistakes are typed errors, never STORAGE (which is for the database engine's own failures)", async () => {
+    const app = await Discret.open({ transport: 'none', dataModel: `${BLOG} tree { Node { n: Integer, up: tree.Node nullable, req: tree.Node } }`, appKey: 'test.caller', keyMaterial, dataFolder: folder() });
+    const codeOf = (p: Promise<unknown> | (() => unknown)) => (typeof p === 'function' ? Promise.resolve().then(p) : p).then(() => 'ok', (e: DiscretError) => e.code);
+    // 5,000 filters: SQLite's expression tree would be too deep; refused before SQL, at the 501st filter.
+    const filters = (k: number) => Array.from({ length: k }, (_, i) => `n != ${i + 10}`).join(', ');
+    const tooMany = (await app.query(`query { t: tree.Node(${filters(5000)}) { n } }`).catch((e: unknown) => e)) as DiscretError;
+    expect(tooMany).toMatchObject({ code: 'TOO_COMPLEX', line: 1, column: 'query { t: tree.Node('.length + 1 + filters(500).length + 2 });
+    expect(tooMany.message).toContain('500');
+    // The limits themselves run: relations nested as deep as allowed, all the filters at the
+    // bottom, or spread over every level of required relations (each level also an EXISTS).
+    await app.mutate('mutate { tree.Node { n: 1 up: { n: 2 } } }');
+    const deep = (relation: string, filtersAt: (level: number) => number, depth: number = LIMITS.relationDepth) => {
+      let block = `${relation}(${filters(filtersAt(depth))}) { n }`;
+      for (let level = depth - 1; level >= 1; level--) block = `${relation}(${filters(filtersAt(level)) || 'n != 0'}) { n ${block} }`;
+      return `query { t: tree.Node { n ${block} } }`;
+    };
+    expect(await codeOf(app.query(deep('up', (level) => (level === LIMITS.relationDepth ? LIMITS.filters - LIMITS.relationDepth + 1 : 0))))).toBe('ok');
+    const perLevel = Math.floor(LIMITS.filters / LIMITS.relationDepth);
+    expect(await codeOf(app.query(deep('req', () => perLevel)))).toBe('ok');
+    // One level deeper is refused by the language, at the block that is too deep.
+    expect(await codeOf(app.query(deep('req', () => 1, LIMITS.relationDepth + 1)))).toBe('TOO_COMPLEX');
+    // Request texts and parameters of the wrong kind.
+    for (const text of [undefined, null, 42, {}, []]) {
+      expect(await codeOf(app.query(text as never))).toBe('PARSE_ERROR');
+      expect(await codeOf(app.mutate(text as never))).toBe('PARSE_ERROR');
+      expect(await codeOf(app.delete(text as never))).toBe('PARSE_ERROR');
+      expect(await codeOf(app.mutateMany(text as never, [{}]))).toBe('PARSE_ERROR');
+    }
+    expect(await codeOf(app.query('query { p: blog.Post { title } }', 'x' as never))).toBe('TYPE_MISMATCH');
+    for (const sets of [undefined, null, 'abc', { a: 1 }]) {
+      expect(await codeOf(app.mutateMany('mutate { blog.Post { title: $t } }', sets as never))).toBe('INVALID_ARGUMENT');
+    }
+    expect(await codeOf(app.invite('room' as never))).toBe('INVALID_ARGUMENT');
+    expect(await codeOf(() => app.on('Nope' as never, () => {}))).toBe('INVALID_ARGUMENT');
+    expect(await codeOf(() => app.on('DataChanged', 5 as never))).toBe('INVALID_ARGUMENT');
+    // A NUL in a search text ended FTS5's query mid-phrase ("unterminated string").
+    await app.mutate('mutate { blog.Post { title: "findme" } }');
+    expect((await app.query('query { p: blog.Post(search($s)) { title } }', { s: 'find\u0000me' })).p).toEqual([{ title: 'findme' }]);
+    await app.close();
   });
 });

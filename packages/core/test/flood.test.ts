@@ -93,7 +93,7 @@ describe('a flood of requests from an admitted peer', () => {
     const a = honestPeer([join(root, 'a')]);
     const [address, room] = (await a.next('ready')) as [string, string];
     const c = honestPeer([join(root, 'c'), address, (await a.ask('invite', 'invite'))[0]!]);
-    const b = await Discret.open({
+    const b = await Discret.open({ transport: 'none',
       dataModel: 'chat { Thread { title: String } }', appKey: 'test.flood', keyMaterial: new Uint8Array(32).fill(42), dataFolder: join(root, 'b'),
       cryptoPool: pool, logger: silentLogger, config: { enableMulticast: false },
     });

@@ -23,7 +23,7 @@ cal {
 }`;
 
 async function open(fill: number, dataFolder = join(root, String(n++))) {
-  return Discret.open({ dataModel: MODEL, appKey: 'test.rooms', keyMaterial: new Uint8Array(32).fill(fill), dataFolder });
+  return Discret.open({ transport: 'none', dataModel: MODEL, appKey: 'test.rooms', keyMaterial: new Uint8Array(32).fill(fill), dataFolder });
 }
 
 const CREATE_BLOG_ROOM = `mutate {

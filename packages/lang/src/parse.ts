@@ -33,6 +33,16 @@ export const LIMITS = {
   textLength: 1 << 20,
   /** Brackets open at once: `{`, `(` and `[` (a relation nested in a query is one `{`). */
   nesting: 64,
+  /**
+   * Filters in one query, all blocks together. SQLite caps the depth of an expression tree at
+   * 1,000; the store joins filters as a balanced tree, so 500 of them add 9 levels.
+   */
+  filters: 500,
+  /**
+   * Relation blocks nested inside one another in a query. Each is a level of subqueries, about
+   * 45 levels of SQLite's expression tree: 22 was the most that ran (measured).
+   */
+  relationDepth: 16,
 } as const;
 
 /** Checks the size and nesting of `text` with one pass over its characters. */

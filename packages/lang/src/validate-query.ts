@@ -1,7 +1,7 @@
 import type { ComparisonOperator, ProjectionNode, QueryEntityNode, QueryNode, ScalarType, ValueNode } from './ast.js';
 import { SYSTEM_FIELDS, type DataModel, type EntityDef, type FieldDef, type SystemFieldName } from './data-model.js';
 import { LanguageError, type Position } from './errors.js';
-import { parseQuery } from './parse.js';
+import { LIMITS, parseQuery } from './parse.js';
 import type { FieldRef, ResolvedFilter, ResolvedProjection, ResolvedQuery, ResolvedQueryEntity, ValueRef } from './resolved.js';
 import { literalFor, ParameterSet, type Operand, type ParameterType } from './values.js';
 
@@ -61,6 +61,7 @@ export function validateQuery(model: DataModel, query: string | QueryNode): Reso
   }
   // Anything but a tree of the right kind goes to the parser, which refuses what is not text.
   const ast = isNode(query, 'query') ? query : parseQuery(query as string);
+  checkQuerySize(ast.entities);
   const params = new ParameterSet();
   const aliases = new Set<string>();
   const entities = ast.entities.map((node) => {
@@ -79,6 +80,28 @@ export function validateQuery(model: DataModel, query: string | QueryNode): Reso
   const result: ResolvedQuery = { kind: 'query', entities, parameters: params.uses };
   if (key !== undefined) remember(model, key, result);
   return result;
+}
+
+/**
+ * Refuses a query beyond `LIMITS.filters` (all blocks together; at the first filter past the
+ * limit) or `LIMITS.relationDepth` (at the first block too deep). Each nested block is a level
+ * of subqueries in the SQL, and SQLite refuses expression trees deeper than 1,000: it would
+ * refuse such a query anyway, less clearly.
+ */
+function checkQuerySize(entities: QueryEntityNode[]): void {
+  let count = 0;
+  const visit = (node: QueryEntityNode, depth: number): void => {
+    if (depth > LIMITS.relationDepth) {
+      throw new LanguageError('TOO_COMPLEX', `Relations nest more than ${LIMITS.relationDepth} levels deep here; the limit is ${LIMITS.relationDepth}`, node.pos);
+    }
+    for (const param of node.params) {
+      if (param.kind === 'filter' && ++count > LIMITS.filters) {
+        throw new LanguageError('TOO_COMPLEX', `The query has more than ${LIMITS.filters} filters; the limit is ${LIMITS.filters}`, param.pos);
+      }
+    }
+    for (const field of node.fields) if (field.kind === 'entity') visit(field.entity, depth + 1);
+  };
+  for (const entity of entities) visit(entity, 0);
 }
 
 /** Names starting with `_` are kept for system fields, in results as in the data model. */

@@ -42,10 +42,16 @@ describe('limits', () => {
     expect(errorOf(() => validateQuery(model, text)).code).toBe('TOO_COMPLEX');
   });
 
-  test('5,000 filters validate quickly into 5,000 conditions (no cut-off needed)', () => {
-    const filters = Array.from({ length: 5000 }, (_, i) => `n != ${i}`).join(', ');
-    const q = validateQuery(model, `query { r: a.P(${filters}) { name } }`);
-    expect(q.entities[0]!.filters).toHaveLength(5000);
+  test(`filters: ${LIMITS.filters} validate into as many conditions; one more is TOO_COMPLEX at that filter, counted over all blocks`, () => {
+    const filters = (k: number) => Array.from({ length: k }, (_, i) => `n != ${i}`).join(', ');
+    const q = validateQuery(model, `query { r: a.P(${filters(LIMITS.filters)}) { name } }`);
+    expect(q.entities[0]!.filters).toHaveLength(LIMITS.filters);
+    const over = errorOf(() => validateQuery(model, `query { r: a.P(${filters(5000)}) { name } }`));
+    expect(over).toMatchObject({ code: 'TOO_COMPLEX', line: 1, column: `query { r: a.P(${filters(LIMITS.filters)}, `.length + 1 });
+    expect(over.message).toContain(String(LIMITS.filters));
+    // Two blocks of half the limit and one more filter between them.
+    const half = filters(LIMITS.filters / 2);
+    expect(errorOf(() => validateQuery(model, `query { r: a.P(${half}) { name } s: a.P(${half}, n = 1) { name } }`)).code).toBe('TOO_COMPLEX');
   });
 
   test('a request that is not text is a PARSE_ERROR', () => {

@@ -47,7 +47,8 @@ function convert(value: unknown, as: Conversion): SqlValue {
       return value ? 1 : 0;
     case 'search':
       // A phrase for the trigram tokenizer: quotes doubled, the whole text matched as typed.
-      return `"${String(value).replace(/"/g, '""')}"`;
+      // FTS5 reads its query as C text, so a NUL would end it mid-phrase: NULs are left out.
+      return `"${String(value).replace(/\0/g, '').replace(/"/g, '""')}"`;
     case 'json':
       return JSON.stringify(value);
     case 'base64':
@@ -146,7 +147,7 @@ class Builder {
     }
     const page = q.after ?? q.before;
     if (page && !q.aggregate) conditions.push(this.keyset(q, n, page, q.after !== undefined));
-    return conditions.join(' AND ');
+    return allOf(conditions);
   }
 
   /** On grouped results: filters on aggregate aliases and before/after, applied to the groups. */
@@ -157,7 +158,7 @@ class Builder {
     }
     const page = q.after ?? q.before;
     if (page) conditions.push(this.keyset(q, n, page, q.after !== undefined));
-    return conditions.length ? ` HAVING ${conditions.join(' AND ')}` : '';
+    return conditions.length ? ` HAVING ${allOf(conditions)}` : '';
   }
 
   private exists(q: ResolvedQueryEntity, parent: string): string {
@@ -276,4 +277,15 @@ function conversionOf(ref: ValueRef): Conversion {
   if (ref.field.scalar === 'Boolean') return 'bool';
   if (ref.field.scalar === 'Base64') return 'base64';
   return 'plain';
+}
+
+/**
+ * The conjunction of `conditions` as a balanced tree of ANDs: SQLite parses `a AND b AND c ...`
+ * into a chain as deep as it is long, and refuses expression trees deeper than 1,000; balanced,
+ * 500 filters add 9 levels instead of 500.
+ */
+export function allOf(conditions: string[]): string {
+  if (conditions.length <= 4) return conditions.join(' AND ');
+  const half = conditions.length >> 1;
+  return `(${allOf(conditions.slice(0, half))}) AND (${allOf(conditions.slice(half))})`;
 }

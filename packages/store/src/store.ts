@@ -128,7 +128,8 @@ export class Store<Grant = unknown> {
   /** Runs a query: `{ alias: rows[] }`, each row shaped by its projection. */
   async query(text: string | ResolvedQuery, params?: Parameters): Promise<Record<string, unknown[]>> {
     this.assertOpen();
-    const resolved = typeof text === 'string' ? validateQuery(this.model, text) : text;
+    // Anything but a resolved query goes to the validator, which refuses what is not text.
+    const resolved = isResolved(text, 'query') ? text : validateQuery(this.model, text);
     checkParameters(resolved.parameters, params);
     const compiled = compileQuery(resolved);
     if (compiled.usesFullText && this.text.hasPending) await this.text.indexNow();
@@ -164,7 +165,7 @@ export class Store<Grant = unknown> {
   async mutateMany(text: string | ResolvedMutation, paramSets: readonly Parameters[], options: RequestOptions<Grant> = {}): Promise<Record<string, Record<string, unknown>>[]> {
     this.assertOpen();
     throwIfAborted(options.signal);
-    const resolved = typeof text === 'string' ? validateMutation(this.model, text) : text;
+    const resolved = isResolved(text, 'mutation') ? text : validateMutation(this.model, text);
     if (paramSets.length === 1) checkParameters(resolved.parameters, paramSets[0]);
     else {
       paramSets.forEach((params, index) => {
@@ -442,4 +443,9 @@ function refuseEmptyFile(path: string): void {
   if (size === 0) {
     throw new StoreError('CORRUPT_DATABASE', `The database file ${path} exists but is empty (a failed copy or restore?): restore it, or delete it to start a new database`);
   }
+}
+
+/** A request already validated (the store takes text or validated requests; anything else goes to the validator). */
+function isResolved<K extends 'query' | 'mutation'>(text: unknown, kind: K): text is K extends 'query' ? ResolvedQuery : ResolvedMutation {
+  return typeof text === 'object' && text !== null && (text as { kind?: unknown }).kind === kind && (text as { parameters?: unknown }).parameters instanceof Map;
 }

@@ -83,7 +83,8 @@ export function peerCommands(program: Command): void {
       if (action !== undefined && action !== 'allow' && action !== 'deny') throw new UsageError(`unknown action "${action}": allow or deny`);
       if (action && !key) throw new UsageError(`peers ${action} needs the peer's verifying key`);
       await withFolder(options, async (app) => {
-        const { p } = await app.query<{ p: PeerRow[] }>(PEERS);
+        // Our own row (upstream keeps one for the user itself) is not a peer to list or change.
+        const p = (await app.query<{ p: PeerRow[] }>(PEERS)).p.filter((r) => r.peer?.verifying_key !== app.verifyingKey);
         if (action) {
           const row = p.find((r) => r.peer?.verifying_key === key);
           if (!row) throw new UsageError(`no peer ${key}: see \`discret peers\``);
