@@ -206,6 +206,10 @@ try {
   const { beaconBench, beaconProcessBench } = await import('./beacon.mjs');
   await beaconBench({ report, clients: quick ? 100 : 500 });
   await beaconProcessBench({ report, clients: quick ? 100 : 500 });
+
+  // ---------------------------------------------------------------- meeting behind NATs
+  const { meetingBench } = await import('./meeting.mjs');
+  await meetingBench({ report, rounds: quick ? 1 : 3 });
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

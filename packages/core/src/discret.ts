@@ -11,7 +11,8 @@ import { DiscretError, wrap } from './errors.js';
 import { type RoomGrant, RoomRegistry } from './rooms.js';
 import { EVENT_TYPES, EventHub, type DiscretEvent, type DiscretEventType, type EventOf } from './events.js';
 import { BeaconClient } from '@discret/beacon';
-import { LanDiscovery, type LanDiscoveryHooks, libp2pTransport, SyncService, type Transport } from '@discret/sync';
+import { LanDiscovery, type LanDiscoveryHooks, libp2pTransport, type RemotePeer, SyncService, type Transport } from '@discret/sync';
+import { raceDials } from './dial-race.js';
 import { createInvite, readInvite } from './invites.js';
 import { DiscretSyncHost, usedInvites } from './sync-host.js';
 import { ensureOwnRows, loadDeviceKey } from './own-rows.js';
@@ -519,20 +520,17 @@ function connectionPath(address: string): 'direct' | 'relayed' {
 }
 
 /**
- * Dials the first of `addresses` that answers, direct ones first (QUIC, then TCP, in the order
- * given), then WebRTC through a relay's signalling (a direct path where both NATs allow it), then
- * the relayed ones (the path that always works).
+ * Reaches a peer that discovery or a beacon introduced, by every path it offers (dial-race.ts):
+ * the first connection is used at once, and a better path found later replaces it.
  */
-async function connectFirst(sync: SyncService, addresses: readonly string[]): Promise<void> {
-  const rank = (a: string) => (!a.includes('/p2p-circuit') ? 0 : a.includes('/webrtc') ? 1 : 2);
-  for (const address of [...addresses].sort((a, b) => rank(a) - rank(b))) {
-    try {
-      await sync.connect(address);
-      return;
-    } catch {
-      // the next address
-    }
-  }
+function connectFirst(sync: SyncService, addresses: readonly string[]): Promise<void> {
+  return raceDials<RemotePeer>(addresses, {
+    connect: (address, signal) => sync.connect(address, { signal }),
+    close: async (remote) => {
+      await sync.disconnect(remote.connectionId);
+    },
+    same: (a, b) => a.connectionId === b.connectionId,
+  }).then(() => undefined);
 }
 
 /** Ids of the rooms a mutation created: the new sys.Room rows, wherever they are in its tree. */

@@ -103,3 +103,37 @@ export function natTopology(randomFully: boolean) {
   }
   return { ns, remove };
 }
+
+/**
+ * A LAN: a hub namespace with a bridge, and `count` host namespaces linked to it, host i at
+ * `${subnet}.${i + 1}/24`, with multicast routed on its link (discovery stays on this LAN).
+ */
+export function lanTopology(count: number, prefix: string, subnet: string) {
+  const tag = `${process.pid % 10000}${Math.floor(Math.random() * 100)}`;
+  const hub = `${prefix}-h-${tag}`;
+  const hosts = Array.from({ length: count }, (_, i) => `${prefix}-${i}-${tag}`);
+  const address = (i: number) => `${subnet}.${i + 1}`;
+  const made: string[] = [];
+  try {
+    for (const ns of [hub, ...hosts]) {
+      ip('netns', 'add', ns);
+      made.push(ns);
+      ip('-n', ns, 'link', 'set', 'lo', 'up');
+    }
+    ip('-n', hub, 'link', 'add', 'br0', 'type', 'bridge');
+    ip('-n', hub, 'link', 'set', 'br0', 'up');
+    hosts.forEach((ns, i) => {
+      const [inHost, inHub] = [`${prefix}${i}${tag}`, `hb${i}${tag}`];
+      ip('link', 'add', inHost, 'netns', ns, 'type', 'veth', 'peer', 'name', inHub, 'netns', hub);
+      ip('-n', hub, 'link', 'set', inHub, 'master', 'br0');
+      ip('-n', hub, 'link', 'set', inHub, 'up');
+      ip('-n', ns, 'addr', 'add', `${address(i)}/24`, 'dev', inHost);
+      ip('-n', ns, 'link', 'set', inHost, 'up');
+      ip('-n', ns, 'route', 'add', '224.0.0.0/4', 'dev', inHost);
+    });
+  } catch (error) {
+    removeNamespaces(made);
+    throw error;
+  }
+  return { hosts, address, remove: () => removeNamespaces(made) };
+}

@@ -9,44 +9,22 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ip, type NamespacedProcess, removeNamespaces, runInNamespace, stopAll } from './netns.js';
+import { lanTopology, type NamespacedProcess, runInNamespace, stopAll } from './netns.js';
 
 const root = mkdtempSync(join(tmpdir(), 'discret-partition-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const PEERS = 5;
 const GROUP = '239.255.78.1:22478';
-const address = (i: number) => `10.232.0.${i + 1}`;
+const address = (i: number) => `10.232.0.${i + 1}`; // the hosts of lanTopology(PEERS, 'dpt', '10.232.0')
 
-/** A hub namespace with a bridge, and one namespace per peer linked to it. */
+/** The LAN of netns.ts, and partitions of it. */
 function topology() {
-  const tag = `${process.pid % 10000}${Math.floor(Math.random() * 100)}`;
-  const hub = `dpt-h-${tag}`;
-  const peers = Array.from({ length: PEERS }, (_, i) => `dpt-${i}-${tag}`);
-  const made: string[] = [];
-  try {
-    for (const ns of [hub, ...peers]) {
-      ip('netns', 'add', ns);
-      made.push(ns);
-      ip('-n', ns, 'link', 'set', 'lo', 'up');
-    }
-    ip('-n', hub, 'link', 'add', 'br0', 'type', 'bridge');
-    ip('-n', hub, 'link', 'set', 'br0', 'up');
-    peers.forEach((ns, i) => {
-      ip('link', 'add', `pt${i}${tag}`, 'netns', ns, 'type', 'veth', 'peer', 'name', `hb${i}${tag}`, 'netns', hub);
-      ip('-n', hub, 'link', 'set', `hb${i}${tag}`, 'master', 'br0');
-      ip('-n', hub, 'link', 'set', `hb${i}${tag}`, 'up');
-      ip('-n', ns, 'addr', 'add', `${address(i)}/24`, 'dev', `pt${i}${tag}`);
-      ip('-n', ns, 'link', 'set', `pt${i}${tag}`, 'up');
-      ip('-n', ns, 'route', 'add', '224.0.0.0/4', 'dev', `pt${i}${tag}`);
-    });
-  } catch (error) {
-    removeNamespaces(made);
-    throw error;
-  }
+  const lan = lanTopology(PEERS, 'dpt', '10.232.0');
+  const peers = lan.hosts;
   const iptables = (ns: string, ...args: string[]) => execFileSync('ip', ['netns', 'exec', ns, 'iptables', ...args], { stdio: 'pipe' });
   return {
     peers,
-    remove: () => removeNamespaces(made),
+    remove: lan.remove,
     /** Cuts every link between the two groups (each side drops the other's packets). */
     partition(side: number[]) {
       for (let i = 0; i < PEERS; i++) {

@@ -74,6 +74,14 @@ export class SyncService {
     return (await this.ready(session)) ? session.remote : null;
   }
 
+  /** Closes one connection (a relayed one that a direct path replaced); false when it is not open here. */
+  async disconnect(connectionId: string): Promise<boolean> {
+    const session = [...this.sessions].find((s) => s.connection.id === connectionId);
+    if (!session) return false;
+    await session.close();
+    return true;
+  }
+
   /** The admitted remotes with the address each connection reached them at. */
   connections(): { remote: RemotePeer; address: string }[] {
     return [...this.sessions].flatMap((s) => (s.remote && s.isOpen ? [{ remote: s.remote, address: s.connection.remoteAddress }] : []));
