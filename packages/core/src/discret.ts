@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { base64url, CryptoPool, deriveAppKeys, fromBase64url, hash, type SigningKey, utf8, type AppKeys } from '@discret/crypto';
@@ -16,6 +16,7 @@ import { raceDials } from './dial-race.js';
 import { createInvite, readInvite } from './invites.js';
 import { DiscretSyncHost, usedInvites } from './sync-host.js';
 import { ensureOwnRows, loadDeviceKey } from './own-rows.js';
+import { checkOpenOptions, makeDataFolder } from './open-options.js';
 
 export interface DiscretOptions {
   /**
@@ -48,8 +49,6 @@ export interface DiscretOptions {
    */
   transport?: Transport | 'none';
 }
-
-const OPTION_KEYS = new Set(['dataModel', 'appKey', 'keyMaterial', 'dataFolder', 'config', 'driver', 'logger', 'cryptoPool', 'transport']);
 
 declare const resultType: unique symbol;
 
@@ -150,18 +149,10 @@ export class Discret {
   /** Opens (or creates) the user's database for this app and installs or updates the data model. */
   static async open(options: DiscretOptions): Promise<Discret> {
     return wrap(async () => {
-      for (const key of Object.keys(options)) {
-        if (!OPTION_KEYS.has(key)) {
-          const hint = key === 'store' ? ' (the storage driver option is now called "driver")' : '';
-          throw new DiscretError('INVALID_CONFIGURATION', `Unknown option "${key}"${hint}`);
-        }
-      }
+      checkOpenOptions(options);
       const config = Object.freeze(resolveConfiguration(options.config));
-      if (typeof options.dataFolder !== 'string' || !options.dataFolder) {
-        throw new DiscretError('INVALID_CONFIGURATION', 'dataFolder must be a path');
-      }
       const keys = deriveAppKeys(options.keyMaterial, options.appKey);
-      mkdirSync(options.dataFolder, { recursive: true });
+      makeDataFolder(options.dataFolder);
       const logger = options.logger ?? createLogger();
       const events = new EventHub(componentLogger(logger, 'events'), config.eventQueueLength);
       // Bulk signing on worker threads. One core is left to this thread, which runs SQLite:
@@ -197,9 +188,6 @@ export class Discret {
         const deviceKey = await loadDeviceKey(store);
         await ensureOwnRows(store, keys);
         const parts: DiscretComponents = { config, logger, cryptoPool, events, store, rooms, keys, deviceKey };
-        if (options.transport !== undefined && options.transport !== 'none' && (typeof options.transport !== 'object' || options.transport === null)) {
-          throw new DiscretError('INVALID_CONFIGURATION', 'transport must be a Transport (libp2pTransport(), memoryTransport()) or "none"');
-        }
         const transport = options.transport === 'none' ? undefined : (options.transport ?? libp2pTransport());
         if (transport) {
           const syncLog = componentLogger(logger, 'sync');
@@ -244,7 +232,7 @@ export class Discret {
       // Room definitions are judged as a whole before anything is written (see rooms.ts).
       const resolved = validateMutation(store.dataModel, text);
       const grant = rooms.planMutation(resolved, params, this.verifyingKey, Date.now());
-      const result = await store.mutate(resolved, params, { grant, signal: options.signal });
+      const result = await store.mutate(resolved, params, { grant, signal: options?.signal });
       if (grant) {
         const changed = [...grant.rooms, ...newRoomIds(resolved.entities, result)];
         for (const room of changed) {
@@ -255,17 +243,17 @@ export class Discret {
         this.sync?.roomsChanged(changed);
       }
       return result as T;
-    }, options.signal);
+    }, options?.signal);
   }
 
   /** Runs a query; returns `{ alias: rows[] }`. */
   query<T = Record<string, unknown[]>>(text: TypedQuery<T>, params?: Parameters, options: RequestOptions = {}): Promise<T> {
-    return wrap(() => this.open_().store.query(text, params) as Promise<T>, options.signal);
+    return wrap(() => this.open_().store.query(text, params) as Promise<T>, options?.signal);
   }
 
   /** Deletes entities, or only the named relation links. */
   delete(text: string, params?: Parameters, options: RequestOptions = {}): Promise<void> {
-    return wrap(() => this.open_().store.delete(text, params, { signal: options.signal }), options.signal);
+    return wrap(() => this.open_().store.delete(text, params, { signal: options?.signal }), options?.signal);
   }
 
   /**
@@ -287,8 +275,8 @@ export class Discret {
         for (const params of paramSets) results.push(await this.mutate<T>(text, params, options));
         return results;
       }
-      return (await store.mutateMany(resolved, paramSets, { signal: options.signal })) as T[];
-    }, options.signal);
+      return (await store.mutateMany(resolved, paramSets, { signal: options?.signal })) as T[];
+    }, options?.signal);
   }
 
   /**
@@ -339,7 +327,7 @@ export class Discret {
 
   /** Updates the data model (only safe changes: see the language reference). */
   updateDataModel(text: string, options: RequestOptions = {}): Promise<DataModelInfo> {
-    return wrap(async () => info(await this.open_().store.setDataModel(text)), options.signal);
+    return wrap(async () => info(await this.open_().store.setDataModel(text)), options?.signal);
   }
 
   /**
@@ -353,7 +341,7 @@ export class Discret {
       const file = await store.checkFile();
       if (file.length) return { file, nodes: [], edges: [], deletions: [] };
       return { file, ...(await store.checkIntegrity()) };
-    }, options.signal);
+    }, options?.signal);
   }
 
   /** The current data model, as text and resolved JSON. */
@@ -395,11 +383,11 @@ export class Discret {
       }
       const { o } = await store.mutate('mutate { o: sys.OwnedInvite { room_id: $r room: $room authorisation: $auth } }', {
         r: this.privateRoom, room: defaultRoom?.room ?? null, auth: defaultRoom?.authorisation ?? null,
-      }, { signal: options.signal });
+      }, { signal: options?.signal });
       const text = createInvite(this.appKey, fromBase64url(String(o!.id)), keys.signingKey);
       this.announce();
       return text;
-    }, options.signal);
+    }, options?.signal);
   }
 
   /**
@@ -418,9 +406,9 @@ export class Discret {
       if (i.length || (await usedInvites(parts)).has(id)) throw new DiscretError('INVALID_INVITE', 'This invite was already accepted');
       await parts.store.mutate('mutate { sys.Invite { room_id: $r invite_id: $id application: $app invite_sign: $sig } }', {
         r: this.privateRoom, id, app: this.appKey, sig: base64url(read.signature),
-      }, { signal: options.signal });
+      }, { signal: options?.signal });
       this.announce();
-    }, options.signal);
+    }, options?.signal);
   }
 
   /**
@@ -431,9 +419,10 @@ export class Discret {
   connect(address: string, options: RequestOptions = {}): Promise<string | null> {
     return wrap(async () => {
       this.open_();
-      const remote = await this.network().connect(address, { signal: options.signal });
+      if (typeof address !== 'string') throw new DiscretError('INVALID_ARGUMENT', `connect() takes a multiaddr string, not ${address === null ? 'null' : typeof address}`);
+      const remote = await this.network().connect(address, { signal: options?.signal });
       return remote ? base64url(remote.userKey) : null;
-    }, options.signal);
+    }, options?.signal);
   }
 
   /** Addresses other devices can `connect` to (empty without a transport). */
@@ -462,7 +451,7 @@ export class Discret {
   }
 
   private network(): SyncService {
-    if (!this.sync) throw new DiscretError('INVALID_CONFIGURATION', 'No transport: open Discret with { transport } to synchronise');
+    if (!this.sync) throw new DiscretError('INVALID_CONFIGURATION', "Opened with transport: 'none': open Discret without it (or with a transport) to synchronise");
     return this.sync;
   }
 
@@ -472,7 +461,7 @@ export class Discret {
    */
   async close(options: RequestOptions = {}): Promise<void> {
     if (this.closed) return;
-    if (options.signal?.aborted) throw new DiscretError('ABORTED', 'close() was aborted before it ran', { cause: options.signal.reason });
+    if (options?.signal?.aborted) throw new DiscretError('ABORTED', 'close() was aborted before it ran', { cause: options?.signal.reason });
     this.closed = true;
     await this.lan?.discovery.stop();
     for (const b of this.beacons) await b.stop();

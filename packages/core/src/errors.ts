@@ -9,7 +9,9 @@ export type CoreErrorCode =
   | 'NOT_IMPLEMENTED'
   | 'ABORTED'
   /** An argument of the wrong shape given to a method (not a request's text or parameters, which have language codes). */
-  | 'INVALID_ARGUMENT';
+  | 'INVALID_ARGUMENT'
+  /** A failure that is neither the caller's nor the database engine's: a defect of Discret, please report it. */
+  | 'INTERNAL';
 
 /**
  * Stable codes of every error `@discret/core` throws: the codes of the packages below it
@@ -34,11 +36,17 @@ export class DiscretError extends Error {
     if (options.column !== undefined) this.column = options.column;
   }
 
-  /** Wraps anything thrown below into a DiscretError (unknown failures become STORAGE). */
+  /**
+   * Wraps anything thrown below into a DiscretError: the packages' own codes are kept; the
+   * database engine's errors (SQLite's, and the file system's: `E...` codes) are STORAGE; an
+   * error with no code is a defect of ours, INTERNAL (never blamed on the storage or the caller).
+   */
   static from(err: unknown): DiscretError {
     if (err instanceof DiscretError) return err;
-    const e = err as { code?: unknown; message?: string; line?: number; column?: number };
-    const code = typeof e?.code === 'string' && !e.code.startsWith('SQLITE') ? (e.code as DiscretErrorCode) : 'STORAGE';
+    const e = err as { code?: unknown; name?: unknown; message?: string; line?: number; column?: number };
+    const given = typeof e?.code === 'string' ? e.code : undefined;
+    const engine = given !== undefined && (given.startsWith('SQLITE') || /^E[A-Z]+$/.test(given));
+    const code: DiscretErrorCode = engine || e?.name === 'SqliteError' ? 'STORAGE' : given !== undefined ? (given as DiscretErrorCode) : 'INTERNAL';
     return new DiscretError(code, e?.message ?? String(err), { line: e?.line, column: e?.column, cause: err });
   }
 }

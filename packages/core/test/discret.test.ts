@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Discret, DiscretError, databaseExists, DEFAULT_CONFIGURATION, zeroUid, type DiscretEvent } from '@discret/core';
@@ -181,6 +181,22 @@ describe('Discret', () => {
     expect(await codeOf(app.invite('room' as never))).toBe('INVALID_ARGUMENT');
     expect(await codeOf(() => app.on('Nope' as never, () => {}))).toBe('INVALID_ARGUMENT');
     expect(await codeOf(() => app.on('DataChanged', 5 as never))).toBe('INVALID_ARGUMENT');
+    expect(await codeOf(app.connect(undefined as never))).toBe('INVALID_ARGUMENT');
+    expect(await codeOf(app.mutate('mutate { blog.Post { title: "x" } }', {}, null as never))).toBe('ok');
+    // Discret.open's options: wrong shapes are named, never found later as a crash.
+    const good = { transport: 'none' as const, dataModel: BLOG, appKey: 'test.options', keyMaterial };
+    const fileNotFolder = join(folder(), 'file');
+    mkdirSync(join(fileNotFolder, '..'), { recursive: true });
+    writeFileSync(fileNotFolder, 'not a folder');
+    for (const options of [undefined, null, 'opts', { ...good, dataFolder: fileNotFolder }, { ...good, dataFolder: folder(), transport: {} },
+      { ...good, dataFolder: folder(), transport: 'libp2p' }, { ...good, dataFolder: folder(), logger: 5 }, { ...good, dataFolder: folder(), driver: {} },
+      { ...good, dataFolder: folder(), cryptoPool: {} }]) {
+      expect(await codeOf(Discret.open(options as never))).toBe('INVALID_CONFIGURATION');
+    }
+    // What reaches the API from below: the engine's errors are STORAGE, an error without a code is a defect of ours.
+    expect(DiscretError.from(Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' })).code).toBe('STORAGE');
+    expect(DiscretError.from(Object.assign(new Error('no space'), { code: 'ENOSPC' })).code).toBe('STORAGE');
+    expect(DiscretError.from(new TypeError('x is undefined')).code).toBe('INTERNAL');
     // A NUL in a search text ended FTS5's query mid-phrase ("unterminated string").
     await app.mutate('mutate { blog.Post { title: "findme" } }');
     expect((await app.query('query { p: blog.Post(search($s)) { title } }', { s: 'find\u0000me' })).p).toEqual([{ title: 'findme' }]);
