@@ -243,9 +243,11 @@ describe('the live path', () => {
     const [a, b] = await Promise.all([open(61, memoryTransport(net, 'la')), open(61, memoryTransport(net, 'lb'))]);
     try {
       for (let i = 0; i < 50; i++) await a.mutate('mutate { chat.Thread { room_id: $r title: $t } }', { r: a.privateRoom, t: `t${i}` });
-      const synced = next(b, 'RoomSynchronized', (e) => e.room === a.privateRoom);
+      // Each device pulls the other's private room (b holds a row a lacks: its own
+      // sys.AllowedPeer row, written at first open as upstream does): both pulls must be over.
+      const synced = [next(b, 'RoomSynchronized', (e) => e.room === a.privateRoom), next(a, 'RoomSynchronized', (e) => e.room === a.privateRoom)];
       await b.connect('memory:la');
-      await synced;
+      await Promise.all(synced);
       await new Promise((r) => setTimeout(r, 200)); // the initial exchanges are over
       const before = { ...net.stats };
       const arrived = next(b, 'DataChanged');
