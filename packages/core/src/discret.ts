@@ -1,22 +1,22 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { base64url, CryptoPool, deriveAppKeys, fromBase64url, hash, type SigningKey, utf8, type AppKeys } from '@discret/crypto';
+import { base64url, CryptoPool, deriveAppKeys, hash, utf8 } from '@discret/crypto';
 import { DataModel, validateMutation, type DataModelJson, type Parameters, type ResolvedMutationEntity } from '@discret/lang';
 import { componentLogger, createLogger, type Logger } from '@discret/log';
 import { ROOM_ENTITY, SYSTEM_DATA_MODEL } from '@discret/rooms';
 import { sqlcipherDriver, Store, type ChangedDays, type StoreDriver } from '@discret/store';
+import { libp2pTransport, type Transport } from '@discret/sync';
+import type { DiscretComponents } from './components.js';
 import { resolveConfiguration, type Configuration } from './config.js';
 import { DiscretError, wrap } from './errors.js';
-import { type RoomGrant, RoomRegistry } from './rooms.js';
 import { EVENT_TYPES, EventHub, type DiscretEvent, type DiscretEventType, type EventOf } from './events.js';
-import { BeaconClient } from '@discret/beacon';
-import { LanDiscovery, type LanDiscoveryHooks, libp2pTransport, type RemotePeer, SyncService, type Transport } from '@discret/sync';
-import { raceDials } from './dial-race.js';
-import { createInvite, readInvite } from './invites.js';
-import { DiscretSyncHost, usedInvites } from './sync-host.js';
-import { ensureOwnRows, loadDeviceKey } from './own-rows.js';
+import { InviteBook } from './invite-book.js';
+import { createMutationStream, type MutationStream } from './mutation-stream.js';
+import { Network } from './network.js';
 import { checkOpenOptions, makeDataFolder } from './open-options.js';
+import { ensureOwnRows, loadDeviceKey } from './own-rows.js';
+import { type RoomGrant, RoomRegistry } from './rooms.js';
 
 export interface DiscretOptions {
   /**
@@ -64,22 +64,6 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
-/**
- * The shared parts of a Discret instance, built once by `Discret.open` and handed to what it
- * composes (sync and beacon will take the same ones), as js-libp2p hands `components` to its
- * services.
- */
-export interface DiscretComponents {
-  readonly config: Readonly<Configuration>;
-  readonly logger: Logger;
-  readonly cryptoPool: CryptoPool;
-  readonly events: EventHub;
-  readonly store: Store<RoomGrant>;
-  readonly rooms: RoomRegistry;
-  readonly keys: AppKeys;
-  readonly deviceKey: SigningKey;
-}
-
 /** The data model as text and as its resolved JSON form. */
 export interface DataModelInfo {
   text: string;
@@ -96,16 +80,6 @@ function databasePath(dataFolder: string, appKey: string): string {
 /** True when `dataFolder` holds a database for this app key. */
 export function databaseExists(appKey: string, dataFolder: string): boolean {
   return existsSync(databasePath(dataFolder, appKey));
-}
-
-/** Most writes of a mutation stream handed to the store as one bulk write. */
-const STREAM_BULK = 4096;
-
-/** Writes many mutations without awaiting each; they share transactions and resolve in order. */
-export interface MutationStream {
-  write<T = Record<string, Record<string, unknown>>>(text: string, params?: Parameters): Promise<T>;
-  /** Waits for every write issued so far to be settled (each write's own promise tells how it ended). */
-  flush(): Promise<void>;
 }
 
 /**
@@ -132,14 +106,14 @@ export class Discret {
 
   private closed = false;
 
+  private readonly invites: InviteBook;
+
   private constructor(
     private readonly parts: DiscretComponents,
     private readonly ownsPool: boolean,
-    private readonly appKey: string,
-    private readonly sync: SyncService | undefined,
-    private readonly lan: Lan | undefined = undefined,
-    private readonly beacons: BeaconClient[] = [],
+    private readonly net: Network | undefined,
   ) {
+    this.invites = new InviteBook(parts);
     this.deviceKey = parts.deviceKey.verifyingKey;
     this.verifyingKey = parts.keys.signingKey.verifyingKey;
     this.privateRoom = base64url(parts.keys.privateRoomId);
@@ -160,9 +134,7 @@ export class Discret {
       const cryptoPool = options.cryptoPool ?? new CryptoPool({ parallelism: Math.max(0, Math.min(config.parallelism, availableParallelism() - 1)) });
       const rooms = new RoomRegistry(base64url(keys.privateRoomId), keys.signingKey.verifyingKey);
       let store: Store<RoomGrant> | undefined;
-      let sync: SyncService | undefined;
-      let lan: Lan | undefined;
-      const beacons: BeaconClient[] = [];
+      let network: Network | undefined;
       try {
         store = await Store.open<RoomGrant>({
           path: databasePath(options.dataFolder, options.appKey),
@@ -178,8 +150,8 @@ export class Discret {
           policy: rooms,
           logger,
           onChange: (changes, sources, items) => {
-            events.emit({ type: 'DataChanged', rooms: toRecord(changes) });
-            sync?.roomsChanged([...changes.keys()], sources, items);
+            events.emit({ type: 'DataChanged', rooms: changedDays(changes) });
+            network?.roomsChanged([...changes.keys()], sources, items);
           },
         });
         if (options.dataModel !== undefined) await store.setDataModel(options.dataModel);
@@ -187,37 +159,13 @@ export class Discret {
         await rooms.loadAll(store);
         const deviceKey = await loadDeviceKey(store);
         await ensureOwnRows(store, keys);
-        const parts: DiscretComponents = { config, logger, cryptoPool, events, store, rooms, keys, deviceKey };
+        const parts: DiscretComponents = { config, logger, cryptoPool, events, store, rooms, keys, deviceKey, appKey: options.appKey };
+        // As upstream, networked unless told otherwise.
         const transport = options.transport === 'none' ? undefined : (options.transport ?? libp2pTransport());
-        if (transport) {
-          const syncLog = componentLogger(logger, 'sync');
-          const host = new DiscretSyncHost(parts, config, options.appKey, syncLog);
-          if (config.relayOnly && (!config.enableBeacons || !config.enableRelay || !config.beacons.length || !transport.useRelays)) {
-            throw new DiscretError('INVALID_CONFIGURATION', 'relayOnly needs beacons, enableBeacons, enableRelay and a transport with relays');
-          }
-          if (config.enableBeacons && config.enableRelay && config.beacons.length) transport.useRelays?.(config.beacons, { only: config.relayOnly });
-          sync = new SyncService({ transport: transport, host, deviceKey, logger, limits: { requestTimeoutMs: config.networkTimeoutInMs } });
-          await sync.start();
-          if (config.enableBeacons) {
-            for (const address of config.beacons) {
-              const client = new BeaconClient({ transport: transport, address, logger: syncLog }, {
-                tokens: () => host.meetingTokens(),
-                found: (addresses) => void connectFirst(sync!, addresses),
-              });
-              client.start();
-              beacons.push(client);
-            }
-          }
-          if (config.enableMulticast && LanDiscovery.reachable(sync.addresses())) {
-            lan = { discovery: new LanDiscovery({ group: config.multicastGroup, frequencyMs: config.announceFrequencyInMs, logger: syncLog }), hooks: lanHooks(sync, host, config.announceFrequencyInMs) };
-            await lan.discovery.start(lan.hooks);
-          }
-        }
-        return new Discret(parts, !options.cryptoPool, options.appKey, sync, lan, beacons);
+        if (transport) network = await Network.start(parts, transport);
+        return new Discret(parts, !options.cryptoPool, network);
       } catch (err) {
-        await lan?.discovery.stop().catch(() => {});
-        for (const b of beacons) await b.stop();
-        await sync?.stop().catch(() => {});
+        await network?.stop();
         await store?.close();
         if (!options.cryptoPool) await cryptoPool.close();
         throw err;
@@ -240,7 +188,7 @@ export class Discret {
           events.emit({ type: 'RoomModified', room });
         }
         // Told again now that the rooms are reloaded: a peer just added to a room may read it.
-        this.sync?.roomsChanged(changed);
+        this.net?.roomsChanged(changed);
       }
       return result as T;
     }, options?.signal);
@@ -286,43 +234,7 @@ export class Discret {
    * by one, so only the bad ones are rejected.
    */
   mutationStream(): MutationStream {
-    interface Write { text: string; params: Parameters | undefined; resolve: (value: unknown) => void; reject: (error: unknown) => void }
-    let waiting: Write[] = [];
-    const single = (w: Write) => this.mutate(w.text, w.params).then(w.resolve, w.reject);
-    const bulk = async (group: Write[]) => {
-      try {
-        const results = await this.mutateMany(group[0]!.text, group.map((w) => w.params ?? {}));
-        for (const [i, w] of group.entries()) w.resolve(results[i]);
-      } catch {
-        await Promise.all(group.map(single));
-      }
-    };
-    const drain = () => {
-      const writes = waiting;
-      waiting = [];
-      for (let first = 0; first < writes.length; ) {
-        let end = first + 1;
-        while (end < writes.length && end - first < STREAM_BULK && writes[end]!.text === writes[first]!.text) end++;
-        const group = writes.slice(first, end);
-        void (group.length === 1 ? single(group[0]!) : bulk(group));
-        first = end;
-      }
-    };
-    const all: Promise<unknown>[] = [];
-    return {
-      write: <T>(text: string, params?: Parameters) => {
-        const result = new Promise<T>((resolve, reject) => {
-          if (!waiting.length) queueMicrotask(drain);
-          waiting.push({ text, params, resolve: resolve as (value: unknown) => void, reject });
-        });
-        all.push(result.catch(() => {}));
-        return result;
-      },
-      flush: async () => {
-        const issued = all.splice(0);
-        await Promise.all(issued);
-      },
-    };
+    return createMutationStream({ mutate: (text, params) => this.mutate(text, params), mutateMany: (text, sets) => this.mutateMany(text, sets) });
   }
 
   /** Updates the data model (only safe changes: see the language reference). */
@@ -372,20 +284,9 @@ export class Discret {
    */
   invite(defaultRoom?: { room: string; authorisation: string }, options: RequestOptions = {}): Promise<string> {
     return wrap(async () => {
-      const { store, rooms, keys } = this.open_();
-      if (defaultRoom !== undefined && (typeof defaultRoom !== 'object' || defaultRoom === null || typeof defaultRoom.room !== 'string' || typeof defaultRoom.authorisation !== 'string')) {
-        throw new DiscretError('INVALID_ARGUMENT', 'invite() takes { room, authorisation } (two ids) or nothing');
-      }
-      if (defaultRoom) {
-        const room = rooms.get(defaultRoom.room);
-        const auth = room?.authorisations.find((a) => a.id === defaultRoom.authorisation);
-        if (!room || !auth) throw new DiscretError('INVALID_INVITE', `No authorisation ${defaultRoom.authorisation} in room ${defaultRoom.room}`);
-      }
-      const { o } = await store.mutate('mutate { o: sys.OwnedInvite { room_id: $r room: $room authorisation: $auth } }', {
-        r: this.privateRoom, room: defaultRoom?.room ?? null, auth: defaultRoom?.authorisation ?? null,
-      }, { signal: options?.signal });
-      const text = createInvite(this.appKey, fromBase64url(String(o!.id)), keys.signingKey);
-      this.announce();
+      this.open_();
+      const text = await this.invites.create(defaultRoom, options?.signal);
+      this.net?.announce();
       return text;
     }, options?.signal);
   }
@@ -397,17 +298,9 @@ export class Discret {
    */
   acceptInvite(invite: string, options: RequestOptions = {}): Promise<void> {
     return wrap(async () => {
-      const parts = this.open_();
-      const read = readInvite(invite, this.appKey);
-      const id = base64url(read.id);
-      const { o } = (await parts.store.query('query { o: sys.OwnedInvite(id = $id) { id } }', { id })) as { o: unknown[] };
-      if (o.length) throw new DiscretError('INVALID_INVITE', 'This invite was made here: give it to someone else');
-      const { i } = (await parts.store.query('query { i: sys.Invite(invite_id = $id) { id } }', { id })) as { i: unknown[] };
-      if (i.length || (await usedInvites(parts)).has(id)) throw new DiscretError('INVALID_INVITE', 'This invite was already accepted');
-      await parts.store.mutate('mutate { sys.Invite { room_id: $r invite_id: $id application: $app invite_sign: $sig } }', {
-        r: this.privateRoom, id, app: this.appKey, sig: base64url(read.signature),
-      }, { signal: options?.signal });
-      this.announce();
+      this.open_();
+      await this.invites.accept(invite, options?.signal);
+      this.net?.announce();
     }, options?.signal);
   }
 
@@ -420,14 +313,13 @@ export class Discret {
     return wrap(async () => {
       this.open_();
       if (typeof address !== 'string') throw new DiscretError('INVALID_ARGUMENT', `connect() takes a multiaddr string, not ${address === null ? 'null' : typeof address}`);
-      const remote = await this.network().connect(address, { signal: options?.signal });
-      return remote ? base64url(remote.userKey) : null;
+      return this.network().connect(address, options?.signal);
     }, options?.signal);
   }
 
   /** Addresses other devices can `connect` to (empty without a transport). */
   addresses(): string[] {
-    return this.sync?.addresses() ?? [];
+    return this.net?.addresses() ?? [];
   }
 
   /**
@@ -436,23 +328,17 @@ export class Discret {
    * relay that carried its signalling).
    */
   peerConnections(): { verifyingKey: string; address: string; path: 'direct' | 'relayed' }[] {
-    return (this.sync?.connections() ?? []).map((c) => ({ verifyingKey: base64url(c.remote.userKey), address: c.address, path: connectionPath(c.address) }));
+    return this.net?.peerConnections() ?? [];
   }
 
   /** Verifying keys of the users connected now (one entry per connection). */
   connectedPeers(): string[] {
-    return (this.sync?.peers() ?? []).map((p) => base64url(p.userKey));
+    return this.net?.connectedPeers() ?? [];
   }
 
-  /** Tells the LAN our tokens now (they changed). */
-  private announce(): void {
-    if (this.lan) void this.lan.discovery.announce(this.lan.hooks);
-    for (const b of this.beacons) void b.refresh();
-  }
-
-  private network(): SyncService {
-    if (!this.sync) throw new DiscretError('INVALID_CONFIGURATION', "Opened with transport: 'none': open Discret without it (or with a transport) to synchronise");
-    return this.sync;
+  private network(): Network {
+    if (!this.net) throw new DiscretError('INVALID_CONFIGURATION', "Opened with transport: 'none': open Discret without it (or with a transport) to synchronise");
+    return this.net;
   }
 
   /**
@@ -463,9 +349,7 @@ export class Discret {
     if (this.closed) return;
     if (options?.signal?.aborted) throw new DiscretError('ABORTED', 'close() was aborted before it ran', { cause: options?.signal.reason });
     this.closed = true;
-    await this.lan?.discovery.stop();
-    for (const b of this.beacons) await b.stop();
-    await this.sync?.stop();
+    await this.net?.stop();
     await this.parts.store.close();
     if (this.ownsPool) await this.parts.cryptoPool.close();
     this.parts.events.close();
@@ -475,51 +359,6 @@ export class Discret {
     if (this.closed) throw new DiscretError('CLOSED', 'This Discret instance is closed');
     return this.parts;
   }
-}
-
-/** LAN discovery and what it asks of this instance. */
-interface Lan {
-  discovery: LanDiscovery;
-  hooks: LanDiscoveryHooks;
-}
-
-/**
- * What LAN discovery needs: our tokens, our addresses, and what to do when a peer that holds
- * one of them announces itself (dial it, at most once per announcement period per address).
- */
-function lanHooks(sync: SyncService, host: DiscretSyncHost, periodMs: number): LanDiscoveryHooks {
-  const tried = new Map<string, number>();
-  return {
-    tokens: () => host.meetingTokens(),
-    addresses: () => sync.addresses(),
-    found: (addresses) => {
-      const now = Date.now();
-      const key = addresses.join(' ');
-      if ((tried.get(key) ?? 0) > now - periodMs) return;
-      tried.set(key, now);
-      if (tried.size > 1024) tried.delete(tried.keys().next().value!);
-      void connectFirst(sync, addresses);
-    },
-  };
-}
-
-/** `relayed` when the data goes through a relay; WebRTC set up through one is `direct`. */
-function connectionPath(address: string): 'direct' | 'relayed' {
-  return address.includes('/p2p-circuit') && !address.includes('/webrtc') ? 'relayed' : 'direct';
-}
-
-/**
- * Reaches a peer that discovery or a beacon introduced, by every path it offers (dial-race.ts):
- * the first connection is used at once, and a better path found later replaces it.
- */
-function connectFirst(sync: SyncService, addresses: readonly string[]): Promise<void> {
-  return raceDials<RemotePeer>(addresses, {
-    connect: (address, signal) => sync.connect(address, { signal }),
-    close: async (remote) => {
-      await sync.disconnect(remote.connectionId);
-    },
-    same: (a, b) => a.connectionId === b.connectionId,
-  }).then(() => undefined);
 }
 
 /** Ids of the rooms a mutation created: the new sys.Room rows, wherever they are in its tree. */
@@ -544,7 +383,7 @@ function info(model: DataModel): DataModelInfo {
   return { text: model.text, model: model.toJSON() };
 }
 
-function toRecord(changes: ChangedDays): Record<string, Record<string, number[]>> {
+function changedDays(changes: ChangedDays): Record<string, Record<string, number[]>> {
   const out: Record<string, Record<string, number[]>> = {};
   for (const [room, entities] of changes) {
     out[room] = {};

@@ -1,6 +1,8 @@
 import type { CryptoErrorCode } from '@discret/crypto';
 import type { LanguageErrorCode } from '@discret/lang';
 import type { StoreErrorCode } from '@discret/store';
+import type { SyncErrorCode } from '@discret/sync';
+import type { BeaconErrorCode } from '@discret/beacon';
 
 /** Codes that only core raises. */
 export type CoreErrorCode =
@@ -15,9 +17,10 @@ export type CoreErrorCode =
 
 /**
  * Stable codes of every error `@discret/core` throws: the codes of the packages below it
- * (language, store, crypto) and its own. Unexpected failures of the database engine are STORAGE.
+ * (language, store, crypto, sync, beacon) and its own; `error-codes.test.ts` checks that each
+ * package's union is in it. Failures of the database engine are STORAGE.
  */
-export type DiscretErrorCode = LanguageErrorCode | StoreErrorCode | CryptoErrorCode | CoreErrorCode;
+export type DiscretErrorCode = LanguageErrorCode | StoreErrorCode | CryptoErrorCode | SyncErrorCode | BeaconErrorCode | CoreErrorCode;
 
 /**
  * The one error class of the public API. Errors of the lower packages keep their `code`,

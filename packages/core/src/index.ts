@@ -1,9 +1,8 @@
 /**
  * @discret/core — the app-facing API of Discret.
  */
-export {
-  Discret, databaseExists, type DiscretOptions, type DataModelInfo, type MutationStream, type RequestOptions, type DiscretComponents, type TypedQuery,
-} from './discret.js';
+export { Discret, databaseExists, type DiscretOptions, type DataModelInfo, type RequestOptions, type TypedQuery } from './discret.js';
+export type { MutationStream } from './mutation-stream.js';
 export { DiscretError, type DiscretErrorCode, type CoreErrorCode } from './errors.js';
 export { DEFAULT_CONFIGURATION, type Configuration } from './config.js';
 export type { DiscretEvent, DiscretEventType, EventOf } from './events.js';

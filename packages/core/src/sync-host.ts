@@ -7,8 +7,9 @@ import {
 } from '@discret/sync';
 import { judgeDefinition, structureEntityIds } from './definition.js';
 import { isMember } from './rooms.js';
-import type { DiscretComponents } from './discret.js';
-import { appTag, type Invite, signedBy } from './invites.js';
+import type { DiscretComponents } from './components.js';
+import { InviteBook } from './invite-book.js';
+import { signedBy } from './invites.js';
 
 export interface PeerRules {
   /** Another install of the same user synchronises at once; otherwise it waits as pending hardware. */
@@ -31,12 +32,14 @@ export class DiscretSyncHost implements SyncHost {
   private readonly peerEntity: string;
   private ownPeer: NodeRecord | undefined;
 
+  private readonly invites: InviteBook;
+
   constructor(
     private readonly parts: DiscretComponents,
     private readonly rules: PeerRules,
-    private readonly appKey: string,
     private readonly log: Logger,
   ) {
+    this.invites = new InviteBook(parts);
     const model = parts.store.dataModel;
     this.structure = structureEntityIds(model);
     this.peerEntity = model.entities.get('sys.Peer')!.shortId;
@@ -64,7 +67,7 @@ export class DiscretSyncHost implements SyncHost {
   }
 
   async inviteClaims(): Promise<Uint8Array[]> {
-    return (await this.acceptedInvites()).slice(0, 16).map((i) => i.invite.id);
+    return (await this.invites.accepted()).slice(0, 16).map((i) => i.invite.id);
   }
 
   async admit(remote: RemotePeer, _signal: AbortSignal): Promise<Admission> {
@@ -83,11 +86,10 @@ export class DiscretSyncHost implements SyncHost {
       }
     }
     // We accepted an invite it signed: we met the inviter.
-    for (const accepted of await this.acceptedInvites()) {
+    for (const accepted of await this.invites.accepted()) {
       if (signedBy(accepted.invite, remote.userKey)) {
         await this.allowPeer(remote.peer, 'enabled');
-        await this.parts.store.delete('delete { sys.Invite { $id } }', { id: accepted.id });
-        await this.forgetInvite(accepted.invite.id);
+        await this.invites.met(accepted);
         this.log.info({ peer: user }, 'met the inviter of an accepted invite');
         return { allowed: true };
       }
@@ -221,17 +223,8 @@ export class DiscretSyncHost implements SyncHost {
     for (const row of a) if (row.meeting_token && row.meeting_token !== base64url(own)) tokens.push(fromBase64url(row.meeting_token));
     const { o } = (await store.query('query { o: sys.OwnedInvite { id } }')) as { o: { id: string }[] };
     for (const row of o) tokens.push(inviteToken(fromBase64url(row.id)));
-    for (const accepted of await this.acceptedInvites()) tokens.push(inviteToken(accepted.invite.id));
+    for (const accepted of await this.invites.accepted()) tokens.push(inviteToken(accepted.invite.id));
     return tokens;
-  }
-
-  /** Invites this install accepted and has not yet met the inviter of. */
-  async acceptedInvites(): Promise<{ id: string; invite: Invite }[]> {
-    const { i } = (await this.parts.store.query('query { i: sys.Invite(room_id = $r, application = $app) { id invite_id invite_sign } }', { r: this.privateRoom, app: this.appKey })) as {
-      i: { id: string; invite_id: string; invite_sign: string }[];
-    };
-    const app = appTag(this.appKey);
-    return i.map((row) => ({ id: row.id, invite: { app, id: fromBase64url(row.invite_id), signature: fromBase64url(row.invite_sign) } }));
   }
 
   private async admitOwnDevice(remote: RemotePeer): Promise<Admission> {
@@ -312,18 +305,6 @@ export class DiscretSyncHost implements SyncHost {
       throw error;
     }
   }
-
-  /** Remembers a consumed invite id, so pasting the same invite again is refused. */
-  private async forgetInvite(id: Uint8Array): Promise<void> {
-    const used = await usedInvites(this.parts);
-    used.add(base64url(id));
-    await this.parts.store.setConfig('used_invites', JSON.stringify([...used].slice(-1000)));
-  }
-}
-
-export async function usedInvites(parts: DiscretComponents): Promise<Set<string>> {
-  const text = await parts.store.getConfig('used_invites');
-  return new Set(typeof text === 'string' ? (JSON.parse(text) as string[]) : []);
 }
 
 /** The meeting token of an invite: both sides derive it from the invite id. */

@@ -15,7 +15,7 @@ import { createInterface } from 'node:readline';
 import { SigningKey } from '@discret/crypto';
 import { CryptoPool, Discret, libp2pTransport, silentLogger } from '@discret/core';
 import { SyncService } from '@discret/sync';
-import type { DiscretComponents } from '../src/discret.js';
+import type { DiscretComponents } from '../src/components.js';
 import { DiscretSyncHost } from '../src/sync-host.js';
 import { nextEvent, within } from './waits.js';
 
@@ -55,7 +55,7 @@ function honestPeer(args: string[]) {
 /** One hostile connection of B: its own device key, B's user key, B's data answering. */
 async function hostileConnection(b: Discret, address: string) {
   const parts = (b as unknown as { parts: DiscretComponents }).parts;
-  const host = new DiscretSyncHost(parts, { autoAcceptLocalDevice: true, autoAllowNewPeers: false }, 'test.flood', silentLogger);
+  const host = new DiscretSyncHost(parts, { autoAcceptLocalDevice: true, autoAllowNewPeers: false }, silentLogger);
   const service = new SyncService({ transport: loopback(), host, deviceKey: SigningKey.generate(), logger: silentLogger });
   await service.start();
   // libp2p refuses new inbound connections past a rate per address: a refused dial is tried
@@ -70,10 +70,10 @@ async function hostileConnection(b: Discret, address: string) {
   }
   expect(remote).not.toBeNull();
   const [session] = (service as unknown as { sessions: Set<{ connection: { onClose(f: () => void): void } }> }).sessions;
-  const inner = session as unknown as {
-    client: { send(message: { type: string; body: unknown }): Promise<void> };
-    request(type: string, body: unknown, answer: string): Promise<unknown>;
-  };
+  // The session's own requester (sync's requester.ts): its channel, to send without reading.
+  const inner = (session as unknown as {
+    requester_: { channel: { send(message: { type: string; body: unknown }): Promise<void> }; request(type: string, body: unknown): Promise<unknown> };
+  }).requester_;
   const closed = new Promise<void>((resolve) => session!.connection.onClose(resolve));
   return { service, inner, closed };
 }
@@ -110,11 +110,11 @@ describe('a flood of requests from an admitted peer', () => {
       // FLOODING connections ask ASKED full pages of records each and never read; one more asks
       // and reads as fast as it can, 50 times.
       const fetchAll = { type: 'fetchAll', body: { room, phase: 'data', cursor: null } };
-      for (const { inner } of hostile.slice(1)) for (let i = 0; i < ASKED; i++) void inner.client.send(fetchAll).catch(() => {});
+      for (const { inner } of hostile.slice(1)) for (let i = 0; i < ASKED; i++) void inner.channel.send(fetchAll).catch(() => {});
       const reader = (async () => {
         let pages = 0;
         for (let i = 0; i < 50; i++) {
-          if (!(await hostile[0]!.inner.request('fetchAll', fetchAll.body, 'records').catch(() => null))) break;
+          if (!(await hostile[0]!.inner.request('fetchAll', fetchAll.body).catch(() => null))) break;
           pages++;
         }
         return pages;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { nextEvent, readUntil, within } from './waits.js';
 import { base64url, deriveAppKeys, fromBase64url, nodeSigningBytes, SigningKey, uid } from '@discret/crypto';
 import { createLogger, CryptoPool, Discret, libp2pTransport, silentLogger } from '@discret/core';
-import type { DiscretComponents } from '../src/discret.js';
+import type { DiscretComponents } from '../src/components.js';
 import type { NodeRecord, RecordRef, RoomItem } from '@discret/store';
 import { SyncService, type SyncHost, type SyncPhase } from '@discret/sync';
 import { DiscretSyncHost } from '../src/sync-host.js';
@@ -66,7 +66,7 @@ async function world(aConfig = {}) {
 /** B's sync side with its database answers modified: `forged` rows are listed and served as if stored. */
 async function hostileService(b: Discret, forged: NodeRecord[], options: { hang?: boolean } = {}) {
   const parts = (b as unknown as { parts: DiscretComponents }).parts;
-  const honest = new DiscretSyncHost(parts, { autoAcceptLocalDevice: true, autoAllowNewPeers: false }, APP, silentLogger);
+  const honest = new DiscretSyncHost(parts, { autoAcceptLocalDevice: true, autoAllowNewPeers: false }, silentLogger);
   const asItem = (f: NodeRecord): RoomItem => ({ kind: 'node', ref: { kind: 'node', id: f.id }, entity: f.entity, date: f.mdate, signature: f.signature });
   let serving = false;
   const host: SyncHost = Object.assign(Object.create(honest) as SyncHost, {

@@ -14,3 +14,16 @@ export function fromBase64url(text: string): Uint8Array {
 export function utf8(text: string): Uint8Array {
   return new TextEncoder().encode(text);
 }
+
+/** Orders byte strings as SQLite and sorted keys do: byte by byte, then the shorter first. */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
+}
+
+/** The same bytes (two nulls are the same; a null and bytes are not). */
+export function equalBytes(a: Uint8Array | null, b: Uint8Array | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.length === b.length && compareBytes(a, b) === 0;
+}

@@ -3,7 +3,7 @@
  * libsodium (sodium-native) when it loads, @noble otherwise: same bytes either way.
  */
 export { CryptoError, type CryptoErrorCode } from './errors.js';
-export { base64url, fromBase64url, utf8 } from './encoding.js';
+export { base64url, compareBytes, equalBytes, fromBase64url, utf8 } from './encoding.js';
 export { hash, keyedHash } from './hash.js';
 export { backend } from './native.js';
 export { SigningKey, verify, assertSignature } from './signing.js';

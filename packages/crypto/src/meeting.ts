@@ -1,5 +1,5 @@
 import { x25519 } from '@noble/curves/ed25519.js';
-import { base64url, fromBase64url, utf8 } from './encoding.js';
+import { base64url, compareBytes, equalBytes, fromBase64url, utf8 } from './encoding.js';
 import { CryptoError } from './errors.js';
 import { keyedHash, toBuffer } from './hash.js';
 import { native } from './native.js';
@@ -100,10 +100,4 @@ function scalarMult(secret: Uint8Array, theirs: Uint8Array): Uint8Array {
   }
 }
 
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && compareBytes(a, b) === 0;
-}
 
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  return Buffer.compare(toBuffer(a), toBuffer(b));
-}

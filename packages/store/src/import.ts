@@ -5,12 +5,12 @@ import {
 import type { DataModel, EntityDef, JsonValue } from '@discret/lang';
 import type { Row } from './driver.js';
 import { StoreError, type StoreErrorCode } from './errors.js';
-import type { EdgeDeletionRecord, EdgeRecord, NodeDeletionRecord, NodeRecord, RecordBatch } from './records.js';
+import type { EdgeDeletionRecord, EdgeRecord, NodeDeletionRecord, NodeRecord, RecordBatch, RecordKind } from './records.js';
+import { sameBytes, supersedes } from './versions.js';
 import type { WriteTransaction } from './transaction.js';
 import type { StoreOptions } from './types.js';
-import { sameBytes, WriteContext } from './write-context.js';
+import { WriteContext } from './write-context.js';
 
-export type RecordKind = 'node' | 'edge' | 'nodeDeletion' | 'edgeDeletion';
 
 export interface RejectedRecord {
   kind: RecordKind;
@@ -196,9 +196,7 @@ export class RecordImporter {
     const old = await this.nodeRow(r.id);
     if (old) {
       if (old._entity !== r.entity) throw new Rejection('INVALID_RECORD', 'The id belongs to another entity');
-      const oldMdate = Number(old.mdate);
-      if (r.mdate < oldMdate) return false;
-      if (r.mdate === oldMdate && Buffer.compare(Buffer.from(r.signature), Buffer.from(old._signature as Uint8Array)) <= 0) return false;
+      if (!supersedes({ date: r.mdate, signature: r.signature }, { date: Number(old.mdate), signature: old._signature as Uint8Array })) return false;
     }
     if (await this.deletedFor(r.id, entity, r.verifyingKey)) return false;
     const previousRoom = old ? ((old.room_id as Uint8Array | null) ?? null) : null;

@@ -1,7 +1,8 @@
 /**
  * @discret/store — the encrypted, signed graph store of Discret and its query engine.
  */
-export { Store, verifyNodeRow, verifyEdgeRow } from './store.js';
+export { Store } from './store.js';
+export { verifyNodeRow, verifyEdgeRow } from './integrity.js';
 export type { StoreOptions, RequestOptions, ImportOptions, ChangedDays, ChangeSources, ChangedItems } from './types.js';
 export type { RecordRef, RoomItem, PageFilter, RecordPage } from './room-items.js';
 export {
@@ -11,5 +12,5 @@ export { StoreError, type StoreErrorCode } from './errors.js';
 export type { StoreDriver, SqlConnection, SqlValue, Row, OpenOptions, RunResult } from './driver.js';
 export { sqlcipherDriver } from './drivers/sqlcipher.js';
 export { nodeSqliteDriver } from './drivers/node-sqlite.js';
-export type { NodeRecord, EdgeRecord, NodeDeletionRecord, EdgeDeletionRecord, RecordBatch } from './records.js';
-export type { ImportReport, RejectedRecord, RecordKind } from './import.js';
+export type { NodeRecord, EdgeRecord, NodeDeletionRecord, EdgeDeletionRecord, RecordBatch, RecordKind } from './records.js';
+export type { ImportReport, RejectedRecord } from './import.js';

@@ -1,6 +1,9 @@
 import type { EdgeDeletionSignable, EdgeSignable, NodeDeletionSignable, NodeSignable } from '@discret/crypto';
 import type { Row } from './driver.js';
 
+/** The four kinds of signed record a room holds. */
+export type RecordKind = 'node' | 'edge' | 'nodeDeletion' | 'edgeDeletion';
+
 /**
  * Records: the signed rows of the store in the form peers exchange, that is the fields their
  * canonical bytes cover (from @discret/crypto) plus the author's signature over them, so

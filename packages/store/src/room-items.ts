@@ -1,9 +1,9 @@
 import { decode as decodeCbor, encode as encodeCbor } from 'cborg';
 import type { Row, SqlConnection, SqlValue } from './driver.js';
 import { StoreError } from './errors.js';
-import { sameBytes } from './write-context.js';
-import { edgeDeletionRecord, edgeRecord, nodeDeletionRecord, nodeRecord, type RecordBatch } from './records.js';
-import type { RecordKind } from './import.js';
+import { edgeDeletionRecord, edgeRecord, nodeDeletionRecord, nodeRecord, type RecordBatch, type RecordKind } from './records.js';
+import type { SignatureSlot } from './transaction.js';
+import { sameBytes, supersedes } from './versions.js';
 
 /**
  * How to find one signed record of a room again: its primary key. Sync lists a room's items
@@ -27,6 +27,9 @@ export interface RoomItem {
   /** The author's signature: unique per version of a record. */
   signature: Uint8Array;
 }
+
+/** A record written, as `RoomItem` but with a signature that may still be a pending slot. */
+export type PendingItem = Omit<RoomItem, 'signature'> & { signature: Uint8Array | SignatureSlot };
 
 /** Every record of a room, as items: nodes, the edges leaving its nodes, and its deletion logs. */
 export async function listRoomItems(db: SqlConnection, roomId: Uint8Array): Promise<RoomItem[]> {
@@ -102,8 +105,7 @@ export async function lackedItems(db: SqlConnection, roomId: Uint8Array, items: 
       case 'node': {
         const [row] = await db.all('SELECT mdate, _signature FROM _node WHERE id = ?', [ref.id]);
         const deleted = await db.all('SELECT 1 AS x FROM _node_deletion_log WHERE id = ? LIMIT 1', [ref.id]);
-        known = deleted.length > 0 || (row !== undefined && (Number(row.mdate) > item.date || (Number(row.mdate) === item.date
-          && Buffer.compare(Buffer.from(row._signature as Uint8Array), Buffer.from(item.signature)) >= 0)));
+        known = deleted.length > 0 || (row !== undefined && !supersedes(item, { date: Number(row.mdate), signature: row._signature as Uint8Array }));
         break;
       }
       case 'edge': {

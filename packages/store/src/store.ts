@@ -1,8 +1,5 @@
 import { statSync } from 'node:fs';
 import {
-  base64url, edgeDeletionSigningBytes, edgeSigningBytes, nodeDeletionSigningBytes, nodeSigningBytes, verify,
-} from '@discret/crypto';
-import {
   checkParameters, DataModel, LanguageError, validateDeletion, validateMutation, validateQuery,
   type Parameters, type ResolvedMutation, type ResolvedQuery,
 } from '@discret/lang';
@@ -13,6 +10,7 @@ import { StoreError, throwIfAborted } from './errors.js';
 import { fieldPath, SCHEMA } from './schema.js';
 import { bindValues, compileQuery } from './sql-query.js';
 import { type ImportReport, RecordImporter, verifyRecords } from './import.js';
+import { badSignatures } from './integrity.js';
 import { edgeDeletionRecord, edgeRecord, nodeDeletionRecord, nodeRecord, type NodeRecord, type RecordBatch } from './records.js';
 import { lackedItems, listRoomItems, type PageFilter, readRoomPage, readRoomRecords, type RecordPage, type RecordRef, type RoomItem } from './room-items.js';
 import { TextIndexer } from './text-index.js';
@@ -241,17 +239,7 @@ export class Store<Grant = unknown> {
    */
   async checkIntegrity(): Promise<{ nodes: string[]; edges: string[]; deletions: string[] }> {
     this.assertOpen();
-    const nodes = (await this.reader.all('SELECT * FROM _node')).filter((row) => !verifyNodeRow(row)).map((row) => base64url(row.id as Uint8Array));
-    const edges = (await this.reader.all('SELECT * FROM _edge')).filter((row) => !verifyEdgeRow(row)).map((row) => `${base64url(row.src as Uint8Array)}:${row.label}`);
-    const deletions = [
-      ...(await this.reader.all('SELECT * FROM _node_deletion_log')).map(nodeDeletionRecord)
-        .filter((r) => !verify(r.verifyingKey, nodeDeletionSigningBytes(r), r.signature))
-        .map((r) => `${base64url(r.roomId)}:${base64url(r.id)}`),
-      ...(await this.reader.all('SELECT * FROM _edge_deletion_log')).map(edgeDeletionRecord)
-        .filter((r) => !verify(r.verifyingKey, edgeDeletionSigningBytes(r), r.signature))
-        .map((r) => `${base64url(r.roomId)}:${base64url(r.src)}:${r.label}`),
-    ];
-    return { nodes, edges, deletions };
+    return badSignatures(this.reader);
   }
 
   /**
@@ -414,18 +402,6 @@ export class Store<Grant = unknown> {
     }
     if (merged.size) this.options.onChange(merged, sources, items);
   }
-}
-
-/** Verifies a stored node row's signature against its own verifying key. */
-export function verifyNodeRow(row: Row): boolean {
-  const r = nodeRecord(row);
-  return verify(r.verifyingKey, nodeSigningBytes(r), r.signature);
-}
-
-/** Verifies a stored edge row's signature. */
-export function verifyEdgeRow(row: Row): boolean {
-  const r = edgeRecord(row);
-  return verify(r.verifyingKey, edgeSigningBytes(r), r.signature);
 }
 
 /**

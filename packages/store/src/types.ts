@@ -3,8 +3,7 @@ import type { DataModel } from '@discret/lang';
 import type { Logger } from '@discret/log';
 import type { StoreDriver } from './driver.js';
 import type { WritePolicy } from './policy.js';
-import type { RoomItem } from './room-items.js';
-import type { PendingItem } from './write-context.js';
+import type { PendingItem, RoomItem } from './room-items.js';
 
 /** Rooms, entities and days (epoch ms at 00:00 UTC) touched by committed writes. */
 export type ChangedDays = Map<string, Map<string, Set<number>>>;

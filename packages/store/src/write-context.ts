@@ -6,8 +6,9 @@ import type { Row } from './driver.js';
 import { newRowJson, newRowLayout } from './new-row-json.js';
 import { StoreError } from './errors.js';
 import { ALLOWED, type WriteDecision, type WriteQuestion } from './policy.js';
-import type { RoomItem } from './room-items.js';
-import type { SignatureSlot, WriteTransaction } from './transaction.js';
+import type { PendingItem } from './room-items.js';
+import { sameBytes } from './versions.js';
+import type { WriteTransaction } from './transaction.js';
 import type { ChangedDays, StoreOptions } from './types.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -23,13 +24,6 @@ export function toId(value: unknown): Uint8Array {
 /** Most records a commit reports per room for sync's live path; past it, peers reconcile. */
 export const MAX_ITEMS_PER_ROOM = 256;
 
-/** A record written, as `RoomItem` but with a signature that may still be a pending slot. */
-export type PendingItem = Omit<RoomItem, 'signature'> & { signature: Uint8Array | SignatureSlot };
-
-export function sameBytes(a: Uint8Array | null, b: Uint8Array | null): boolean {
-  if (a === null || b === null) return a === b;
-  return Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
-}
 
 /** A row about to be written: a new one, or an existing one read back for an update. */
 interface RowState {

@@ -12,7 +12,7 @@ export {
 } from './reconcile.js';
 export { newChallenge, proveIdentity, checkIdentity, identityProofBytes, CHALLENGE_BYTES } from './identity.js';
 export type { Admission, HostImportReport, RemotePeer, SyncHost, SyncPhase } from './host.js';
-export { PeerSession, KeyedLocks, DEFAULT_SESSION_LIMITS, type SessionLimits } from './session.js';
+export { DEFAULT_SESSION_LIMITS, type SessionLimits } from './session-context.js';
 export { SyncService, type SyncServiceOptions } from './service.js';
 export { reconcileItem, keysOfBatch, batchWithin, ITEM_KEY_BYTES, type ItemKind } from './items.js';
 export { batchToWire, batchFromWire } from './records-wire.js';

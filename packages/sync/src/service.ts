@@ -4,7 +4,8 @@ import { SyncError } from './errors.js';
 import type { RoomItem } from '@discret/store';
 import type { RemotePeer, SyncHost } from './host.js';
 import { ItemSetCache } from './item-cache.js';
-import { DEFAULT_SESSION_LIMITS, KeyedLocks, PeerSession, type SessionLimits } from './session.js';
+import { KeyedLocks } from './keyed-locks.js';
+import { DEFAULT_SESSION_LIMITS, PeerSession, type SessionLimits } from './session.js';
 import type { AbortOptions, Connection, Transport } from './transport.js';
 
 export interface SyncServiceOptions {

@@ -1,0 +1,136 @@
+import { base64url } from '@discret/crypto';
+import { BeaconClient } from '@discret/beacon';
+import { componentLogger } from '@discret/log';
+import type { RoomItem } from '@discret/store';
+import { LanDiscovery, type LanDiscoveryHooks, type RemotePeer, SyncService, type Transport } from '@discret/sync';
+import type { DiscretComponents } from './components.js';
+import { raceDials } from './dial-race.js';
+import { DiscretError } from './errors.js';
+import { DiscretSyncHost } from './sync-host.js';
+
+/**
+ * Everything of a Discret instance that talks to other devices: the sync service over the
+ * transport, LAN discovery, and the beacon clients; started together, stopped together.
+ */
+export class Network {
+  private constructor(
+    private readonly sync: SyncService,
+    private readonly lan: { discovery: LanDiscovery; hooks: LanDiscoveryHooks } | undefined,
+    private readonly beacons: BeaconClient[],
+  ) {}
+
+  /** Starts sync on `transport`, then the beacons and LAN discovery the configuration asks for. */
+  static async start(parts: DiscretComponents, transport: Transport): Promise<Network> {
+    const { config, logger } = parts;
+    const syncLog = componentLogger(logger, 'sync');
+    const host = new DiscretSyncHost(parts, config, syncLog);
+    if (config.relayOnly && (!config.enableBeacons || !config.enableRelay || !config.beacons.length || !transport.useRelays)) {
+      throw new DiscretError('INVALID_CONFIGURATION', 'relayOnly needs beacons, enableBeacons, enableRelay and a transport with relays');
+    }
+    if (config.enableBeacons && config.enableRelay && config.beacons.length) transport.useRelays?.(config.beacons, { only: config.relayOnly });
+    const sync = new SyncService({ transport, host, deviceKey: parts.deviceKey, logger, limits: { requestTimeoutMs: config.networkTimeoutInMs } });
+    const beacons: BeaconClient[] = [];
+    let lan: { discovery: LanDiscovery; hooks: LanDiscoveryHooks } | undefined;
+    try {
+      await sync.start();
+      if (config.enableBeacons) {
+        for (const address of config.beacons) {
+          const client = new BeaconClient({ transport, address, logger: syncLog }, {
+            tokens: () => host.meetingTokens(),
+            found: (addresses) => void connectFirst(sync, addresses),
+          });
+          client.start();
+          beacons.push(client);
+        }
+      }
+      if (config.enableMulticast && LanDiscovery.reachable(sync.addresses())) {
+        lan = { discovery: new LanDiscovery({ group: config.multicastGroup, frequencyMs: config.announceFrequencyInMs, logger: syncLog }), hooks: lanHooks(sync, host, config.announceFrequencyInMs) };
+        await lan.discovery.start(lan.hooks);
+      }
+    } catch (error) {
+      await new Network(sync, lan, beacons).stop();
+      throw error;
+    }
+    return new Network(sync, lan, beacons);
+  }
+
+  /** Tells the LAN and the beacons our tokens now (they changed: an invite made or accepted). */
+  announce(): void {
+    if (this.lan) void this.lan.discovery.announce(this.lan.hooks);
+    for (const b of this.beacons) void b.refresh();
+  }
+
+  /** Local commits changed these rooms: connected peers that share them pull them. */
+  roomsChanged(rooms: string[], sources?: ReadonlyMap<string, ReadonlySet<string | null>>, items?: ReadonlyMap<string, readonly RoomItem[] | null>): void {
+    this.sync.roomsChanged(rooms, sources, items);
+  }
+
+  async connect(address: string, signal?: AbortSignal): Promise<string | null> {
+    const remote = await this.sync.connect(address, { signal });
+    return remote ? base64url(remote.userKey) : null;
+  }
+
+  addresses(): string[] {
+    return this.sync.addresses();
+  }
+
+  peerConnections(): { verifyingKey: string; address: string; path: 'direct' | 'relayed' }[] {
+    return this.sync.connections().map((c) => ({ verifyingKey: base64url(c.remote.userKey), address: c.address, path: connectionPath(c.address) }));
+  }
+
+  connectedPeers(): string[] {
+    return this.sync.peers().map((p) => base64url(p.userKey));
+  }
+
+  async stop(): Promise<void> {
+    await this.lan?.discovery.stop().catch(() => {});
+    for (const b of this.beacons) await b.stop();
+    await this.sync.stop().catch(() => {});
+  }
+}
+
+/**
+ * What LAN discovery needs: our tokens, our addresses, and what to do when a peer that holds
+ * one of them announces itself (dial it, at most once per announcement period per address).
+ */
+function lanHooks(sync: SyncService, host: DiscretSyncHost, periodMs: number): LanDiscoveryHooks {
+  const tried = new Map<string, number>();
+  return {
+    tokens: () => host.meetingTokens(),
+    addresses: () => sync.addresses(),
+    found: (addresses) => {
+      const now = Date.now();
+      const key = addresses.join(' ');
+      if ((tried.get(key) ?? 0) > now - periodMs) return;
+      tried.set(key, now);
+      if (tried.size > 1024) tried.delete(tried.keys().next().value!);
+      void connectFirst(sync, addresses);
+    },
+  };
+}
+
+/** `relayed` when the data goes through a relay; WebRTC set up through one is `direct`. */
+function connectionPath(address: string): 'direct' | 'relayed' {
+  return address.includes('/p2p-circuit') && !address.includes('/webrtc') ? 'relayed' : 'direct';
+}
+
+/** How long a connection that a better path replaced stays open before it is closed. */
+const REPLACED_GRACE_MS = 5_000;
+
+/**
+ * Reaches a peer that discovery or a beacon introduced, by every path it offers (dial-race.ts):
+ * the first connection is used at once, and a better path found later replaces it.
+ */
+function connectFirst(sync: SyncService, addresses: readonly string[]): Promise<void> {
+  return raceDials<RemotePeer>(addresses, {
+    connect: (address, signal) => sync.connect(address, { signal }),
+    // The replaced connection goes after a grace period, once both sides' handshakes and
+    // libp2p's own streams (identify) on it are done: a stream opened on a relayed connection
+    // while it closes makes yamux throw from a microtask (an uncaught StreamStateError, seen in
+    // the beacon test when it was closed at once).
+    close: async (remote) => {
+      setTimeout(() => void sync.disconnect(remote.connectionId), REPLACED_GRACE_MS).unref?.();
+    },
+    same: (a, b) => a.connectionId === b.connectionId,
+  }).then(() => undefined);
+}

@@ -1,0 +1,107 @@
+// A peer's database for sync tests without SQLite: one room's rows in a map, newest version
+// kept (as the store's import does), and a host that admits everyone unless told otherwise.
+// Used by the simulation of hundreds of peers and by the session tests.
+import { createHash, randomBytes } from 'node:crypto';
+import { base64url, compareBytes, type SigningKey, uid } from '@discret/crypto';
+import type { NodeRecord, RecordBatch, RecordRef, RoomItem } from '@discret/store';
+import { type Admission, type HostImportReport, proveIdentity, type RemotePeer, type SyncHost, type SyncPhase, type SyncService } from '@discret/sync';
+
+export const ROOM = 'ROOM';
+
+/** A peer's database: the room's rows in a map, newest version kept. */
+export class MapHost implements SyncHost {
+  readonly rows = new Map<string, NodeRecord>();
+  service!: SyncService;
+  private readonly peer: NodeRecord;
+
+  /** What `admit` answers; everyone by default. */
+  admission: Admission = { allowed: true };
+  /** The rooms a remote may read. */
+  shared: string[] = [ROOM];
+  /** Every room synchronised, as the session reported it. */
+  readonly synchronized: string[] = [];
+
+  constructor(private readonly user: SigningKey) {
+    this.peer = { id: uid(), roomId: null, entity: 'peer', cdate: 0, mdate: 0, json: null, binary: null, verifyingKey: user.publicKey, signature: new Uint8Array(64) };
+  }
+
+  write(text: string): void {
+    const now = Date.now();
+    const id = uid(now);
+    const r = { id, roomId: null, entity: 'note', cdate: now, mdate: now, json: JSON.stringify({ text }), binary: null, verifyingKey: this.user.publicKey, signature: randomBytes(64) };
+    this.keep(r);
+    this.service.roomsChanged([ROOM], undefined, new Map([[ROOM, [item(r)]]]));
+  }
+
+  /** Newest mdate wins; at the same millisecond the larger signature. */
+  private keep(r: NodeRecord): boolean {
+    const key = base64url(r.id);
+    const old = this.rows.get(key);
+    if (old && (old.mdate > r.mdate || (old.mdate === r.mdate && compareBytes(old.signature, r.signature) >= 0))) return false;
+    this.rows.set(key, r);
+    return true;
+  }
+
+  digest(): string {
+    const h = createHash('sha256');
+    for (const key of [...this.rows.keys()].sort()) h.update(key).update(this.rows.get(key)!.signature);
+    return h.digest('hex');
+  }
+
+  proveIdentity(challenge: Uint8Array, prover: Uint8Array, verifier: Uint8Array) {
+    return proveIdentity(this.user, challenge, prover, verifier);
+  }
+  async peerRecord() {
+    return this.peer;
+  }
+  async inviteClaims() {
+    return [];
+  }
+  async admit() {
+    return this.admission;
+  }
+  async hasRoom() {
+    return true;
+  }
+  async roomsFor() {
+    return this.shared;
+  }
+  async items(_room: string, phase: SyncPhase): Promise<RoomItem[]> {
+    if (phase === 'definition') return [];
+    return [...this.rows.values()].map(item);
+  }
+  phaseOf(): SyncPhase {
+    return 'data';
+  }
+  async lacks(_room: string, items: RoomItem[]) {
+    return items.filter((it) => it.ref.kind === 'node' && (this.rows.get(base64url(it.ref.id))?.mdate ?? -1) < it.date);
+  }
+  async countItems() {
+    return this.rows.size;
+  }
+  async page(_room: string, phase: SyncPhase) {
+    // A test database: the whole room in one page.
+    return { batch: { nodes: phase === 'data' ? [...this.rows.values()] : [], edges: [], nodeDeletions: [], edgeDeletions: [] }, next: null };
+  }
+  async read(_room: string, refs: readonly RecordRef[]): Promise<Required<RecordBatch>> {
+    const nodes = refs.flatMap((ref) => (ref.kind === 'node' ? [this.rows.get(base64url(ref.id))].filter((r): r is NodeRecord => r !== undefined) : []));
+    return { nodes, edges: [], nodeDeletions: [], edgeDeletions: [] };
+  }
+  async import(_room: string, _phase: SyncPhase, batch: Required<RecordBatch>, remote: RemotePeer): Promise<HostImportReport> {
+    const applied = batch.nodes.filter((r) => this.keep(r));
+    // As the store reports a commit: what changed, and where from (not echoed to its source).
+    if (applied.length) this.service.roomsChanged([ROOM], new Map([[ROOM, new Set([remote.connectionId])]]), new Map([[ROOM, applied.length <= 256 ? applied.map(item) : null]]));
+    return { applied: applied.length, ignored: batch.nodes.length - applied.length, rejected: 0 };
+  }
+  async roomPeers() {
+    return [];
+  }
+  async learnPeers() {}
+  roomSynchronized(room: string) {
+    this.synchronized.push(room);
+  }
+}
+
+
+
+export const item = (r: NodeRecord): RoomItem => ({ kind: 'node', ref: { kind: 'node', id: r.id }, entity: r.entity, date: r.mdate, signature: r.signature });
