@@ -1,326 +1,94 @@
-import { base64url, deriveToken, edgeSigningBytes, fromBase64url, nodeSigningBytes, verify } from '@discret/crypto';
-import { validateMutation } from '@discret/lang';
 import type { Logger } from '@discret/log';
-import type { NodeRecord, RecordBatch, RecordRef, RoomItem, StoreError } from '@discret/store';
-import {
-  type Admission, type HostImportReport, proveIdentity, type RemotePeer, SyncError, type SyncHost, type SyncPhase,
-} from '@discret/sync';
-import { judgeDefinition, structureEntityIds } from './definition.js';
-import { isMember } from './rooms.js';
+import type { NodeRecord, RecordBatch, RecordRef, RoomItem } from '@discret/store';
+import type { Admission, HostImportReport, RemotePeer, SyncHost, SyncPhase } from '@discret/sync';
+import { base64url } from '@discret/crypto';
 import type { DiscretComponents } from './components.js';
-import { InviteBook } from './invite-book.js';
-import { signedBy } from './invites.js';
+import type { PeerRules } from './host-checks.js';
+import { PeerGate } from './peer-gate.js';
+import { RoomExchange } from './room-exchange.js';
 
-export interface PeerRules {
-  /** Another install of the same user synchronises at once; otherwise it waits as pending hardware. */
-  autoAcceptLocalDevice: boolean;
-  /** A stranger who shares a room with us is allowed at once; otherwise recorded as a pending peer. */
-  autoAllowNewPeers: boolean;
-}
-
-interface AllowedPeerRow { id: string; status: string; peer: { verifying_key: string } | null }
+export type { PeerRules } from './host-checks.js';
 
 /**
- * Discret's side of synchronisation: who may connect (own devices, invited and allowed peers),
- * which rooms each may read, and how received records are judged before they are stored.
- * Records: the room's rows as the store lists them; definitions are judged as a history
- * (definition.ts) before import; data goes through the store's import, which checks every
- * signature and every right at the row's own date.
+ * Discret's side of synchronisation, in the parts sync's `SyncHost` is made of: the peer gate
+ * (admission, identity, peers recorded, meeting tokens: peer-gate.ts), the room exchange (what
+ * a remote may read, what is served, how received records are judged: room-exchange.ts), and
+ * the events, which go to the app.
  */
 export class DiscretSyncHost implements SyncHost {
-  private readonly structure: Set<string>;
-  private readonly peerEntity: string;
-  private ownPeer: NodeRecord | undefined;
-
-  private readonly invites: InviteBook;
+  private readonly gate: PeerGate;
+  private readonly rooms: RoomExchange;
 
   constructor(
     private readonly parts: DiscretComponents,
-    private readonly rules: PeerRules,
-    private readonly log: Logger,
+    rules: PeerRules,
+    log: Logger,
   ) {
-    this.invites = new InviteBook(parts);
-    const model = parts.store.dataModel;
-    this.structure = structureEntityIds(model);
-    this.peerEntity = model.entities.get('sys.Peer')!.shortId;
+    this.gate = new PeerGate(parts, rules, log);
+    this.rooms = new RoomExchange(parts, log);
   }
 
-  private get me(): string {
-    return this.parts.keys.signingKey.verifyingKey;
-  }
-
-  private get privateRoom(): string {
-    return base64url(this.parts.keys.privateRoomId);
-  }
-
+  // ---- admission (peer-gate.ts)
   proveIdentity(challenge: Uint8Array, proverDevice: Uint8Array, verifierDevice: Uint8Array): Uint8Array {
-    return proveIdentity(this.parts.keys.signingKey, challenge, proverDevice, verifierDevice);
+    return this.gate.proveIdentity(challenge, proverDevice, verifierDevice);
+  }
+  peerRecord(): Promise<NodeRecord> {
+    return this.gate.peerRecord();
+  }
+  inviteClaims(): Promise<Uint8Array[]> {
+    return this.gate.inviteClaims();
+  }
+  admit(remote: RemotePeer, signal: AbortSignal): Promise<Admission> {
+    return this.gate.admit(remote, signal);
+  }
+  learnPeers(room: string, peers: NodeRecord[], remote: RemotePeer): Promise<void> {
+    return this.gate.learnPeers(room, peers, remote);
+  }
+  /** Our meeting tokens, for LAN discovery and beacons. */
+  meetingTokens(): Promise<Uint8Array[]> {
+    return this.gate.meetingTokens();
   }
 
-  async peerRecord(): Promise<NodeRecord> {
-    if (this.ownPeer) return this.ownPeer;
-    const { p } = (await this.parts.store.query('query { p: sys.Peer(verifying_key = $me) { id } }', { me: this.me })) as { p: { id: string }[] };
-    const record = p[0] ? await this.parts.store.nodeRecord(fromBase64url(p[0].id)) : undefined;
-    if (!record) throw new SyncError('NOT_STARTED', 'This user has no sys.Peer row');
-    this.ownPeer = record;
-    return record;
+  // ---- rooms (room-exchange.ts)
+  hasRoom(room: string): Promise<boolean> {
+    return this.rooms.hasRoom(room);
   }
-
-  async inviteClaims(): Promise<Uint8Array[]> {
-    return (await this.invites.accepted()).slice(0, 16).map((i) => i.invite.id);
+  roomsFor(remote: RemotePeer): Promise<string[]> {
+    return this.rooms.roomsFor(remote);
   }
-
-  async admit(remote: RemotePeer, _signal: AbortSignal): Promise<Admission> {
-    const peer = remote.peer;
-    if (peer.entity !== this.peerEntity || peer.roomId !== null || !safeVerify(peer)) return refuse('its sys.Peer row is not a valid, signed peer row');
-    const user = base64url(remote.userKey);
-    if (user === this.me) return this.admitOwnDevice(remote);
-    // It presents an invite we issued: admit it once, and consume the invite.
-    for (const id of remote.invites) {
-      const { o } = (await this.parts.store.query('query { o: sys.OwnedInvite(id = $id) { id room authorisation } }', { id: base64url(id) })) as {
-        o: { id: string; room: string | null; authorisation: string | null }[];
-      };
-      if (o[0]) {
-        await this.ownedInviteUsed(remote, o[0]);
-        return { allowed: true };
-      }
-    }
-    // We accepted an invite it signed: we met the inviter.
-    for (const accepted of await this.invites.accepted()) {
-      if (signedBy(accepted.invite, remote.userKey)) {
-        await this.allowPeer(remote.peer, 'enabled');
-        await this.invites.met(accepted);
-        this.log.info({ peer: user }, 'met the inviter of an accepted invite');
-        return { allowed: true };
-      }
-    }
-    const known = await this.allowedPeer(user);
-    if (known?.status === 'enabled') return { allowed: true };
-    if (known) return refuse('a pending peer: allow it by setting its sys.AllowedPeer status to "enabled"');
-    if (!this.parts.rooms.roomsOf(user).length) return refuse('an unknown peer that shares no room with us');
-    await this.allowPeer(remote.peer, this.rules.autoAllowNewPeers ? 'enabled' : 'pending');
-    if (this.rules.autoAllowNewPeers) return { allowed: true };
-    this.parts.events.emit({ type: 'PendingPeer' });
-    return refuse('a new peer from a shared room, now pending');
-  }
-
-  async hasRoom(room: string): Promise<boolean> {
-    return room === this.privateRoom || this.parts.rooms.get(room) !== undefined;
-  }
-
-  async roomsFor(remote: RemotePeer): Promise<string[]> {
-    const user = base64url(remote.userKey);
-    if (user === this.me) return [this.privateRoom, ...this.parts.rooms.ids()];
-    return this.parts.rooms.roomsOf(user);
-  }
-
   phaseOf(item: RoomItem): SyncPhase {
-    return (item.kind === 'node' || item.kind === 'edge') && this.structure.has(item.entity) ? 'definition' : 'data';
+    return this.rooms.phaseOf(item);
   }
-
   lacks(room: string, items: RoomItem[]): Promise<RoomItem[]> {
-    return this.parts.store.lacks(fromBase64url(room), items);
+    return this.rooms.lacks(room, items);
   }
-
-  async items(room: string, phase: SyncPhase): Promise<RoomItem[]> {
-    const items = await this.parts.store.roomItems(fromBase64url(room));
-    const definition = phase === 'definition';
-    return items.filter((it) => (this.phaseOf(it) === 'definition') === definition);
+  items(room: string, phase: SyncPhase): Promise<RoomItem[]> {
+    return this.rooms.items(room, phase);
   }
-
   countItems(room: string): Promise<number> {
-    return this.parts.store.countRoomItems(fromBase64url(room));
+    return this.rooms.countItems(room);
   }
-
   page(room: string, phase: SyncPhase, cursor: Uint8Array | null, maxBytes: number, sizeOf: (record: unknown) => number) {
-    const filter = { entities: [...this.structure], include: phase === 'definition' };
-    return this.parts.store.readPage(fromBase64url(room), filter, cursor, maxBytes, sizeOf);
+    return this.rooms.page(room, phase, cursor, maxBytes, sizeOf);
   }
-
   read(room: string, refs: readonly RecordRef[]): Promise<Required<RecordBatch>> {
-    return this.parts.store.readRecords(fromBase64url(room), refs);
+    return this.rooms.read(room, refs);
+  }
+  import(room: string, phase: SyncPhase, batch: Required<RecordBatch>, remote: RemotePeer, signal: AbortSignal): Promise<HostImportReport> {
+    return this.rooms.import(room, phase, batch, remote, signal);
+  }
+  roomPeers(room: string): Promise<NodeRecord[]> {
+    return this.rooms.roomPeers(room);
   }
 
-  async import(room: string, phase: SyncPhase, batch: Required<RecordBatch>, remote: RemotePeer, signal: AbortSignal): Promise<HostImportReport> {
-    const { store, rooms, events } = this.parts;
-    const roomId = fromBase64url(room);
-    let toImport = batch;
-    let refused = 0;
-    if (phase === 'definition') {
-      // Authenticity first (all or nothing), then the history, then only what it accepts.
-      const stored = await store.readRecords(roomId, (await this.items(room, 'definition')).map((it) => it.ref));
-      await this.checkSignatures(batch);
-      const verdict = judgeDefinition(store.dataModel, room, stored, batch);
-      const member = verdict.room !== undefined && (rooms.get(room) !== undefined || isMember(verdict.room, this.me, Date.now()));
-      if (!member) {
-        this.log.info({ room, peer: base64url(remote.userKey), rejected: Object.fromEntries(verdict.rejected), known: verdict.room !== undefined }, 'a room definition we are not part of: ignored');
-        return { applied: 0, ignored: batch.nodes.length + batch.edges.length, rejected: 0 };
-      }
-      for (const [name, why] of verdict.rejected) this.log.warn({ room, record: name, reason: why, peer: base64url(remote.userKey) }, 'room definition row refused');
-      refused = batch.nodes.length + batch.edges.length - verdict.accepted.nodes.length - verdict.accepted.edges.length;
-      toImport = verdict.accepted;
-    }
-    const report = await this.strict(store.importRecords(toImport, { signal, strict: true, source: remote.connectionId, grant: phase === 'definition' ? { rooms: new Set([room]), newRooms: 0 } : undefined }));
-    for (const r of report.rejected) this.log.warn({ room, record: r.id, kind: r.kind, code: r.code, reason: r.message, peer: base64url(remote.userKey) }, 'received row refused');
-    if (phase === 'definition' && report.applied) {
-      await rooms.reload(store, room);
-      events.emit({ type: 'RoomModified', room });
-    }
-    return { applied: report.applied, ignored: report.ignored, rejected: report.rejected.length + refused };
-  }
-
-  async roomPeers(room: string): Promise<NodeRecord[]> {
-    const state = this.parts.rooms.get(room);
-    if (!state) return [];
-    const members = new Set(this.parts.rooms.membersOf(room));
-    const { p } = (await this.parts.store.query('query { p: sys.Peer { id verifying_key } }')) as { p: { id: string; verifying_key: string }[] };
-    const out: NodeRecord[] = [];
-    for (const row of p) {
-      if (!members.has(row.verifying_key)) continue;
-      const record = await this.parts.store.nodeRecord(fromBase64url(row.id));
-      if (record) out.push(record);
-    }
-    return out;
-  }
-
-  async learnPeers(room: string, peers: NodeRecord[], remote: RemotePeer): Promise<void> {
-    const members = new Set(this.parts.rooms.membersOf(room));
-    for (const peer of peers) {
-      const user = base64url(peer.verifyingKey);
-      if (user === this.me || user === base64url(remote.userKey) || !members.has(user)) continue;
-      if (peer.entity !== this.peerEntity || peer.roomId !== null || !safeVerify(peer)) {
-        throw new SyncError('INVALID_DATA', `An invalid sys.Peer row for ${user}`);
-      }
-      if (await this.allowedPeer(user)) continue;
-      const status = this.rules.autoAllowNewPeers ? 'enabled' : 'pending';
-      await this.allowPeer(peer, status);
-      if (status === 'pending') this.parts.events.emit({ type: 'PendingPeer' });
-    }
-  }
-
+  // ---- events, to the app
   peerConnected(remote: RemotePeer): void {
     this.parts.events.emit({ type: 'PeerConnected', verifyingKey: base64url(remote.userKey), date: Date.now(), connectionId: remote.connectionId });
   }
-
   peerDisconnected(remote: RemotePeer): void {
     this.parts.events.emit({ type: 'PeerDisconnected', verifyingKey: base64url(remote.userKey), date: Date.now(), connectionId: remote.connectionId });
   }
-
   roomSynchronized(room: string): void {
     this.parts.events.emit({ type: 'RoomSynchronized', room });
   }
-
-  /**
-   * Our meeting tokens, for LAN discovery: our own user's (our other devices hold it too), one
-   * per enabled allowed peer, and one per invite made or accepted and not yet used.
-   */
-  async meetingTokens(): Promise<Uint8Array[]> {
-    const { store, keys } = this.parts;
-    const own = keys.meetingSecret.token(keys.meetingSecret.publicKey);
-    const tokens = [own];
-    // Our own sys.AllowedPeer row (as upstream keeps one) carries our own token: listed once.
-    const { a } = (await store.query('query { a: sys.AllowedPeer(status = "enabled") { meeting_token } }')) as { a: { meeting_token: string }[] };
-    for (const row of a) if (row.meeting_token && row.meeting_token !== base64url(own)) tokens.push(fromBase64url(row.meeting_token));
-    const { o } = (await store.query('query { o: sys.OwnedInvite { id } }')) as { o: { id: string }[] };
-    for (const row of o) tokens.push(inviteToken(fromBase64url(row.id)));
-    for (const accepted of await this.invites.accepted()) tokens.push(inviteToken(accepted.invite.id));
-    return tokens;
-  }
-
-  private async admitOwnDevice(remote: RemotePeer): Promise<Admission> {
-    if (this.rules.autoAcceptLocalDevice) return { allowed: true };
-    const device = base64url(remote.deviceKey);
-    const { h } = (await this.parts.store.query('query { h: sys.AllowedHardware(name = $d) { id status } }', { d: device })) as { h: { status: string }[] };
-    if (h.some((row) => row.status === 'enabled')) return { allowed: true };
-    if (!h.length) {
-      await this.parts.store.mutate('mutate { sys.AllowedHardware { room_id: $r name: $d status: "pending" } }', { r: this.privateRoom, d: device });
-      this.parts.events.emit({ type: 'PendingHardware' });
-    }
-    return refuse('another device of this user, pending: allow it by setting its sys.AllowedHardware status to "enabled"');
-  }
-
-  private async ownedInviteUsed(remote: RemotePeer, owned: { id: string; room: string | null; authorisation: string | null }): Promise<void> {
-    const user = base64url(remote.userKey);
-    await this.allowPeer(remote.peer, 'enabled');
-    await this.parts.store.delete('delete { sys.OwnedInvite { $id } }', { id: owned.id });
-    if (owned.room && owned.authorisation) {
-      const mutation = 'mutate { sys.Room { id: $room authorisations: [{ id: $auth users: [{ verif_key: $key enabled: true }] }] } }';
-      const params = { room: owned.room, auth: owned.authorisation, key: user };
-      const { rooms, store } = this.parts;
-      const grant = rooms.planMutation(validateMutation(store.dataModel, mutation), params, this.me, Date.now());
-      await store.mutate(mutation, params, { grant });
-      await rooms.reload(store, owned.room);
-      this.parts.events.emit({ type: 'RoomModified', room: owned.room });
-    }
-    this.log.info({ peer: user }, 'an invite was used');
-  }
-
-  private async allowedPeer(user: string): Promise<AllowedPeerRow | undefined> {
-    const { a } = (await this.parts.store.query('query { a: sys.AllowedPeer(nullable(peer)) { id status peer { verifying_key } } }')) as { a: AllowedPeerRow[] };
-    return a.find((row) => row.peer?.verifying_key === user);
-  }
-
-  /** Stores the remote's peer row and its sys.AllowedPeer row (in the private room, so our other devices know it). */
-  private async allowPeer(peer: NodeRecord, status: 'enabled' | 'pending'): Promise<void> {
-    const { store, keys } = this.parts;
-    await this.strict(store.importRecords({ nodes: [peer] }, { strict: true, localEntities: [this.peerEntity] }));
-    const existing = await this.allowedPeer(base64url(peer.verifyingKey));
-    if (existing) {
-      if (existing.status !== status) await store.mutate('mutate { sys.AllowedPeer { id: $id status: $s } }', { id: existing.id, s: status });
-      return;
-    }
-    const field = store.dataModel.entities.get('sys.Peer')!.fieldsByName.get('pub_key')!.shortId;
-    const pubKey = (JSON.parse(peer.json ?? '{}') as Record<string, unknown>)[field];
-    let token = '';
-    try {
-      token = base64url(keys.meetingSecret.token(fromBase64url(String(pubKey))));
-    } catch {
-      token = ''; // a peer row without a usable meeting key: it cannot be met by discovery
-    }
-    await store.mutate('mutate { sys.AllowedPeer { room_id: $r peer: { id: $p } meeting_token: $t status: $s } }', {
-      r: this.privateRoom, p: base64url(peer.id), t: token, s: status,
-    });
-  }
-
-  private async checkSignatures(batch: Required<RecordBatch>): Promise<void> {
-    // The store's import checks again; this first pass keeps forged rows out of the replay.
-    for (const r of batch.nodes) if (!safeVerify(r)) throw new SyncError('INVALID_DATA', `A room definition row with a bad signature (${base64url(r.id)})`);
-    for (const r of batch.edges) {
-      let ok = false;
-      try {
-        ok = verify(r.verifyingKey, edgeSigningBytes(r), r.signature);
-      } catch {
-        ok = false;
-      }
-      if (!ok) throw new SyncError('INVALID_DATA', `A room definition link with a bad signature (${base64url(r.src)}:${r.label})`);
-    }
-  }
-
-  private async strict<T>(work: Promise<T>): Promise<T> {
-    try {
-      return await work;
-    } catch (error) {
-      const code = (error as StoreError).code;
-      if (code === 'INVALID_SIGNATURE' || code === 'INVALID_RECORD') throw new SyncError('INVALID_DATA', (error as Error).message, { cause: error });
-      throw error;
-    }
-  }
 }
-
-/** The meeting token of an invite: both sides derive it from the invite id. */
-export function inviteToken(id: Uint8Array): Uint8Array {
-  return deriveToken('invite', id);
-}
-
-function refuse(reason: string): Admission {
-  return { allowed: false, reason };
-}
-
-function safeVerify(r: NodeRecord): boolean {
-  try {
-    return verify(r.verifyingKey, nodeSigningBytes(r), r.signature);
-  } catch {
-    return false;
-  }
-}
-

@@ -153,6 +153,29 @@ const ALLOWED = `query{
 }`;
 const count = async (peer: Peer, text: string) => Object.values(await peer.query(text))[0]!.length;
 
+/** Upstream's opening of these tests: an admin-only room with one Person, and an invite into it. */
+async function roomWithPerson(discret1: Peer): Promise<{ roomId: string; authId: string; invite: () => Promise<string> }> {
+  const one = await discret1.ready;
+  const result = await discret1.mutate<RoomResult>(ROOM, { key: one.verifyingKey });
+  const roomId = result['sys.Room'].id;
+  const authId = result['sys.Room'].authorisations.at(-1)!.id;
+  await discret1.mutate(PERSON, { room_id: roomId });
+  return { roomId, authId, invite: () => discret1.call<string>('invite', { room: roomId, authorisation: authId }) };
+}
+
+/** Upstream's checks after an invite: the same persons, two AllowedPeer rows each, invites consumed. */
+async function checkInviteDone(discret1: Peer, discret2: Peer): Promise<void> {
+  const people = 'query{\n  Person{\n    name\n  }\n}';
+  expect(await discret2.query(people)).toEqual(await discret1.query(people));
+  expect(await discret1.query(people)).toEqual({ Person: [{ name: 'John Doe' }] });
+  expect(await count(discret1, ALLOWED)).toBe(2);
+  expect(await count(discret2, ALLOWED)).toBe(2);
+  for (const peer of [discret1, discret2]) {
+    expect(await count(peer, 'query{ sys.OwnedInvite{ id } }')).toBe(0);
+    expect(await count(peer, 'query{ sys.Invite{ id } }')).toBe(0);
+  }
+}
+
 describe("upstream's tests/synchronisation.rs", () => {
   test('multicast_connect: two folders of one user on a LAN, default configuration: the private room syncs within 2 s', async () => {
     await onLan(2, async (lan, peers) => {
@@ -170,29 +193,14 @@ describe("upstream's tests/synchronisation.rs", () => {
       const options = { dataModel: '{Person{name:String,}}', appKey: 'hello', config: { multicastGroup: '224.0.0.224:22403' } };
       const discret1 = Peer.start({ ...options, keyMaterial: random32() }, lan.hosts[0]);
       peers.push(discret1);
-      const one = await discret1.ready;
-      const result = await discret1.mutate<RoomResult>(ROOM, { key: one.verifyingKey });
-      const roomId = result['sys.Room'].id;
-      const authId = result['sys.Room'].authorisations.at(-1)!.id;
-      await discret1.mutate(PERSON, { room_id: roomId });
-      const invite = await discret1.call<string>('invite', { room: roomId, authorisation: authId });
-
+      const { roomId, invite } = await roomWithPerson(discret1);
       const discret2 = Peer.start({ ...options, keyMaterial: random32() }, lan.hosts[1]);
       peers.push(discret2);
       await discret2.ready;
-      const { at } = await discret2.call<{ at: number }>('acceptInvite', { invite });
+      const { at } = await discret2.call<{ at: number }>('acceptInvite', { invite: await invite() });
       await discret2.waitEvent('RoomSynchronized', roomId, at, 3000);
       await sleep(100); // upstream: "allowedpeers can be synchronized after room synchronisation"
-
-      const people = 'query{\n  Person{\n    name\n  }\n}';
-      expect(await discret2.query(people)).toEqual(await discret1.query(people));
-      expect(await discret1.query(people)).toEqual({ Person: [{ name: 'John Doe' }] });
-      expect(await count(discret1, ALLOWED)).toBe(2);
-      expect(await count(discret2, ALLOWED)).toBe(2);
-      for (const peer of [discret1, discret2]) {
-        expect(await count(peer, 'query{ sys.OwnedInvite{ id } }')).toBe(0);
-        expect(await count(peer, 'query{ sys.Invite{ id } }')).toBe(0);
-      }
+      await checkInviteDone(discret1, discret2);
     });
   }, 60_000);
 
@@ -206,27 +214,14 @@ describe("upstream's tests/synchronisation.rs", () => {
       };
       const discret1 = Peer.start({ ...options, keyMaterial: random32() });
       peers.push(discret1);
-      const one = await discret1.ready;
-      const result = await discret1.mutate<RoomResult>(ROOM, { key: one.verifyingKey });
-      const roomId = result['sys.Room'].id;
-      await discret1.mutate(PERSON, { room_id: roomId });
-      const invite = await discret1.call<string>('invite', { room: roomId, authorisation: result['sys.Room'].authorisations.at(-1)!.id });
-
+      const { roomId, invite } = await roomWithPerson(discret1);
       const discret2 = Peer.start({ ...options, keyMaterial: random32() });
       peers.push(discret2);
       await discret2.ready;
-      const { at } = await discret2.call<{ at: number }>('acceptInvite', { invite });
+      const { at } = await discret2.call<{ at: number }>('acceptInvite', { invite: await invite() });
       await discret2.waitEvent('RoomSynchronized', roomId, at, 3000);
       await sleep(100);
-
-      const people = 'query{ Person{ name } }';
-      expect(await discret2.query(people)).toEqual(await discret1.query(people));
-      expect(await count(discret1, ALLOWED)).toBe(2);
-      expect(await count(discret2, ALLOWED)).toBe(2);
-      for (const peer of [discret1, discret2]) {
-        expect(await count(peer, 'query{ sys.OwnedInvite{ id } }')).toBe(0);
-        expect(await count(peer, 'query{ sys.Invite{ id } }')).toBe(0);
-      }
+      await checkInviteDone(discret1, discret2);
     } finally {
       await Promise.all(peers.map((p) => p.stop()));
       await beacon.stop();
@@ -238,12 +233,8 @@ describe("upstream's tests/synchronisation.rs", () => {
       const options = { dataModel: '{Person{name:String,}}', appKey: 'hello', config: { multicastGroup: '224.0.0.224:22404' } };
       const discret1 = Peer.start({ ...options, keyMaterial: random32() }, lan.hosts[0]);
       peers.push(discret1);
-      const one = await discret1.ready;
-      const result = await discret1.mutate<RoomResult>(ROOM, { key: one.verifyingKey });
-      const newRoom = result['sys.Room'].id;
-      const authId = result['sys.Room'].authorisations.at(-1)!.id;
-      await discret1.mutate(PERSON, { room_id: newRoom });
-      const invite2 = await discret1.call<string>('invite', { room: newRoom, authorisation: authId });
+      const { roomId: newRoom, invite } = await roomWithPerson(discret1);
+      const invite2 = await invite();
 
       const discret2 = Peer.start({ ...options, keyMaterial: random32() }, lan.hosts[1]);
       peers.push(discret2);
@@ -253,7 +244,7 @@ describe("upstream's tests/synchronisation.rs", () => {
       const discret3 = Peer.start({ ...options, keyMaterial: random32() }, lan.hosts[2]);
       peers.push(discret3);
       await discret3.ready;
-      const invite3 = await discret1.call<string>('invite', { room: newRoom, authorisation: authId });
+      const invite3 = await invite();
       const accepted3 = await discret3.call<{ at: number }>('acceptInvite', { invite: invite3 });
 
       await discret2.waitEvent('RoomSynchronized', newRoom, accepted2.at, 2000);

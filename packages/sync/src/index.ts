@@ -11,7 +11,7 @@ export {
   type ReconcileItem, type ReconcileMessage, type RangeMessage, type ReconcileOptions, type ReconcileStep, type Bound,
 } from './reconcile.js';
 export { newChallenge, proveIdentity, checkIdentity, identityProofBytes, CHALLENGE_BYTES } from './identity.js';
-export type { Admission, HostImportReport, RemotePeer, SyncHost, SyncPhase } from './host.js';
+export type { Admission, HostImportReport, PeerAdmission, RemotePeer, RoomSink, RoomSource, SyncEvents, SyncHost, SyncPhase } from './host.js';
 export { DEFAULT_SESSION_LIMITS, type SessionLimits } from './session-context.js';
 export { SyncService, type SyncServiceOptions } from './service.js';
 export { reconcileItem, keysOfBatch, batchWithin, ITEM_KEY_BYTES, type ItemKind } from './items.js';

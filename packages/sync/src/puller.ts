@@ -1,7 +1,7 @@
 import type { RoomItem } from '@discret/store';
 import { SyncError } from './errors.js';
 import { fetchAll, fetchKeys, fetchRange, type Take } from './fetcher.js';
-import type { HostImportReport, SyncPhase } from './host.js';
+import type { HostImportReport, RoomSink, SyncEvents, SyncPhase } from './host.js';
 import type { KeyRange, Records } from './protocol.js';
 import { MAX_LIVE_ITEMS } from './protocol-limits.js';
 import { compareKeys, Reconciler } from './reconcile.js';
@@ -13,6 +13,8 @@ const PHASES: SyncPhase[] = ['definition', 'data'];
 const IMPORTS_IN_FLIGHT = 3;
 /** Times a pull is retried while the remote pulls the same room from us (backing off to 5 s). */
 const MAX_BUSY_RETRIES = 200;
+/** A room phase is streamed whole when this side holds at most this fraction (1/64) of what the remote holds. */
+const STREAM_BELOW_SHARE = 64;
 /** Announcements waiting per peer; past it, their rooms are pulled whole. */
 const MAX_LIVE_QUEUE = 64;
 
@@ -29,7 +31,8 @@ export class Puller {
   private readonly live: { room: string; items: RoomItem[] }[] = [];
   private draining = false;
   private readonly busyRetries = new Map<string, number>();
-  private remoteRooms: Set<string> | null = null;
+  /** The rooms the remote shares with us, and how many records it holds in each (its last `rooms` answer). */
+  private remoteRooms: Map<string, number> | null = null;
   /** The room being pulled now, and how many data items this side had when it started. */
   private current: { room: string; size: number } | null = null;
 
@@ -110,7 +113,7 @@ export class Puller {
    */
   private async refreshRooms(): Promise<string[]> {
     const rooms = await this.requester().request('rooms', null);
-    this.remoteRooms = new Set(rooms.map(([room]) => room));
+    this.remoteRooms = new Map(rooms);
     for (const [room, count] of rooms) {
       // Nothing there to pull: synchronised as it is.
       if (count === 0) this.core.ctx.host.roomSynchronized?.(room, this.core.peer(), { applied: 0, ignored: 0, rejected: 0 });
@@ -119,7 +122,9 @@ export class Puller {
   }
 
   private async pullRoom(room: string): Promise<void> {
-    const { host, locks, itemSets, logger } = this.core.ctx;
+    const { locks, itemSets, logger } = this.core.ctx;
+    // The asking side writes what it pulls through the sink, and tells the events.
+    const host: RoomSink & SyncEvents = this.core.ctx.host;
     const remote = this.core.peer();
     const signal = this.core.signal;
     const release = await locks.acquire(room, signal);
@@ -170,9 +175,13 @@ export class Puller {
   /** One phase of a room: streamed whole when this side has none of it, else reconciled and fetched. */
   private async fetchPhase(room: string, phase: SyncPhase, take: Take): Promise<void> {
     const requester = this.requester();
-    // A side with nothing of this phase skips reconciliation: the remote streams the room from
-    // its database, without listing and hashing it first.
-    if ((await this.core.ctx.itemSets.get(room, phase)).set.size === 0) return fetchAll(requester, room, phase, take);
+    // A side with nothing of this phase, or next to nothing of what the remote holds (a new
+    // device holds its own sys.AllowedPeer row), skips reconciliation: the remote streams the
+    // room from its database, without listing and hashing it first (for a room of 1M rows
+    // that took longer than the request timeout). What we hold that it lacks, it pulls itself.
+    const ours = (await this.core.ctx.itemSets.get(room, phase)).set.size;
+    const theirs = this.remoteRooms?.get(room) ?? 0;
+    if (ours === 0 || ours * STREAM_BELOW_SHARE <= theirs) return fetchAll(requester, room, phase, take);
     const { keys, ranges } = await this.reconcile(room, phase);
     await fetchKeys(requester, room, phase, keys, this.core.ctx.limits.keysPerFetch, take);
     for (const range of ranges) await fetchRange(requester, room, phase, range, take);

@@ -1,6 +1,6 @@
 import type { RecordRef } from '@discret/store';
 import { RECORD_PARTS } from './fetcher.js';
-import type { SyncHost } from './host.js';
+import type { RoomSource } from './host.js';
 import type { Records } from './protocol.js';
 import { recordWireSize } from './records-wire.js';
 
@@ -10,7 +10,7 @@ import { recordWireSize } from './records-wire.js';
  * chunk that would overflow the budget (large objects) is read again one record at a time, so an
  * answer stays under the frame limit (at least one record).
  */
-export async function readWithin(host: SyncHost, room: string, refs: readonly (RecordRef | null)[], budget: number): Promise<{ records: Records; served: number }> {
+export async function readWithin(host: Pick<RoomSource, 'read'>, room: string, refs: readonly (RecordRef | null)[], budget: number): Promise<{ records: Records; served: number }> {
   const out: Records = { nodes: [], edges: [], nodeDeletions: [], edgeDeletions: [] };
   let bytes = 0;
   let used = 0;

@@ -1,7 +1,7 @@
 import { base64url } from '@discret/crypto';
 import type { RoomItem } from '@discret/store';
 import { SyncError } from './errors.js';
-import type { Admission } from './host.js';
+import type { Admission, PeerAdmission, RoomSource } from './host.js';
 import type { RoomView } from './item-cache.js';
 import { keyText } from './items.js';
 import { isRequestType, PROTOCOL, type Reply, type RequestBody, type RequestType, type RoomPhase } from './protocol.js';
@@ -147,11 +147,25 @@ export class Responder {
 
 /** One handler per request type, sharing the room guard. */
 function answers(core: SessionCore, hooks: ResponderHooks, shared: (room: string) => Promise<void>): { [K in RequestType]: Handler<K> } {
-  const { host, limits, itemSets } = core.ctx;
-  /** The room phase a request is about, once the guard let it through. */
-  const view = async ({ room, phase }: RoomPhase): Promise<RoomView> => {
+  const { limits, itemSets } = core.ctx;
+  // The answering side reads rooms and proves who we are; it never writes.
+  const host: RoomSource & Pick<PeerAdmission, 'proveIdentity' | 'peerRecord'> = core.ctx.host;
+  /**
+   * The room phase a request is about, once the guard let it through. Building a large room's
+   * item set (listing and hashing it) may take longer than the asker waits for an answer: past
+   * half the request timeout the answer is `busy` (the asker retries later) while the set is
+   * built on, for the next time.
+   */
+  const view = async ({ room, phase }: RoomPhase): Promise<RoomView | typeof BUSY> => {
     await shared(room);
-    return itemSets.get(room, phase);
+    const set = itemSets.get(room, phase);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<typeof BUSY>((resolve) => (timer = setTimeout(() => resolve(BUSY), limits.requestTimeoutMs / 2)));
+    try {
+      return await Promise.race([set, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   };
   const readKeys = (room: string, served: RoomView, keys: Uint8Array[]) =>
     readWithin(host, room, keys.map((k) => served.refs.get(keyText(k)) ?? null), limits.batchBytes);
@@ -190,10 +204,14 @@ function answers(core: SessionCore, hooks: ResponderHooks, shared: (room: string
         if (first) return BUSY;
       }
       const served = await view(body);
+      if (served === BUSY) return BUSY;
       const step = new Reconciler(served.set).respond(body.ranges);
       return { ranges: step.reply ?? null, have: step.have, haveRanges: step.haveRanges };
     },
-    fetch: async (body) => readKeys(body.room, await view(body), body.keys),
+    fetch: async (body) => {
+      const served = await view(body);
+      return served === BUSY ? BUSY : readKeys(body.room, served, body.keys);
+    },
     fetchAll: async (body) => {
       await shared(body.room);
       try {
@@ -206,6 +224,7 @@ function answers(core: SessionCore, hooks: ResponderHooks, shared: (room: string
     },
     fetchRange: async (body) => {
       const served = await view(body);
+      if (served === BUSY) return BUSY;
       const from = served.set.indexOf(body.lower);
       const end = served.set.indexOf(body.upper);
       const keys = served.set.items.slice(from, Math.min(end, from + limits.keysPerFetch)).map((it) => it.key);
