@@ -79,7 +79,7 @@ export class BeaconClient {
       connection.onClose(() => this.lost());
       await this.refresh();
       this.renewTimer = setInterval(() => void this.refresh(), this.options.renewMs ?? 4 * 60_000);
-      this.renewTimer.unref();
+      this.renewTimer.unref?.();
       this.backoffMs = 1000;
       await this.listen(channel);
     } catch (error) {
@@ -112,7 +112,7 @@ export class BeaconClient {
       this.retryTimer = null;
       void this.connect();
     }, this.backoffMs);
-    this.retryTimer.unref();
+    this.retryTimer.unref?.();
     this.backoffMs = Math.min(60_000, this.backoffMs * 2);
   }
 }

@@ -46,7 +46,7 @@ export class BeaconServer {
   start(): void {
     this.options.transport.onConnection((connection) => this.accept(connection));
     this.timer = setInterval(() => this.registry.expire(Date.now()), 30_000);
-    this.timer.unref();
+    this.timer.unref?.();
   }
 
   stop(): void {

@@ -74,8 +74,12 @@ export class RoomExchange implements RoomSource, Omit<RoomSink, 'learnPeers'> {
     let toImport = batch;
     let refused = 0;
     if (phase === 'definition') {
-      // Authenticity first (all or nothing), then the history, then only what it accepts.
-      const stored = await store.readRecords(roomId, (await this.items(room, 'definition')).map((it) => it.ref));
+      // Nothing to judge (a private room has no definition): listing the room is not needed.
+      if (!batch.nodes.length && !batch.edges.length) return { applied: 0, ignored: 0, rejected: 0 };
+      // Authenticity first (all or nothing), then the history, then only what it accepts. The
+      // stored definition is read by entity, not by listing the room (1M rows froze the event
+      // loop for 12 s, and the remote dropped us).
+      const stored = (await store.readPage(roomId, { entities: [...this.structure], include: true }, null, Number.MAX_SAFE_INTEGER, () => 1)).batch;
       checkSignatures(batch);
       const verdict = judgeDefinition(store.dataModel, room, stored, batch);
       const member = verdict.room !== undefined && (rooms.get(room) !== undefined || isMember(verdict.room, this.me, Date.now()));

@@ -1,4 +1,4 @@
-import { base64url } from '@discret/crypto';
+import { base64url, equalBytes } from '@discret/crypto';
 import type { Operand, Parameters, ResolvedMutation, ResolvedMutationEntity } from '@discret/lang';
 import {
   applyRoomChange, decideWrite, memberAt, ROOM_ENTITY, ROOM_STRUCTURE, type Authorisation, type AuthorisationChange, type RoomChange, type RoomState, type UserAuth,
@@ -140,7 +140,7 @@ export class RoomRegistry implements WritePolicy<RoomGrant> {
     const room = base64url(q.roomId);
     if (grant.rooms.has(room) || q.roomCreatedByRequest) return ALLOWED;
     // The sys.Room row of a room this mutation creates: its id is its room.
-    if (entity === ROOM_ENTITY && q.kind === 'insert' && grant.newRooms > 0 && Buffer.compare(Buffer.from(q.id), Buffer.from(q.roomId)) === 0) return ALLOWED;
+    if (entity === ROOM_ENTITY && q.kind === 'insert' && grant.newRooms > 0 && equalBytes(q.id, q.roomId)) return ALLOWED;
     return deny(`${entity} cannot be written in room ${room} by this mutation`);
   }
 

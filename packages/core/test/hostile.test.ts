@@ -75,6 +75,14 @@ async function hostileService(b: Discret, forged: NodeRecord[], options: { hang?
       if (options.hang) return new Promise<never>(() => {});
       return [...(await honest.items(room, phase)), ...(phase === 'data' ? forged.map(asItem) : [])];
     },
+    // A side that holds little is streamed the room (fetchAll) instead of reconciling: the
+    // forged rows ride on the pages too.
+    page: async (room: string, phase: SyncPhase, cursor: Uint8Array | null, maxBytes: number, sizeOf: (record: unknown) => number) => {
+      if (serving && options.hang) return new Promise<never>(() => {});
+      const page = await honest.page(room, phase, cursor, maxBytes, sizeOf);
+      if (serving && phase === 'data' && page.next === null) page.batch.nodes.push(...forged);
+      return page;
+    },
     read: async (room: string, refs: readonly RecordRef[]) => {
       const out = await honest.read(room, refs);
       const asked = new Set(refs.flatMap((ref) => (ref.kind === 'node' ? [base64url(ref.id)] : [])));

@@ -34,7 +34,9 @@ export interface LoggerOptions {
 
 /** The default logger: pino, JSON lines, `warn` and above unless told otherwise. */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const level = options.level ?? (process.env.DISCRET_LOG as LogLevel | undefined) ?? 'warn';
+  // The environment variable where there is one (Node); a browser has no `process`.
+  const fromEnvironment = typeof process === 'undefined' ? undefined : (process.env.DISCRET_LOG as LogLevel | undefined);
+  const level = options.level ?? fromEnvironment ?? 'warn';
   const destination = options.destination ?? pino.destination({ fd: 2, sync: true });
   return pino({ level, base: { lib: 'discret' } }, destination) as unknown as Logger;
 }

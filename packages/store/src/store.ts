@@ -14,6 +14,7 @@ import { badSignatures } from './integrity.js';
 import { edgeDeletionRecord, edgeRecord, nodeDeletionRecord, nodeRecord, type NodeRecord, type RecordBatch } from './records.js';
 import { lackedItems, listRoomItems, type PageFilter, readRoomPage, readRoomRecords, type RecordPage, type RecordRef, type RoomItem } from './room-items.js';
 import { TextIndexer } from './text-index.js';
+import { yieldToEventLoop } from './yield.js';
 import type { BatchSigner } from './transaction.js';
 import type { ChangedDays, ChangedItems, ChangeSources, ImportOptions, RequestOptions, StoreOptions, WriteOutcome } from './types.js';
 import { insertsOnly as insertsOnlyEntity, MAX_ITEMS_PER_ROOM, WriteContext } from './write-context.js';
@@ -194,7 +195,7 @@ export class Store<Grant = unknown> {
         if (i % BULK_STEP === BULK_STEP - 1) {
           throwIfAborted(options.signal);
           // Write what is signed so far; let the workers' answers in.
-          if (await tx.flushReady()) await new Promise<void>((resolve) => setImmediate(resolve));
+          if (await tx.flushReady()) await yieldToEventLoop();
         }
       }
       return { result: results, changes: ctx.changes, textQueued: ctx.textQueued, items: ctx.items };

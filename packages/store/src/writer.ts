@@ -2,6 +2,7 @@ import type { SqlConnection } from './driver.js';
 import type { Checkpointer } from './checkpointer.js';
 import { StoreError } from './errors.js';
 import { type BatchSigner, WriteTransaction } from './transaction.js';
+import { yieldToEventLoop } from './yield.js';
 
 /** A write that runs inside the writer's transaction. */
 export type WriteJob<T> = (tx: WriteTransaction) => Promise<T>;
@@ -141,7 +142,7 @@ export class GroupCommitWriter {
           outcomes.push({ ok: false, error });
         }
         // Pipelining: write what is signed, and let the workers' answers in now and then.
-        if (await tx.flushReady()) await new Promise<void>((resolve) => setImmediate(resolve));
+        if (await tx.flushReady()) await yieldToEventLoop();
       }
       await tx.flush();
       await this.commit(batch.reduce((rows, pending) => rows + pending.weight, 0));

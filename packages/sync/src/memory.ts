@@ -1,7 +1,8 @@
-import { SigningKey } from '@discret/crypto';
+import { equalBytes, SigningKey } from '@discret/crypto';
 import type { Logger } from '@discret/log';
 import { SyncError } from './errors.js';
 import type { AbortOptions, ByteStream, Connection, Transport, TransportInit } from './transport.js';
+import { yieldToEventLoop } from './yield.js';
 
 /** Most chunks a memory stream holds for a reader that does not read: writers wait past it. */
 const STREAM_BUFFER_CHUNKS = 64;
@@ -89,7 +90,7 @@ export class MemoryNetwork {
 
   /** @internal The name of the started transport with this device key. */
   nameOf(deviceKey: Uint8Array): string | undefined {
-    for (const [name, node] of this.nodes) if (node.deviceKey && Buffer.compare(node.deviceKey, deviceKey) === 0) return name;
+    for (const [name, node] of this.nodes) if (node.deviceKey && equalBytes(node.deviceKey, deviceKey)) return name;
     return undefined;
   }
 
@@ -305,5 +306,5 @@ class MemoryStream implements ByteStream {
 }
 
 function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => (ms > 0 ? setTimeout(resolve, ms) : setImmediate(resolve)));
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : yieldToEventLoop();
 }

@@ -13,8 +13,10 @@ const PHASES: SyncPhase[] = ['definition', 'data'];
 const IMPORTS_IN_FLIGHT = 3;
 /** Times a pull is retried while the remote pulls the same room from us (backing off to 5 s). */
 const MAX_BUSY_RETRIES = 200;
-/** A room phase is streamed whole when this side holds at most this fraction (1/64) of what the remote holds. */
+/** A room is streamed whole when this side holds at most this fraction (1/64) of what the remote holds... */
 const STREAM_BELOW_SHARE = 64;
+/** ... or when the remote holds at most this many records (streaming them is cheaper than listing ours). */
+const STREAM_UP_TO = 64;
 /** Announcements waiting per peer; past it, their rooms are pulled whole. */
 const MAX_LIVE_QUEUE = 64;
 
@@ -122,13 +124,14 @@ export class Puller {
   }
 
   private async pullRoom(room: string): Promise<void> {
-    const { locks, itemSets, logger } = this.core.ctx;
+    const { locks, logger } = this.core.ctx;
     // The asking side writes what it pulls through the sink, and tells the events.
     const host: RoomSink & SyncEvents = this.core.ctx.host;
     const remote = this.core.peer();
     const signal = this.core.signal;
     const release = await locks.acquire(room, signal);
-    this.current = { room, size: (await itemSets.get(room, 'data')).set.size };
+    // Counted, not listed: a large room's item set is built only if it is reconciled.
+    this.current = { room, size: await this.core.ctx.host.countItems(room) };
     try {
       const total: HostImportReport = { applied: 0, ignored: 0, rejected: 0 };
       for (const phase of PHASES) {
@@ -175,13 +178,14 @@ export class Puller {
   /** One phase of a room: streamed whole when this side has none of it, else reconciled and fetched. */
   private async fetchPhase(room: string, phase: SyncPhase, take: Take): Promise<void> {
     const requester = this.requester();
-    // A side with nothing of this phase, or next to nothing of what the remote holds (a new
-    // device holds its own sys.AllowedPeer row), skips reconciliation: the remote streams the
-    // room from its database, without listing and hashing it first (for a room of 1M rows
-    // that took longer than the request timeout). What we hold that it lacks, it pulls itself.
-    const ours = (await this.core.ctx.itemSets.get(room, phase)).set.size;
+    // Reconciling lists and hashes the room on both sides. Streaming what the remote holds
+    // costs only what it holds: so a side with next to nothing of the room (a new device holds
+    // its own sys.AllowedPeer row), or whose remote holds little (that new device, seen from
+    // the full one), has the remote stream it from its database instead. Listing a 1M-row
+    // room took longer than the request timeout. What we hold that the remote lacks, it pulls.
+    const ours = this.current?.size ?? 0;
     const theirs = this.remoteRooms?.get(room) ?? 0;
-    if (ours === 0 || ours * STREAM_BELOW_SHARE <= theirs) return fetchAll(requester, room, phase, take);
+    if (ours === 0 || ours * STREAM_BELOW_SHARE <= theirs || theirs <= STREAM_UP_TO) return fetchAll(requester, room, phase, take);
     const { keys, ranges } = await this.reconcile(room, phase);
     await fetchKeys(requester, room, phase, keys, this.core.ctx.limits.keysPerFetch, take);
     for (const range of ranges) await fetchRange(requester, room, phase, range, take);

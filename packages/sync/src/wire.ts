@@ -3,6 +3,7 @@ import * as lp from 'it-length-prefixed';
 import type { Logger } from '@discret/log';
 import { SyncError } from './errors.js';
 import type { AbortOptions, ByteStream } from './transport.js';
+import { yieldToEventLoop } from './yield.js';
 
 /** Version of the wire format; a frame of another version closes the connection. */
 export const WIRE_VERSION = 1;
@@ -120,7 +121,7 @@ export class MessageChannel {
     this.pending ??= this.frames.next();
     return Promise.race([
       this.pending.then((next) => !next.done, () => false),
-      new Promise<boolean>((resolve) => setImmediate(() => resolve(false))),
+      yieldToEventLoop().then(() => false),
     ]);
   }
 
