@@ -64,7 +64,7 @@ async function world(aConfig = {}) {
 }
 
 /** B's sync side with its database answers modified: `forged` rows are listed and served as if stored. */
-async function hostileService(b: Discret, forged: NodeRecord[], options: { hang?: boolean } = {}) {
+async function hostileService(b: Discret, forged: NodeRecord[], options: { hang?: boolean; onPages?: boolean } = {}) {
   const parts = (b as unknown as { parts: DiscretComponents }).parts;
   const honest = new DiscretSyncHost(parts, { autoAcceptLocalDevice: true, autoAllowNewPeers: false }, silentLogger);
   const asItem = (f: NodeRecord): RoomItem => ({ kind: 'node', ref: { kind: 'node', id: f.id }, entity: f.entity, date: f.mdate, signature: f.signature });
@@ -80,7 +80,7 @@ async function hostileService(b: Discret, forged: NodeRecord[], options: { hang?
     page: async (room: string, phase: SyncPhase, cursor: Uint8Array | null, maxBytes: number, sizeOf: (record: unknown) => number) => {
       if (serving && options.hang) return new Promise<never>(() => {});
       const page = await honest.page(room, phase, cursor, maxBytes, sizeOf);
-      if (serving && phase === 'data' && page.next === null) page.batch.nodes.push(...forged);
+      if (serving && options.onPages !== false && phase === 'data' && page.next === null) page.batch.nodes.push(...forged);
       return page;
     },
     read: async (room: string, refs: readonly RecordRef[]) => {
@@ -175,6 +175,28 @@ describe('hostile peers', () => {
       expect(await titles(w.a, w.r)).toEqual(['a1']);
       expect(w.log.lines.some((l) => l.msg === 'dropping a peer connection' && JSON.stringify(l.err).includes('INVALID_DATA'))).toBe(true);
       await honestStillSyncs(w, 'a2');
+    } finally {
+      await evil.service.stop();
+      await w.close();
+    }
+  });
+
+  test('the same through reconciliation (a room of more than 64 rows is reconciled, not streamed): a tampered row drops the peer', async () => {
+    const w = await world();
+    await w.a.mutateMany('mutate { chat.Thread { room_id: $r title: $t } }', Array.from({ length: 100 }, (_, i) => ({ r: w.r, t: `x${String(i).padStart(3, '0')}` })));
+    const row = thread(w.b, w.r, 'tampered', userKey(31));
+    row.signature = Uint8Array.from(row.signature, (x, i) => (i === 5 ? x ^ 1 : x));
+    // Forged rows only in the item set and the records read by key: they reach A only if A
+    // reconciles (a streamed room would never bring them, and A would not drop B).
+    const evil = await hostileService(w.b, [row], { onPages: false });
+    try {
+      await joined(w, evil);
+      expect(await until(() => titles(w.b, w.r), (t) => t.length === 101)).toHaveLength(101);
+      const dropped = event(w.a, 'PeerDisconnected', (e) => e.verifyingKey === w.b.verifyingKey);
+      evil.serve(w.r);
+      await dropped;
+      expect(await titles(w.a, w.r)).not.toContain('tampered');
+      expect(w.log.lines.some((l) => l.msg === 'dropping a peer connection' && JSON.stringify(l.err).includes('INVALID_DATA'))).toBe(true);
     } finally {
       await evil.service.stop();
       await w.close();
