@@ -4,7 +4,7 @@ import { componentLogger } from '@discret/log';
 import type { RoomItem } from '@discret/store';
 import { LanDiscovery, type LanDiscoveryHooks, type RemotePeer, SyncService, type Transport } from '@discret/sync';
 import type { DiscretComponents } from './components.js';
-import { raceDials } from './dial-race.js';
+import { pathKind, raceDials } from './dial-race.js';
 import { DiscretError } from './errors.js';
 import { DiscretSyncHost } from './sync-host.js';
 
@@ -111,7 +111,7 @@ function lanHooks(sync: SyncService, host: DiscretSyncHost, periodMs: number): L
 
 /** `relayed` when the data goes through a relay; WebRTC set up through one is `direct`. */
 function connectionPath(address: string): 'direct' | 'relayed' {
-  return address.includes('/p2p-circuit') && !address.includes('/webrtc') ? 'relayed' : 'direct';
+  return pathKind(address) === 'relay' ? 'relayed' : 'direct';
 }
 
 /** How long a connection that a better path replaced stays open before it is closed. */

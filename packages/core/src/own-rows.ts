@@ -32,16 +32,21 @@ async function ensurePeerRow(store: Store<RoomGrant>, keys: AppKeys): Promise<st
  * opened for the first time before they ever met each hold one (the same status and token).
  */
 async function ensureOwnAllowedPeer(store: Store<RoomGrant>, keys: AppKeys, peerId: string): Promise<void> {
-  const me = keys.signingKey.verifyingKey;
-  const { a } = (await store.query('query { a: sys.AllowedPeer(nullable(peer)) { peer { verifying_key } } }')) as {
-    a: { peer: { verifying_key: string } | null }[];
-  };
-  if (a.some((row) => row.peer?.verifying_key === me)) return;
+  if (await allowedPeerOf(store, keys.signingKey.verifyingKey)) return;
   await store.mutate('mutate { sys.AllowedPeer { room_id: $r peer: { id: $p } meeting_token: $t status: "enabled" } }', {
     r: base64url(keys.privateRoomId),
     p: peerId,
     t: base64url(keys.meetingSecret.token(keys.meetingSecret.publicKey)),
   });
+}
+
+/** A `sys.AllowedPeer` row of ours. */
+export interface AllowedPeerRow { id: string; status: string; peer: { verifying_key: string } | null }
+
+/** The `sys.AllowedPeer` row recorded for the user with this verifying key, if any. */
+export async function allowedPeerOf(store: Store<RoomGrant>, user: string): Promise<AllowedPeerRow | undefined> {
+  const { a } = (await store.query('query { a: sys.AllowedPeer(nullable(peer)) { id status peer { verifying_key } } }')) as { a: AllowedPeerRow[] };
+  return a.find((row) => row.peer?.verifying_key === user);
 }
 
 /** This install's device key: created on first open, then read back from `_config`. */

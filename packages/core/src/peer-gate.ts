@@ -7,8 +7,8 @@ import type { DiscretComponents } from './components.js';
 import { type PeerRules, safeVerify, strictImport } from './host-checks.js';
 import { InviteBook } from './invite-book.js';
 import { signedBy } from './invites.js';
+import { type AllowedPeerRow, allowedPeerOf } from './own-rows.js';
 
-interface AllowedPeerRow { id: string; status: string; peer: { verifying_key: string } | null }
 
 /**
  * The peers side of Discret's sync host: who may connect (own devices, invited and allowed
@@ -148,9 +148,8 @@ export class PeerGate implements PeerAdmission {
     this.log.info({ peer: user }, 'an invite was used');
   }
 
-  private async allowedPeer(user: string): Promise<AllowedPeerRow | undefined> {
-    const { a } = (await this.parts.store.query('query { a: sys.AllowedPeer(nullable(peer)) { id status peer { verifying_key } } }')) as { a: AllowedPeerRow[] };
-    return a.find((row) => row.peer?.verifying_key === user);
+  private allowedPeer(user: string): Promise<AllowedPeerRow | undefined> {
+    return allowedPeerOf(this.parts.store, user);
   }
 
   /** Stores the remote's peer row and its sys.AllowedPeer row (in the private room, so our other devices know it). */

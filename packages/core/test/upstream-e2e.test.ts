@@ -163,6 +163,24 @@ async function roomWithPerson(discret1: Peer): Promise<{ roomId: string; authId:
   return { roomId, authId, invite: () => discret1.call<string>('invite', { room: roomId, authorisation: authId }) };
 }
 
+/**
+ * Upstream's `invites` test, wherever its two users run (`start(i)` starts user i): the invitee
+ * gets the room within 3 s of accepting; then the same persons on both sides, two AllowedPeer
+ * rows each, and the invites consumed.
+ */
+async function invites(start: (user: number) => Peer, peers: Peer[]): Promise<void> {
+  const discret1 = start(0);
+  peers.push(discret1);
+  const { roomId, invite } = await roomWithPerson(discret1);
+  const discret2 = start(1);
+  peers.push(discret2);
+  await discret2.ready;
+  const { at } = await discret2.call<{ at: number }>('acceptInvite', { invite: await invite() });
+  await discret2.waitEvent('RoomSynchronized', roomId, at, 3000);
+  await sleep(100); // upstream: "allowedpeers can be synchronized after room synchronisation"
+  await checkInviteDone(discret1, discret2);
+}
+
 /** Upstream's checks after an invite: the same persons, two AllowedPeer rows each, invites consumed. */
 async function checkInviteDone(discret1: Peer, discret2: Peer): Promise<void> {
   const people = 'query{\n  Person{\n    name\n  }\n}';
@@ -191,16 +209,7 @@ describe("upstream's tests/synchronisation.rs", () => {
   test('invites: an admin-only room, an invite accepted on the LAN: the room within 3 s, two AllowedPeer rows each, invites consumed', async () => {
     await onLan(2, async (lan, peers) => {
       const options = { dataModel: '{Person{name:String,}}', appKey: 'hello', config: { multicastGroup: '224.0.0.224:22403' } };
-      const discret1 = Peer.start({ ...options, keyMaterial: random32() }, lan.hosts[0]);
-      peers.push(discret1);
-      const { roomId, invite } = await roomWithPerson(discret1);
-      const discret2 = Peer.start({ ...options, keyMaterial: random32() }, lan.hosts[1]);
-      peers.push(discret2);
-      await discret2.ready;
-      const { at } = await discret2.call<{ at: number }>('acceptInvite', { invite: await invite() });
-      await discret2.waitEvent('RoomSynchronized', roomId, at, 3000);
-      await sleep(100); // upstream: "allowedpeers can be synchronized after room synchronisation"
-      await checkInviteDone(discret1, discret2);
+      await invites((host) => Peer.start({ ...options, keyMaterial: random32() }, lan.hosts[host]), peers);
     });
   }, 60_000);
 
@@ -212,16 +221,7 @@ describe("upstream's tests/synchronisation.rs", () => {
         dataModel: '{Person{name:String,}}', appKey: 'hello', listen: ['/ip4/127.0.0.1/tcp/0'],
         config: { enableMulticast: false, beacons: [beacon.address] },
       };
-      const discret1 = Peer.start({ ...options, keyMaterial: random32() });
-      peers.push(discret1);
-      const { roomId, invite } = await roomWithPerson(discret1);
-      const discret2 = Peer.start({ ...options, keyMaterial: random32() });
-      peers.push(discret2);
-      await discret2.ready;
-      const { at } = await discret2.call<{ at: number }>('acceptInvite', { invite: await invite() });
-      await discret2.waitEvent('RoomSynchronized', roomId, at, 3000);
-      await sleep(100);
-      await checkInviteDone(discret1, discret2);
+      await invites(() => Peer.start({ ...options, keyMaterial: random32() }), peers);
     } finally {
       await Promise.all(peers.map((p) => p.stop()));
       await beacon.stop();

@@ -1,12 +1,12 @@
 import {
-  base64url, edgeDeletionSigningBytes, edgeSigningBytes, nodeDeletionSigningBytes, nodeSigningBytes, verify,
+  base64url, equalBytes, edgeDeletionSigningBytes, edgeSigningBytes, nodeDeletionSigningBytes, nodeSigningBytes, verify,
   type CryptoPool, type SignedMessage,
 } from '@discret/crypto';
 import type { DataModel, EntityDef, JsonValue } from '@discret/lang';
 import type { Row } from './driver.js';
 import { StoreError, type StoreErrorCode } from './errors.js';
 import type { EdgeDeletionRecord, EdgeRecord, NodeDeletionRecord, NodeRecord, RecordBatch, RecordKind } from './records.js';
-import { sameBytes, supersedes } from './versions.js';
+import { supersedes } from './versions.js';
 import type { WriteTransaction } from './transaction.js';
 import type { StoreOptions } from './types.js';
 import { WriteContext } from './write-context.js';
@@ -211,7 +211,7 @@ export class RecordImporter {
     );
     this.ctx.recordItem(r.roomId, { kind: 'node', ref: { kind: 'node', id: r.id }, entity: r.entity, date: r.mdate, signature: r.signature });
     this.nodes.set(base64url(r.id), { id: r.id, room_id: r.roomId, _entity: r.entity, mdate: r.mdate, verifying_key: r.verifyingKey, _signature: r.signature, _fts: fts });
-    if (old && !sameBytes(previousRoom, r.roomId)) this.ctx.dailyLog(previousRoom, entity, Number(old.mdate));
+    if (old && !equalBytes(previousRoom, r.roomId)) this.ctx.dailyLog(previousRoom, entity, Number(old.mdate));
     this.ctx.dailyLog(r.roomId, entity, r.mdate);
     return true;
   }
@@ -268,7 +268,7 @@ export class RecordImporter {
     });
     // A deletion is final, even over a version written after it somewhere else (as deletedFor
     // keeps such versions out when they arrive after the deletion): every peer ends the same.
-    if (node && node._entity === r.entity && sameBytes((node.room_id as Uint8Array | null) ?? null, r.roomId)) {
+    if (node && node._entity === r.entity && equalBytes((node.room_id as Uint8Array | null) ?? null, r.roomId)) {
       this.tx.queue('DELETE FROM _edge WHERE src = ?', [r.id]);
       this.tx.queue('DELETE FROM _node WHERE id = ?', [r.id]);
       this.nodes.set(base64url(r.id), null);
@@ -292,7 +292,7 @@ export class RecordImporter {
     if (known) return false;
     const src = await this.sourceOf(r);
     const entity = src ? this.entity(String(src._entity)) : null;
-    if (src && !sameBytes((src.room_id as Uint8Array | null) ?? null, r.roomId)) throw new Rejection('INVALID_RECORD', 'The source node is in another room');
+    if (src && !equalBytes((src.room_id as Uint8Array | null) ?? null, r.roomId)) throw new Rejection('INVALID_RECORD', 'The source node is in another room');
     if (entity) {
       const field = this.relation(entity, r.label);
       this.ctx.ask({

@@ -1,9 +1,4 @@
-import { compareBytes, equalBytes } from '@discret/crypto';
-
-/** The same bytes, or both null (room ids: null is local data). */
-export function sameBytes(a: Uint8Array | null, b: Uint8Array | null): boolean {
-  return equalBytes(a, b);
-}
+import { compareBytes } from '@discret/crypto';
 
 /** What decides between two versions of one record: its date, then its author's signature. */
 export interface Version {

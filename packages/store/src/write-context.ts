@@ -1,5 +1,5 @@
 import {
-  base64url, edgeDeletionSigningBytes, edgeSigningBytes, fromBase64url, nodeDeletionSigningBytes, nodeSigningBytes, uid,
+  base64url, equalBytes, edgeDeletionSigningBytes, edgeSigningBytes, fromBase64url, nodeDeletionSigningBytes, nodeSigningBytes, uid,
 } from '@discret/crypto';
 import type { EntityDef, FieldDef, JsonValue, Operand, Parameters, ResolvedMutationEntity } from '@discret/lang';
 import type { Row } from './driver.js';
@@ -7,7 +7,6 @@ import { newRowJson, newRowLayout } from './new-row-json.js';
 import { StoreError } from './errors.js';
 import { ALLOWED, type WriteDecision, type WriteQuestion } from './policy.js';
 import type { PendingItem } from './room-items.js';
-import { sameBytes } from './versions.js';
 import type { WriteTransaction } from './transaction.js';
 import type { ChangedDays, StoreOptions } from './types.js';
 
@@ -266,9 +265,9 @@ export class WriteContext {
     // An update that only adds relations leaves the row as it is: its author, date and
     // signature stay (adding a pet to Bob's Person must not make me its author). Only the new
     // links are written, signed by me.
-    const rewrite = m.values.length > 0 || m.binary !== undefined || !sameBytes(previousRoom, roomId);
+    const rewrite = m.values.length > 0 || m.binary !== undefined || !equalBytes(previousRoom, roomId);
     if (rewrite) this.ask({ kind: 'update', id, entity, roomId, previousRoomId: previousRoom, previousAuthor: old.verifying_key as Uint8Array });
-    if (!sameBytes(previousRoom, roomId)) this.dailyLog(previousRoom, entity, mdate);
+    if (!equalBytes(previousRoom, roomId)) this.dailyLog(previousRoom, entity, mdate);
     return {
       id,
       json: old._json ? (JSON.parse(String(old._json)) as Record<string, JsonValue>) : {},

@@ -71,6 +71,4 @@ function comparePrefix(prefix: Uint8Array, key: Uint8Array): number {
   return 0;
 }
 
-export function keyText(key: Uint8Array): string {
-  return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
-}
+export { keyText } from './reconcile.js';

@@ -1,4 +1,4 @@
-import { hash } from '@discret/crypto';
+import { compareBytes, equalBytes, hash } from '@discret/crypto';
 import { SyncError } from './errors.js';
 
 /** What a peer sent does not have the shape of the protocol: the peer is dropped. */
@@ -47,11 +47,8 @@ export interface ReconcileOptions {
 
 export const FINGERPRINT_BYTES = 16;
 
-export function compareKeys(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-  return a.length - b.length;
-}
+/** Keys are ordered as bytes (crypto's `compareBytes`: SQLite's order). */
+export const compareKeys = compareBytes;
 
 /** The items of one side, sorted by key, with range lookups and fingerprints. */
 export class ItemSet {
@@ -214,12 +211,9 @@ function merge(ranges: RangeMessage[]): RangeMessage[] {
   return out;
 }
 
-function keyText(key: Uint8Array): string {
+/** A key as a string, for maps and sets (one char per byte). */
+export function keyText(key: Uint8Array): string {
   return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && compareKeys(a, b) === 0;
 }
 
 /** The compact wire form of a range: `[upper, 0]` skip, `[upper, 1, fingerprint]`, `[upper, 2, keys]`. */
