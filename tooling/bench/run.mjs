@@ -90,7 +90,7 @@ ms = time(() => { for (let i = 0; i < 300; i++) ed25519.verify(sig, msg, key.pub
 add({ group: 'crypto', operation: 'ed25519 verify, @noble (portable fallback)', value: rate(300, ms), unit: '/s', reference: { value: verifyRate, what: crypto.backend } });
 {
   // The pool: one batch of 50k messages cut across 2 workers (what the store's bulk path uses).
-  const pool = new crypto.CryptoPool({ parallelism: 2 });
+  const pool = crypto.createCryptoPool({ parallelism: 2 });
   const batch = Array.from({ length: 50_000 }, (_, i) => new TextEncoder().encode(`row ${i} `.padEnd(120, '.')));
   await pool.signAll(key, batch.slice(0, 2_000)); // start the workers
   ms = await timeAsync(async () => { await pool.signAll(key, batch); });

@@ -35,7 +35,7 @@ const signMs = () => {
 // Ours: one signing worker (the main thread needs the other core for SQLite). Both ours and
 // the raw insert are first run on 10,000 rows of a file of their own, so that neither is
 // timed while the JIT warms up code they share (measured cold, ours lost ~15% at 100k).
-const pool = new crypto.CryptoPool({ parallelism: 1 });
+const pool = crypto.createCryptoPool({ parallelism: 1 });
 {
   const warm = await store.Store.open({ path: join(dir, 'warm.db'), key, signingKey, cryptoPool: pool });
   await warm.setDataModel('b { Item { name: String, n: Integer, index(n) } }');

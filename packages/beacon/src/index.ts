@@ -1,6 +1,7 @@
 /**
- * @discret/beacon — how peers meet over the internet: rotating tokens, and the beacon's
- * rendezvous as pure logic. The beacon server (apps/beacon), the client and the relay come next.
+ * @discret/beacon — how peers meet over the internet: rotating tokens, the rendezvous registry,
+ * the beacon server (run by apps/beacon) and its client. Runs on any runtime: the network is
+ * the sync package's Transport.
  */
 export { BeaconError, type BeaconErrorCode } from './errors.js';
 export { beaconToken, dayOf, presentedTokens, BEACON_TOKEN_BYTES } from './tokens.js';

@@ -1,3 +1,4 @@
+import { fromHex, hex } from '@discret/crypto';
 import { BeaconError } from './errors.js';
 
 /**
@@ -82,7 +83,7 @@ export class TokenRegistry {
     for (const key of keys) {
       const holders = this.byToken.get(key) ?? new Set<string>();
       this.byToken.set(key, holders);
-      const token = unhex(key);
+      const token = fromHex(key);
       for (const other of holders) {
         const registration = this.peers.get(other)!;
         introductions.push({ to: peer, token, peer: other, addresses: registration.addresses });
@@ -109,12 +110,4 @@ export class TokenRegistry {
   expire(now: number): void {
     for (const [peer, registration] of this.peers) if (registration.expires <= now) this.remove(peer);
   }
-}
-
-function hex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
-}
-
-function unhex(text: string): Uint8Array {
-  return new Uint8Array(Buffer.from(text, 'hex'));
 }

@@ -1,12 +1,9 @@
-import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
-import { base64url, CryptoPool, deriveAppKeys, hash, utf8 } from '@discret/crypto';
+import { base64url, type CryptoPool, deriveAppKeys, hash, utf8 } from '@discret/crypto';
 import { DataModel, validateMutation, type DataModelJson, type Parameters, type ResolvedMutationEntity } from '@discret/lang';
 import { componentLogger, createLogger, type Logger } from '@discret/log';
 import { ROOM_ENTITY, SYSTEM_DATA_MODEL } from '@discret/rooms';
-import { sqlcipherDriver, Store, type ChangedDays, type StoreDriver } from '@discret/store';
-import { libp2pTransport, type Transport } from '@discret/sync';
+import { Store, type ChangedDays, type StoreDriver } from '@discret/store';
+import type { Transport } from '@discret/sync';
 import type { DiscretComponents } from './components.js';
 import { resolveConfiguration, type Configuration } from './config.js';
 import { DiscretError, wrap } from './errors.js';
@@ -16,6 +13,7 @@ import { createMutationStream, type MutationStream } from './mutation-stream.js'
 import { Network } from './network.js';
 import { checkOpenOptions, makeDataFolder } from './open-options.js';
 import { ensureOwnRows, loadDeviceKey } from './own-rows.js';
+import { platform } from './platform.js';
 import { type RoomGrant, RoomRegistry } from './rooms.js';
 
 export interface DiscretOptions {
@@ -74,12 +72,12 @@ const builtins = DataModel.parse(SYSTEM_DATA_MODEL, { builtin: true });
 
 /** The database file of an app in a folder: named from the app key, so one folder holds many apps. */
 function databasePath(dataFolder: string, appKey: string): string {
-  return join(dataFolder, `${base64url(hash(utf8(`discret/database/v1:${appKey}`))).slice(0, 22)}.db`);
+  return platform().databasePath(dataFolder, `${base64url(hash(utf8(`discret/database/v1:${appKey}`))).slice(0, 22)}.db`);
 }
 
 /** True when `dataFolder` holds a database for this app key. */
 export function databaseExists(appKey: string, dataFolder: string): boolean {
-  return existsSync(databasePath(dataFolder, appKey));
+  return platform().databaseExists(databasePath(dataFolder, appKey));
 }
 
 /**
@@ -131,7 +129,7 @@ export class Discret {
       const events = new EventHub(componentLogger(logger, 'events'), config.eventQueueLength);
       // Bulk signing on worker threads. One core is left to this thread, which runs SQLite:
       // on 2 cores one worker measured as fast as two (pnpm bench).
-      const cryptoPool = options.cryptoPool ?? new CryptoPool({ parallelism: Math.max(0, Math.min(config.parallelism, availableParallelism() - 1)) });
+      const cryptoPool = options.cryptoPool ?? platform().createCryptoPool(Math.max(0, Math.min(config.parallelism, platform().availableParallelism() - 1)));
       const rooms = new RoomRegistry(base64url(keys.privateRoomId), keys.signingKey.verifyingKey);
       let store: Store<RoomGrant> | undefined;
       let network: Network | undefined;
@@ -140,7 +138,7 @@ export class Discret {
           path: databasePath(options.dataFolder, options.appKey),
           key: keys.databaseKey,
           signingKey: keys.signingKey,
-          driver: options.driver ?? sqlcipherDriver(),
+          driver: options.driver ?? platform().defaultDriver(),
           builtins,
           maxObjectSizeInKb: config.maxObjectSizeInKb,
           writeBufferLength: config.writeBufferLength,
@@ -161,7 +159,7 @@ export class Discret {
         await ensureOwnRows(store, keys);
         const parts: DiscretComponents = { config, logger, cryptoPool, events, store, rooms, keys, deviceKey, appKey: options.appKey };
         // As upstream, networked unless told otherwise.
-        const transport = options.transport === 'none' ? undefined : (options.transport ?? libp2pTransport());
+        const transport = options.transport === 'none' ? undefined : (options.transport ?? platform().defaultTransport());
         if (transport) network = await Network.start(parts, transport);
         return new Discret(parts, !options.cryptoPool, network);
       } catch (err) {

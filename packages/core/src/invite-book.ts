@@ -3,8 +3,8 @@ import type { DiscretComponents } from './components.js';
 import { DiscretError } from './errors.js';
 import { appTag, createInvite, type Invite, readInvite } from './invites.js';
 
-/** Invite ids kept after use, so pasting a used invite again is refused (the oldest go first). */
-const USED_KEPT = 1000;
+/** `_config` key prefix of the rows that remember used invites (private, never synchronised). */
+const USED_PREFIX = 'used_invite/';
 
 /**
  * The invites of one user of one app: the ones made here (`sys.OwnedInvite`, consumed by whoever
@@ -44,7 +44,7 @@ export class InviteBook {
     const { o } = (await store.query('query { o: sys.OwnedInvite(id = $id) { id } }', { id })) as { o: unknown[] };
     if (o.length) throw new DiscretError('INVALID_INVITE', 'This invite was made here: give it to someone else');
     const { i } = (await store.query('query { i: sys.Invite(invite_id = $id) { id } }', { id })) as { i: unknown[] };
-    if (i.length || (await this.used()).has(id)) throw new DiscretError('INVALID_INVITE', 'This invite was already accepted');
+    if (i.length || (await this.used(id))) throw new DiscretError('INVALID_INVITE', 'This invite was already accepted');
     await store.mutate('mutate { sys.Invite { room_id: $r invite_id: $id application: $app invite_sign: $sig } }', {
       r: this.privateRoom, id, app: this.parts.appKey, sig: base64url(read.signature),
     }, { signal });
@@ -62,13 +62,16 @@ export class InviteBook {
   /** The inviter of an accepted invite was met: the invite is done, and remembered as used. */
   async met(accepted: { id: string; invite: Invite }): Promise<void> {
     await this.parts.store.delete('delete { sys.Invite { $id } }', { id: accepted.id });
-    const used = await this.used();
-    used.add(base64url(accepted.invite.id));
-    await this.parts.store.setConfig('used_invites', JSON.stringify([...used].slice(-USED_KEPT)));
+    await this.parts.store.setConfig(`${USED_PREFIX}${base64url(accepted.invite.id)}`, Date.now());
   }
 
-  private async used(): Promise<Set<string>> {
-    const text = await this.parts.store.getConfig('used_invites');
-    return new Set(typeof text === 'string' ? (JSON.parse(text) as string[]) : []);
+  /**
+   * Whether an invite was used here: one `_config` row per used invite (a point lookup, never
+   * cut short), or the list that databases made before kept (read, no longer written).
+   */
+  private async used(id: string): Promise<boolean> {
+    if ((await this.parts.store.getConfig(`${USED_PREFIX}${id}`)) !== undefined) return true;
+    const legacy = await this.parts.store.getConfig('used_invites');
+    return typeof legacy === 'string' && (JSON.parse(legacy) as string[]).includes(id);
   }
 }

@@ -2,10 +2,11 @@ import { base64url } from '@discret/crypto';
 import { BeaconClient } from '@discret/beacon';
 import { componentLogger } from '@discret/log';
 import type { RoomItem } from '@discret/store';
-import { LanDiscovery, type LanDiscoveryHooks, type RemotePeer, SyncService, type Transport } from '@discret/sync';
+import { type LanDiscoveryHooks, type PeerDiscovery, type RemotePeer, SyncService, type Transport } from '@discret/sync';
 import type { DiscretComponents } from './components.js';
 import { pathKind, raceDials } from './dial-race.js';
 import { DiscretError } from './errors.js';
+import { platform } from './platform.js';
 import { DiscretSyncHost } from './sync-host.js';
 
 /**
@@ -15,7 +16,7 @@ import { DiscretSyncHost } from './sync-host.js';
 export class Network {
   private constructor(
     private readonly sync: SyncService,
-    private readonly lan: { discovery: LanDiscovery; hooks: LanDiscoveryHooks } | undefined,
+    private readonly lan: { discovery: PeerDiscovery; hooks: LanDiscoveryHooks } | undefined,
     private readonly beacons: BeaconClient[],
   ) {}
 
@@ -30,7 +31,7 @@ export class Network {
     if (config.enableBeacons && config.enableRelay && config.beacons.length) transport.useRelays?.(config.beacons, { only: config.relayOnly });
     const sync = new SyncService({ transport, host, deviceKey: parts.deviceKey, logger, limits: { requestTimeoutMs: config.networkTimeoutInMs } });
     const beacons: BeaconClient[] = [];
-    let lan: { discovery: LanDiscovery; hooks: LanDiscoveryHooks } | undefined;
+    let lan: { discovery: PeerDiscovery; hooks: LanDiscoveryHooks } | undefined;
     try {
       await sync.start();
       if (config.enableBeacons) {
@@ -43,8 +44,9 @@ export class Network {
           beacons.push(client);
         }
       }
-      if (config.enableMulticast && LanDiscovery.reachable(sync.addresses())) {
-        lan = { discovery: new LanDiscovery({ group: config.multicastGroup, frequencyMs: config.announceFrequencyInMs, logger: syncLog }), hooks: lanHooks(sync, host, config.announceFrequencyInMs) };
+      const multicast = platform().lan;
+      if (config.enableMulticast && multicast?.reachable(sync.addresses())) {
+        lan = { discovery: multicast.create({ group: config.multicastGroup, frequencyMs: config.announceFrequencyInMs, logger: syncLog }), hooks: lanHooks(sync, host, config.announceFrequencyInMs) };
         await lan.discovery.start(lan.hooks);
       }
     } catch (error) {

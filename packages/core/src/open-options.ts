@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
 import { DiscretError } from './errors.js';
+import { platform } from './platform.js';
 
 /** The options `Discret.open` takes; anything else is refused, naming the key. */
 const OPTION_KEYS = new Set(['dataModel', 'appKey', 'keyMaterial', 'dataFolder', 'config', 'driver', 'logger', 'cryptoPool', 'transport']);
@@ -46,7 +46,7 @@ export function checkOpenOptions(options: unknown): void {
 /** Makes the data folder; a path that cannot be a folder (a file, no permission) is INVALID_CONFIGURATION. */
 export function makeDataFolder(path: string): void {
   try {
-    mkdirSync(path, { recursive: true });
+    platform().makeDataFolder(path);
   } catch (error) {
     throw new DiscretError('INVALID_CONFIGURATION', `dataFolder ${path} cannot be used as a folder: ${(error as Error).message}`, { cause: error });
   }

@@ -7,13 +7,13 @@ import { tmpdir } from 'node:os';
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { BeaconClient } from '@discret/beacon';
-import { CryptoPool, Discret, libp2pTransport, silentLogger } from '@discret/core';
+import { createCryptoPool, Discret, libp2pTransport, silentLogger } from '@discret/core';
 import { SigningKey } from '@discret/crypto';
 import { startBeacon } from '../../../apps/beacon/test/spawn-beacon.js';
 import { nextEvent, readUntil, within } from './waits.js';
 
 const root = mkdtempSync(join(tmpdir(), 'discret-beacon-'));
-const pool = new CryptoPool({ parallelism: 1 });
+const pool = createCryptoPool({ parallelism: 1 });
 afterAll(async () => {
   await pool.close();
   rmSync(root, { recursive: true, force: true });

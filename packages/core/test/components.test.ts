@@ -5,7 +5,7 @@ import { afterAll, describe, expect, test } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CryptoPool, createLogger, Discret, nodeSqliteDriver, type DiscretEvent } from '@discret/core';
+import { createCryptoPool, createLogger, Discret, nodeSqliteDriver, type DiscretEvent } from '@discret/core';
 
 const root = mkdtempSync(join(tmpdir(), 'discret-components-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -53,7 +53,7 @@ describe('configuration', () => {
 
 describe('components handed in', () => {
   test('a shared crypto pool is used and not closed by close()', async () => {
-    const pool = new CryptoPool({ parallelism: 1, minBatch: 1 });
+    const pool = createCryptoPool({ parallelism: 1, minBatch: 1 });
     const a = await Discret.open({ ...base(), cryptoPool: pool });
     const b = await Discret.open({ ...base(), cryptoPool: pool });
     await a.mutate('mutate { notes.Note { text: "a" } }');

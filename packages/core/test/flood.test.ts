@@ -13,14 +13,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { SigningKey } from '@discret/crypto';
-import { CryptoPool, Discret, libp2pTransport, silentLogger } from '@discret/core';
+import { createCryptoPool, Discret, libp2pTransport, silentLogger } from '@discret/core';
 import { SyncService } from '@discret/sync';
 import type { DiscretComponents } from '../src/components.js';
 import { DiscretSyncHost } from '../src/sync-host.js';
 import { nextEvent, within } from './waits.js';
 
 const root = mkdtempSync(join(tmpdir(), 'discret-flood-'));
-const pool = new CryptoPool({ parallelism: 1 });
+const pool = createCryptoPool({ parallelism: 1 });
 afterAll(async () => {
   await pool.close();
   rmSync(root, { recursive: true, force: true });

@@ -8,14 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nextEvent, readUntil, within } from './waits.js';
 import { base64url, deriveAppKeys, fromBase64url, nodeSigningBytes, SigningKey, uid } from '@discret/crypto';
-import { createLogger, CryptoPool, Discret, libp2pTransport, silentLogger } from '@discret/core';
+import { createLogger, createCryptoPool, Discret, libp2pTransport, silentLogger } from '@discret/core';
 import type { DiscretComponents } from '../src/components.js';
 import type { NodeRecord, RecordRef, RoomItem } from '@discret/store';
 import { SyncService, type SyncHost, type SyncPhase } from '@discret/sync';
 import { DiscretSyncHost } from '../src/sync-host.js';
 
 const root = mkdtempSync(join(tmpdir(), 'discret-hostile-'));
-const pool = new CryptoPool({ parallelism: 1 });
+const pool = createCryptoPool({ parallelism: 1 });
 afterAll(async () => {
   await pool.close();
   rmSync(root, { recursive: true, force: true });

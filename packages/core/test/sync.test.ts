@@ -5,10 +5,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nextEvent, readUntil } from './waits.js';
-import { type Configuration, CryptoPool, createLogger, Discret, type DiscretEvent, libp2pTransport, MemoryNetwork, memoryTransport, silentLogger, type Transport } from '@discret/core';
+import { type Configuration, createCryptoPool, createLogger, Discret, type DiscretEvent, libp2pTransport, MemoryNetwork, memoryTransport, silentLogger, type Transport } from '@discret/core';
 
 const root = mkdtempSync(join(tmpdir(), 'discret-sync-'));
-const pool = new CryptoPool({ parallelism: 1 });
+const pool = createCryptoPool({ parallelism: 1 });
 afterAll(async () => {
   await pool.close();
   rmSync(root, { recursive: true, force: true });

@@ -1,3 +1,4 @@
+import { utf8Length } from './encoding.js';
 import { CryptoError } from './errors.js';
 
 /** The fields of a node that its signature covers. */
@@ -41,23 +42,38 @@ export interface EdgeDeletionSignable {
   verifyingKey: Uint8Array; // 32 bytes
 }
 
-/** Length of a string in UTF-8, without encoding it. */
-function utf8Length(text: string): number {
-  return Buffer.byteLength(text, 'utf8');
+const encoder = new TextEncoder();
+
+// Signing bytes are built for every row written, so allocation is on the hot path: small
+// arrays are cut from a shared 16 KiB slab (as Node's Buffer pool does) instead of each getting
+// an ArrayBuffer of its own. A slab is freed when the last array cut from it is.
+const SLAB_SIZE = 16 * 1024;
+let slab = new Uint8Array(SLAB_SIZE);
+let slabUsed = 0;
+
+function allocate(size: number): Uint8Array {
+  if (size > SLAB_SIZE / 4) return new Uint8Array(size);
+  if (slabUsed + size > SLAB_SIZE) {
+    slab = new Uint8Array(SLAB_SIZE);
+    slabUsed = 0;
+  }
+  const out = slab.subarray(slabUsed, slabUsed + size);
+  slabUsed += (size + 7) & ~7; // 8-byte aligned, like Node's pool
+  return out;
 }
 
 /**
- * Writes fixed-layout fields into a buffer allocated once at its exact size (the callers
- * compute it): signing bytes are built for every row written, so this is on the hot path.
- * The buffer comes from Node's pool of small buffers (no ArrayBuffer of its own), and every
- * byte of it is written.
+ * Writes fixed-layout fields into an array allocated once at its exact size (the callers
+ * compute it); every byte of it is written.
  */
 class Writer {
-  private readonly buf: Buffer;
+  private readonly buf: Uint8Array;
+  private readonly view: DataView;
   private at = 0;
 
   constructor(size: number) {
-    this.buf = Buffer.allocUnsafe(size);
+    this.buf = allocate(size);
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, size);
   }
   byte(v: number) {
     this.buf[this.at++] = v;
@@ -71,18 +87,18 @@ class Writer {
     if (!Number.isSafeInteger(v)) throw new CryptoError('INVALID_INPUT', `Not an integer date: ${v}`);
     // Two's complement big-endian, as setBigInt64 would write, without a BigInt per call.
     const high = Math.floor(v / 2 ** 32);
-    this.buf.writeInt32BE(high, this.at);
-    this.buf.writeUInt32BE(v - high * 2 ** 32, this.at + 4);
+    this.view.setInt32(this.at, high);
+    this.view.setUint32(this.at + 4, v - high * 2 ** 32);
     this.at += 8;
   }
   bytes(bytes: Uint8Array) {
-    this.buf.writeUInt32BE(bytes.length, this.at);
+    this.view.setUint32(this.at, bytes.length);
     this.buf.set(bytes, this.at + 4);
     this.at += 4 + bytes.length;
   }
   text(text: string, length: number) {
-    this.buf.writeUInt32BE(length, this.at);
-    this.buf.write(text, this.at + 4, length, 'utf8');
+    this.view.setUint32(this.at, length);
+    if (length > 0) encoder.encodeInto(text, this.buf.subarray(this.at + 4, this.at + 4 + length));
     this.at += 4 + length;
   }
   done(): Uint8Array {

@@ -1,8 +1,7 @@
-import { x25519 } from '@noble/curves/ed25519.js';
-import { base64url, compareBytes, equalBytes, fromBase64url, utf8 } from './encoding.js';
+import { base64url, compareBytes, equalBytes, fromBase64url, isBytes, utf8 } from './encoding.js';
 import { CryptoError } from './errors.js';
-import { keyedHash, toBuffer } from './hash.js';
-import { native } from './native.js';
+import { keyedHash } from './hash.js';
+import { primitives } from './primitives.js';
 
 /**
  * Meeting tokens let two peers recognise each other on a shared network (LAN broadcast, the
@@ -32,7 +31,7 @@ export class MeetingSecret {
   private readonly secret: Uint8Array;
 
   constructor(secret: Uint8Array) {
-    if (!(secret instanceof Uint8Array) || secret.length !== 32) {
+    if (!isBytes(secret) || secret.length !== 32) {
       throw new CryptoError('INVALID_KEY', `A meeting secret has 32 bytes, got ${secret?.length}`);
     }
     this.secret = Uint8Array.from(secret);
@@ -77,27 +76,14 @@ export function decodeToken(text: string): Uint8Array {
 }
 
 function scalarMultBase(secret: Uint8Array): Uint8Array {
-  if (native) {
-    const out = Buffer.alloc(32);
-    native.crypto_scalarmult_base(out, toBuffer(secret));
-    return new Uint8Array(out.buffer, out.byteOffset, 32);
-  }
-  return x25519.getPublicKey(secret);
+  return primitives().x25519Public(secret);
 }
 
 function scalarMult(secret: Uint8Array, theirs: Uint8Array): Uint8Array {
-  // A low-order public key would force a known shared value: both backends refuse it.
+  // A low-order public key would force a known shared value: every backend refuses it.
   try {
-    if (native) {
-      const out = Buffer.alloc(32);
-      native.crypto_scalarmult(out, toBuffer(secret), toBuffer(theirs));
-      if (out.every((b) => b === 0)) throw new Error('low order');
-      return new Uint8Array(out.buffer, out.byteOffset, 32);
-    }
-    return x25519.getSharedSecret(secret, theirs);
+    return primitives().x25519(secret, theirs);
   } catch {
     throw new CryptoError('INVALID_KEY', 'Not a usable X25519 public key');
   }
 }
-
-

@@ -1,13 +1,12 @@
-// The body of a CryptoPool worker thread. It imports only packages, and the verification rule
-// by a computed path, so Node can run it both from dist/ (.js) and straight from src/ (.ts,
-// by type stripping).
-// It follows DISCRET_CRYPTO like the main thread: workers inherit the environment.
-import { createRequire } from 'node:module';
-import { parentPort } from 'node:worker_threads';
-import { ed25519 } from '@noble/curves/ed25519.js';
+// The body of a ThreadCryptoPool worker thread. It imports the primitives by a computed path,
+// so Node can run it both from dist/ (.js) and straight from src/ (.ts, by type stripping).
+// The pool tells it which primitives the calling thread uses.
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Primitives } from './primitive-types.js';
 
-type Sodium = typeof import('sodium-native');
-
+export interface WorkerSetup {
+  backend: 'sodium' | 'noble';
+}
 export interface SignJob {
   id: number;
   op: 'sign';
@@ -32,45 +31,28 @@ export interface JobResult {
   out: Uint8Array;
 }
 
-const sodium: Sodium | null = (() => {
-  if (process.env.DISCRET_CRYPTO === 'noble') return null;
-  try {
-    return createRequire(import.meta.url)('sodium-native') as Sodium;
-  } catch {
-    return null;
-  }
-})();
+const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+const setup = workerData as WorkerSetup;
+const { noblePrimitives } = (await import(`./noble-primitives${extension}`)) as typeof import('./noble-primitives.js');
+const { loadSodiumPrimitives } = (await import(`./sodium-primitives${extension}`)) as typeof import('./sodium-primitives.js');
+const primitives: Primitives = (setup.backend === 'sodium' ? loadSodiumPrimitives() : null) ?? noblePrimitives;
 
-// The same rule as the main thread's verify() (ed25519-rule.ts), never noble's defaults.
-const ruleFile = import.meta.url.endsWith('.ts') ? './ed25519-rule.ts' : './ed25519-rule.js';
-const { makeVerifier } = (await import(ruleFile)) as typeof import('./ed25519-rule.js');
-const verifyRule = makeVerifier(sodium);
+let cachedSeed: Uint8Array | null = null;
+let cachedSecret: Uint8Array | null = null;
 
-let cachedSeed: Buffer | null = null;
-let cachedSecret: Buffer | null = null;
-
-function secretFor(seed: Uint8Array): Buffer {
-  if (cachedSeed && cachedSecret && cachedSeed.equals(seed)) return cachedSecret;
-  const pk = Buffer.alloc(32);
-  const sk = Buffer.alloc(64);
-  sodium!.crypto_sign_seed_keypair(pk, sk, Buffer.from(seed));
-  cachedSeed = Buffer.from(seed);
-  cachedSecret = sk;
-  return sk;
-}
-
-function buf(view: Uint8Array, start: number, end: number): Buffer {
-  return Buffer.from(view.buffer, view.byteOffset + start, end - start);
+function secretFor(seed: Uint8Array): Uint8Array {
+  if (cachedSeed && cachedSecret && cachedSeed.length === seed.length && cachedSeed.every((b, i) => b === seed[i])) return cachedSecret;
+  cachedSeed = Uint8Array.from(seed);
+  cachedSecret = primitives.signingKeyPair(seed).secretKey;
+  return cachedSecret;
 }
 
 function sign(job: SignJob): Uint8Array {
   const n = job.offsets.length - 1;
-  const out = Buffer.alloc(64 * n);
-  const secret = sodium ? secretFor(job.seed) : null;
+  const out = new Uint8Array(64 * n);
+  const secret = secretFor(job.seed);
   for (let i = 0; i < n; i++) {
-    const message = buf(job.data, job.offsets[i]!, job.offsets[i + 1]!);
-    if (secret) sodium!.crypto_sign_detached(out.subarray(64 * i, 64 * i + 64), message, secret);
-    else out.set(ed25519.sign(message, job.seed), 64 * i);
+    out.set(primitives.sign(job.data.subarray(job.offsets[i]!, job.offsets[i + 1]!), secret), 64 * i);
   }
   return out;
 }
@@ -79,10 +61,10 @@ function verify(job: VerifyJob): Uint8Array {
   const n = job.offsets.length - 1;
   const out = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
-    const message = buf(job.data, job.offsets[i]!, job.offsets[i + 1]!);
-    const key = buf(job.keys, 32 * i, 32 * i + 32);
-    const signature = buf(job.signatures, 64 * i, 64 * i + 64);
-    out[i] = verifyRule(signature, message, key) ? 1 : 0;
+    const message = job.data.subarray(job.offsets[i]!, job.offsets[i + 1]!);
+    const key = job.keys.subarray(32 * i, 32 * i + 32);
+    const signature = job.signatures.subarray(64 * i, 64 * i + 64);
+    out[i] = primitives.verify(signature, message, key) ? 1 : 0;
   }
   return out;
 }

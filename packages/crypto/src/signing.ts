@@ -1,12 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { ed25519 } from '@noble/curves/ed25519.js';
-import { base64url } from './encoding.js';
+import { base64url, isBytes } from './encoding.js';
 import { CryptoError } from './errors.js';
-import { toBuffer } from './hash.js';
-import { makeVerifier } from './ed25519-rule.js';
-import { native } from './native.js';
-
-const verifyRule = makeVerifier(native);
+import { type Primitives, primitives } from './primitives.js';
+import { randomBytes } from './random.js';
 
 /**
  * An ed25519 signing key (the user's identity). Deterministic: the same seed gives the same
@@ -16,20 +11,17 @@ export class SigningKey {
   /** The 32-byte public key. */
   readonly publicKey: Uint8Array;
   private readonly seed: Uint8Array;
-  private readonly secretKey: Buffer | null;
+  private readonly secretKey: Uint8Array;
+  // The primitives that made the secret key sign with it (its form is theirs).
+  private readonly primitives: Primitives;
 
   constructor(seed: Uint8Array) {
-    if (seed.length !== 32) throw new CryptoError('INVALID_KEY', `A signing key seed has 32 bytes, got ${seed.length}`);
+    if (!isBytes(seed) || seed.length !== 32) throw new CryptoError('INVALID_KEY', `A signing key seed has 32 bytes, got ${seed?.length}`);
     this.seed = Uint8Array.from(seed);
-    if (native) {
-      const pk = Buffer.alloc(32);
-      this.secretKey = Buffer.alloc(64);
-      native.crypto_sign_seed_keypair(pk, this.secretKey, toBuffer(this.seed));
-      this.publicKey = new Uint8Array(pk.buffer, pk.byteOffset, 32);
-    } else {
-      this.secretKey = null;
-      this.publicKey = ed25519.getPublicKey(this.seed);
-    }
+    this.primitives = primitives();
+    const pair = this.primitives.signingKeyPair(this.seed);
+    this.publicKey = pair.publicKey;
+    this.secretKey = pair.secretKey;
   }
 
   /**
@@ -51,12 +43,7 @@ export class SigningKey {
   }
 
   sign(message: Uint8Array): Uint8Array {
-    if (this.secretKey && native) {
-      const signature = Buffer.alloc(64);
-      native.crypto_sign_detached(signature, toBuffer(message), this.secretKey);
-      return new Uint8Array(signature.buffer, signature.byteOffset, 64);
-    }
-    return ed25519.sign(message, this.seed);
+    return this.primitives.sign(message, this.secretKey);
   }
 }
 
@@ -65,7 +52,7 @@ export class SigningKey {
  * rule on both backends (see ed25519-rule.ts), so every peer reaches the same verdict.
  */
 export function verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
-  return verifyRule(signature, message, publicKey);
+  return primitives().verify(signature, message, publicKey);
 }
 
 /** Like `verify`, but throws INVALID_SIGNATURE. */

@@ -1,5 +1,5 @@
-import { randomFillSync } from 'node:crypto';
 import { base64url } from './encoding.js';
+import { fillRandom } from './random.js';
 
 /** Ids are 16 bytes. */
 export const UID_LENGTH = 16;
@@ -7,7 +7,7 @@ export const UID_LENGTH = 16;
 let lastMillis = 0;
 let counter = 0;
 
-// Random bytes are drawn 4 KiB at a time: one randomFillSync call per id cost ~13% of a bulk
+// Random bytes are drawn 4 KiB at a time: one getRandomValues call per id cost ~13% of a bulk
 // insert (the call, not the randomness, is what is expensive).
 const RANDOM_POOL = new Uint8Array(4096);
 let randomOffset = RANDOM_POOL.length;
@@ -38,7 +38,7 @@ export function uid(now = Date.now()): Uint8Array {
   out[6] = counter >>> 8;
   out[7] = counter;
   if (randomOffset + 8 > RANDOM_POOL.length) {
-    randomFillSync(RANDOM_POOL);
+    fillRandom(RANDOM_POOL);
     randomOffset = 0;
   }
   for (let i = 0; i < 8; i++) {

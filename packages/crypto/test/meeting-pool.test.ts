@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import {
-  base64url, CryptoError, CryptoPool, decodeToken, deriveAppKeys, deriveToken, encodeToken, hash, MEETING_TOKEN_LENGTH,
+  base64url, CryptoError, createCryptoPool, decodeToken, deriveAppKeys, deriveToken, encodeToken, hash, MEETING_TOKEN_LENGTH,
   MeetingSecret, SigningKey, verify,
 } from '@discret/crypto';
 
@@ -72,7 +72,7 @@ describe('meeting tokens', () => {
 });
 
 describe('CryptoPool', () => {
-  const pool = new CryptoPool({ parallelism: 2, minBatch: 8 });
+  const pool = createCryptoPool({ parallelism: 2, minBatch: 8 });
   afterAll(() => pool.close());
   const key = new SigningKey(bytes(7));
   const messages = Array.from({ length: 301 }, (_, i) => new TextEncoder().encode(`row ${i} `.repeat(i % 13)));
@@ -101,14 +101,14 @@ describe('CryptoPool', () => {
   });
 
   test('small batches and parallelism 0 stay on the calling thread with the same result', async () => {
-    const inline = new CryptoPool({ parallelism: 0 });
+    const inline = createCryptoPool({ parallelism: 0 });
     expect(await inline.signAll(key, messages.slice(0, 3))).toEqual(await pool.signAll(key, messages.slice(0, 3)));
     expect(await pool.signAll(key, [])).toEqual([]);
     await inline.close();
   });
 
   test('a closed pool refuses work with POOL_CLOSED', async () => {
-    const p = new CryptoPool({ parallelism: 1, minBatch: 1 });
+    const p = createCryptoPool({ parallelism: 1, minBatch: 1 });
     await p.signAll(key, messages.slice(0, 2));
     await p.close();
     await expect(p.signAll(key, messages)).rejects.toMatchObject({ code: 'POOL_CLOSED' });
@@ -124,7 +124,7 @@ describe('the portable backend (DISCRET_CRYPTO=noble) gives the same bytes', () 
       const b = (n) => new Uint8Array(32).fill(n);
       const k = c.deriveAppKeys(b(9), 'app.one');
       const msgs = Array.from({ length: 40 }, (_, i) => new TextEncoder().encode('m' + i));
-      const pool = new c.CryptoPool({ parallelism: 2, minBatch: 4 });
+      const pool = c.createCryptoPool({ parallelism: 2, minBatch: 4 });
       const sigs = await pool.signAll(k.signingKey, msgs);
       const ok = await pool.verifyAll(msgs.map((message, i) => ({ publicKey: k.signingKey.publicKey, message, signature: sigs[i] })));
       await pool.close();

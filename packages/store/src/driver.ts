@@ -1,3 +1,4 @@
+import { base64url } from '@discret/crypto';
 import { LRUCache } from 'lru-cache';
 import type { Checkpointer } from './checkpointer.js';
 import { storageError } from './errors.js';
@@ -50,12 +51,28 @@ export interface StoreDriver {
    * without one leaves checkpoints to SQLite on the writing connection.
    */
   openCheckpointer?(options: OpenOptions, onFailure: (reason: string) => void): Checkpointer;
+  /**
+   * Holds the database exclusively while a store has it open, or throws StoreError LOCKED:
+   * two writers on one file would wait on each other for ever. Node's drivers use a lock file
+   * (file-lock.ts); a browser's uses navigator.locks. A driver without one leaves it to the app.
+   */
+  lock?(path: string): Promise<DatabaseLock>;
+  /**
+   * The size of the database file, undefined when there is none. An existing empty file is
+   * a failed copy or restore: the store refuses it rather than start over in it.
+   */
+  fileSize?(path: string): Promise<number | undefined>;
+}
+
+/** An exclusive hold on a database, released when the store closes. */
+export interface DatabaseLock {
+  release(): void;
 }
 
 /** Renders a binary value as base64url; the drivers register it as SQL function `b64u`. */
 export function b64u(value: unknown): string | null {
   if (value === null || value === undefined) return null;
-  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64url');
+  if (value instanceof Uint8Array) return base64url(value);
   return String(value);
 }
 

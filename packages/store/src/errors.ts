@@ -13,6 +13,8 @@ export type StoreErrorCode =
   | 'CORRUPT_DATABASE'
   /** Another process holds the database. */
   | 'LOCKED'
+  /** A caller's mistake in how the store is used (no driver for this runtime, say). */
+  | 'INVALID_ARGUMENT'
   | 'STORAGE';
 
 /** Every failure of @discret/store that is not a language error. */

@@ -1,5 +1,5 @@
 import {
-  base64url, equalBytes, edgeDeletionSigningBytes, edgeSigningBytes, nodeDeletionSigningBytes, nodeSigningBytes, verify,
+  base64url, equalBytes, edgeDeletionSigningBytes, edgeSigningBytes, nodeDeletionSigningBytes, nodeSigningBytes, utf8Length, verify,
   type CryptoPool, type SignedMessage,
 } from '@discret/crypto';
 import type { DataModel, EntityDef, JsonValue } from '@discret/lang';
@@ -9,7 +9,7 @@ import type { EdgeDeletionRecord, EdgeRecord, NodeDeletionRecord, NodeRecord, Re
 import { supersedes } from './versions.js';
 import type { WriteTransaction } from './transaction.js';
 import type { StoreOptions } from './types.js';
-import { WriteContext } from './write-context.js';
+import { WriteEffects } from './write-effects.js';
 
 
 export interface RejectedRecord {
@@ -98,7 +98,7 @@ export async function verifyRecords(batch: RecordBatch, pool: CryptoPool | undef
  */
 export class RecordImporter {
   readonly report: ImportReport = { applied: 0, ignored: 0, rejected: [] };
-  readonly ctx: WriteContext;
+  readonly ctx: WriteEffects;
 
   constructor(
     private readonly tx: WriteTransaction,
@@ -107,7 +107,7 @@ export class RecordImporter {
     grant: unknown = undefined,
     private readonly localEntities: ReadonlySet<string> = new Set(),
   ) {
-    this.ctx = new WriteContext(tx, options, {}, grant, true);
+    this.ctx = new WriteEffects(tx, options, grant, true);
   }
 
   /**
@@ -191,7 +191,7 @@ export class RecordImporter {
       json = parsed as Record<string, JsonValue>;
     }
     const max = (this.options.maxObjectSizeInKb ?? 256) * 1024;
-    if (Buffer.byteLength(r.json ?? '') + (r.binary?.length ?? 0) > max) throw new StoreError('OBJECT_TOO_LARGE', `${entity.fullName} is over the size limit`);
+    if (utf8Length(r.json ?? '') + (r.binary?.length ?? 0) > max) throw new StoreError('OBJECT_TOO_LARGE', `${entity.fullName} is over the size limit`);
 
     const old = await this.nodeRow(r.id);
     if (old) {

@@ -1,16 +1,13 @@
 /**
- * @discret/store — the encrypted, signed graph store of Discret and its query engine.
+ * @discret/store for Node — the encrypted, signed graph store of Discret and its query engine,
+ * with Node's drivers: SQLCipher (the default) and node:sqlite. The `browser` export
+ * condition gives browser.ts.
  */
-export { Store } from './store.js';
-export { verifyNodeRow, verifyEdgeRow } from './integrity.js';
-export type { StoreOptions, RequestOptions, ImportOptions, ChangedDays, ChangeSources, ChangedItems } from './types.js';
-export type { RecordRef, RoomItem, PageFilter, RecordPage } from './room-items.js';
-export {
-  ALLOW_ALL, ALLOWED, type WritePolicy, type WriteQuestion, type WriteDecision, type RowInserted, type RowUpdated, type RowDeleted, type EdgeChanged,
-} from './policy.js';
-export { StoreError, type StoreErrorCode } from './errors.js';
-export type { StoreDriver, SqlConnection, SqlValue, Row, OpenOptions, RunResult } from './driver.js';
+import { installDefaultDriver } from './default-driver.js';
+import { sqlcipherDriver } from './drivers/sqlcipher.js';
+
+export * from './portable.js';
 export { sqlcipherDriver } from './drivers/sqlcipher.js';
 export { nodeSqliteDriver } from './drivers/node-sqlite.js';
-export type { NodeRecord, EdgeRecord, NodeDeletionRecord, EdgeDeletionRecord, RecordBatch, RecordKind } from './records.js';
-export type { ImportReport, RejectedRecord } from './import.js';
+
+installDefaultDriver(sqlcipherDriver);

@@ -1,4 +1,4 @@
-import { fromBase64url } from '@discret/crypto';
+import { base64url, fromBase64url } from '@discret/crypto';
 import type { FieldDef, FieldRef, JsonValue, Operand, Parameters, ResolvedFilter, ResolvedQuery, ResolvedQueryEntity, ValueRef } from '@discret/lang';
 import type { SqlValue } from './driver.js';
 import { fieldPath } from './schema.js';
@@ -52,7 +52,7 @@ function convert(value: unknown, as: Conversion): SqlValue {
     case 'json':
       return JSON.stringify(value);
     case 'base64':
-      return value instanceof Uint8Array ? Buffer.from(value).toString('base64url') : String(value);
+      return value instanceof Uint8Array ? base64url(value) : String(value);
     case 'plain':
       if (typeof value === 'boolean') return value ? 1 : 0;
       return value as SqlValue;

@@ -1,25 +1,24 @@
-import { statSync } from 'node:fs';
 import {
   checkParameters, DataModel, LanguageError, validateDeletion, validateMutation, validateQuery,
   type Parameters, type ResolvedMutation, type ResolvedQuery,
 } from '@discret/lang';
 import { componentLogger, type Logger, silentLogger } from '@discret/log';
-import type { Row, SqlConnection, SqlValue } from './driver.js';
-import { sqlcipherDriver } from './drivers/sqlcipher.js';
+import type { DatabaseLock, Row, SqlConnection, SqlValue } from './driver.js';
+import { defaultDriver } from './default-driver.js';
 import { StoreError, throwIfAborted } from './errors.js';
 import { fieldPath, SCHEMA } from './schema.js';
 import { bindValues, compileQuery } from './sql-query.js';
 import { type ImportReport, RecordImporter, verifyRecords } from './import.js';
 import { badSignatures } from './integrity.js';
-import { edgeDeletionRecord, edgeRecord, nodeDeletionRecord, nodeRecord, type NodeRecord, type RecordBatch } from './records.js';
+import { nodeRecord, type NodeRecord, type RecordBatch } from './records.js';
 import { lackedItems, listRoomItems, type PageFilter, readRoomPage, readRoomRecords, type RecordPage, type RecordRef, type RoomItem } from './room-items.js';
 import { TextIndexer } from './text-index.js';
 import { yieldToEventLoop } from './yield.js';
 import type { BatchSigner } from './transaction.js';
 import type { ChangedDays, ChangedItems, ChangeSources, ImportOptions, RequestOptions, StoreOptions, WriteOutcome } from './types.js';
-import { insertsOnly as insertsOnlyEntity, MAX_ITEMS_PER_ROOM, WriteContext } from './write-context.js';
+import { insertsOnly as insertsOnlyEntity, WriteContext } from './write-context.js';
+import { MAX_ITEMS_PER_ROOM } from './write-effects.js';
 import { GroupCommitWriter } from './writer.js';
-import { FileLock } from './file-lock.js';
 
 /** Whether a validated mutation only inserts (computed once per mutation, which the caches keep). */
 const insertsOnly = new WeakMap<ResolvedMutation, boolean>();
@@ -44,7 +43,7 @@ export class Store<Grant = unknown> {
     private readonly writer: GroupCommitWriter,
     model: DataModel,
     /** Held while open: one process at a time per database file. */
-    private readonly lock: FileLock | undefined,
+    private readonly lock: DatabaseLock | undefined,
     log: Logger,
   ) {
     this.model = model;
@@ -53,12 +52,13 @@ export class Store<Grant = unknown> {
 
   /** Opens (creating if needed) a store. Throws StoreError WRONG_KEY for a wrong key. */
   static async open<Grant = unknown>(options: StoreOptions<Grant>): Promise<Store<Grant>> {
-    const driver = options.driver ?? sqlcipherDriver();
-    const lock = options.path === ':memory:' ? undefined : FileLock.acquire(options.path);
+    const driver = options.driver ?? defaultDriver();
+    const inMemory = options.path === ':memory:';
+    const lock = inMemory ? undefined : await driver.lock?.(options.path);
     let writerConn: SqlConnection | undefined;
     let reader: SqlConnection | undefined;
     try {
-      refuseEmptyFile(options.path);
+      if (!inMemory) refuseEmptyFile(options.path, await driver.fileSize?.(options.path));
       writerConn = await driver.open({ path: options.path, key: options.key, cacheSizeKb: options.writeCacheSizeInKb ?? 2048 });
       await writerConn.exec(SCHEMA);
       reader = await driver.open({ path: options.path, key: options.key, readonly: true, cacheSizeKb: options.readCacheSizeInKb });
@@ -198,7 +198,7 @@ export class Store<Grant = unknown> {
           if (await tx.flushReady()) await yieldToEventLoop();
         }
       }
-      return { result: results, changes: ctx.changes, textQueued: ctx.textQueued, items: ctx.items };
+      return { result: results, changes: ctx.effects.changes, textQueued: ctx.effects.textQueued, items: ctx.effects.items };
     }, paramSets.length);
     return outcome.result;
   }
@@ -213,7 +213,7 @@ export class Store<Grant = unknown> {
       throwIfAborted(options.signal);
       const ctx = new WriteContext(tx, this.options, params ?? {}, options.grant);
       for (const entity of resolved.entities) await ctx.deleteEntity(entity.entity, params![entity.id], entity.relations.map((r) => ({ field: r.field, ids: r.ids.map((name) => params![name]) })));
-      return { result: undefined, changes: ctx.changes, items: ctx.items };
+      return { result: undefined, changes: ctx.effects.changes, items: ctx.effects.items };
     });
   }
 
@@ -265,20 +265,6 @@ export class Store<Grant = unknown> {
       return { result: importer.report, changes: importer.ctx.changes, textQueued: importer.ctx.textQueued, source: options.source, items: importer.ctx.items };
     });
     return outcome.result;
-  }
-
-  /**
-   * Every signed record of a room, as peers exchange them: its nodes, the edges leaving them,
-   * and its deletion logs. (Sync asks for a day at a time; this is the whole room.)
-   */
-  async exportRoom(roomId: Uint8Array): Promise<Required<RecordBatch>> {
-    this.assertOpen();
-    return {
-      nodes: (await this.reader.all('SELECT * FROM _node WHERE room_id = ? ORDER BY mdate', [roomId])).map(nodeRecord),
-      edges: (await this.reader.all('SELECT e.* FROM _edge e JOIN _node n ON n.id = e.src WHERE n.room_id = ? ORDER BY e.cdate', [roomId])).map(edgeRecord),
-      nodeDeletions: (await this.reader.all('SELECT * FROM _node_deletion_log WHERE room_id = ? ORDER BY deletion_date', [roomId])).map(nodeDeletionRecord),
-      edgeDeletions: (await this.reader.all('SELECT * FROM _edge_deletion_log WHERE room_id = ? ORDER BY deletion_date', [roomId])).map(edgeDeletionRecord),
-    };
   }
 
   /**
@@ -410,13 +396,7 @@ export class Store<Grant = unknown> {
  * opening it would silently start over with an empty database and a new identity. It is
  * refused. (No other store can be creating it right now: the caller holds the file's lock.)
  */
-function refuseEmptyFile(path: string): void {
-  let size: number;
-  try {
-    size = statSync(path).size;
-  } catch {
-    return; // no file: a new database
-  }
+function refuseEmptyFile(path: string, size: number | undefined): void {
   if (size === 0) {
     throw new StoreError('CORRUPT_DATABASE', `The database file ${path} exists but is empty (a failed copy or restore?): restore it, or delete it to start a new database`);
   }

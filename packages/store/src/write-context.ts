@@ -1,27 +1,17 @@
 import {
-  base64url, equalBytes, edgeDeletionSigningBytes, edgeSigningBytes, fromBase64url, nodeDeletionSigningBytes, nodeSigningBytes, uid,
+  base64url, equalBytes, edgeDeletionSigningBytes, edgeSigningBytes, fromBase64url, nodeDeletionSigningBytes, nodeSigningBytes, uid, utf8Length,
 } from '@discret/crypto';
 import type { EntityDef, FieldDef, JsonValue, Operand, Parameters, ResolvedMutationEntity } from '@discret/lang';
 import type { Row } from './driver.js';
 import { newRowJson, newRowLayout } from './new-row-json.js';
 import { StoreError } from './errors.js';
-import { ALLOWED, type WriteDecision, type WriteQuestion } from './policy.js';
-import type { PendingItem } from './room-items.js';
 import type { WriteTransaction } from './transaction.js';
-import type { ChangedDays, StoreOptions } from './types.js';
-
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-/** A question as the write context asks it: it fills in the facts it knows (author and date unless given). */
-type Ask = DistributiveOmit<WriteQuestion, 'imported' | 'roomCreatedByRequest' | 'author' | 'date'> & { author?: Uint8Array; date?: number };
-
-export const DAY = 86_400_000;
+import type { StoreOptions } from './types.js';
+import { WriteEffects } from './write-effects.js';
 
 export function toId(value: unknown): Uint8Array {
   return value instanceof Uint8Array ? value : fromBase64url(String(value));
 }
-
-/** Most records a commit reports per room for sync's live path; past it, peers reconcile. */
-export const MAX_ITEMS_PER_ROOM = 256;
 
 
 /** A row about to be written: a new one, or an existing one read back for an update. */
@@ -49,30 +39,15 @@ export function insertsOnly(m: ResolvedMutationEntity): boolean {
   return !m.id && !m.reference && m.relations.every(({ value }) => value !== null && (Array.isArray(value) ? value : [value]).every(insertsOnly));
 }
 
-const stringFields = new WeakMap<EntityDef, string[]>();
-
-/** Short ids of an entity's String fields, the text the full-text index holds (kept per entity). */
-function stringFieldIds(entity: EntityDef): string[] {
-  let ids = stringFields.get(entity);
-  if (!ids) {
-    ids = entity.fields.filter((f) => f.scalar === 'String').map((f) => f.shortId);
-    stringFields.set(entity, ids);
-  }
-  return ids;
-}
-
-/** The state of one write request while it runs in the writer's transaction. */
+/**
+ * The mutation interpreter: writes one request's rows (and relations, and deletions) in the
+ * writer's transaction, signing each, and records what it did in its `effects`.
+ */
 export class WriteContext {
-  readonly changes: ChangedDays = new Map();
-  /** Records written, per room, for sync's live path (a signature is a slot until it is signed). */
-  readonly items = new Map<string, PendingItem[] | null>();
-  /** Whether this write queued text for the full-text index. */
-  textQueued = false;
-  private readonly now = Date.now();
+  readonly effects: WriteEffects;
+  private readonly now: number;
   private readonly author: Uint8Array;
   private readonly maxObjectSize: number;
-  /** Ids (base64url) of the rows this request inserted: a room created by the request itself. */
-  private readonly inserted = new Set<string>();
 
   constructor(
     private readonly tx: WriteTransaction,
@@ -80,37 +55,12 @@ export class WriteContext {
     /** The request's parameters; a bulk insert sets them anew for each of its rows. */
     public params: Parameters,
     /** What the caller judged before this request; handed to the policy with every question. */
-    private readonly grant: unknown = undefined,
-    /** True for records received from peers. */
-    private readonly imported = false,
+    grant: unknown = undefined,
   ) {
-    this.author = options.signingKey.publicKey;
+    this.effects = new WriteEffects(tx, options, grant);
+    this.now = this.effects.now;
+    this.author = this.effects.author;
     this.maxObjectSize = (options.maxObjectSizeInKb ?? 256) * 1024;
-  }
-
-  /** Asks the store's policy; throws AUTHORISATION_DENIED with its reason when refused. */
-  ask(question: Ask): void {
-    const decision = this.decide(question);
-    if (!decision.allowed) throw new StoreError('AUTHORISATION_DENIED', decision.reason);
-  }
-
-  /** Whether the policy allows a write (for imports that weigh a deletion against a row). */
-  allows(question: Ask): boolean {
-    return this.decide(question).allowed;
-  }
-
-  private decide(question: Ask): WriteDecision {
-    const policy = this.options.policy;
-    if (!policy) return ALLOWED;
-    const room = 'roomId' in question ? question.roomId : null;
-    const full = {
-      author: this.author,
-      date: this.now,
-      ...question,
-      imported: this.imported,
-      roomCreatedByRequest: room !== null && this.inserted.has(base64url(room)),
-    } as WriteQuestion;
-    return policy.decide(full, this.grant);
   }
 
   private read(operand: Operand): unknown {
@@ -120,62 +70,6 @@ export class WriteContext {
   private readRoom(operand: Operand): Uint8Array | null {
     const value = this.read(operand);
     return value === null ? null : toId(value);
-  }
-
-  /** Notes a record written in a room; past MAX_ITEMS_PER_ROOM the room's list is dropped (null: too many, reconcile). */
-  recordItem(roomId: Uint8Array | null, item: PendingItem): void {
-    if (!roomId) return;
-    const room = base64url(roomId);
-    const list = this.items.get(room);
-    if (list === undefined) this.items.set(room, [item]);
-    else if (list !== null) {
-      if (list.length >= MAX_ITEMS_PER_ROOM) this.items.set(room, null);
-      else list.push(item);
-    }
-  }
-
-  private logChange(roomId: Uint8Array | null, entity: EntityDef, date: number): void {
-    if (!roomId) return;
-    const room = base64url(roomId);
-    const entities = this.changes.get(room) ?? new Map<string, Set<number>>();
-    this.changes.set(room, entities);
-    const days = entities.get(entity.fullName) ?? new Set<number>();
-    entities.set(entity.fullName, days);
-    days.add(Math.floor(date / DAY) * DAY);
-  }
-
-  dailyLog(roomId: Uint8Array | null, entity: EntityDef, date: number): void {
-    if (!roomId) return;
-    this.logChange(roomId, entity, date);
-    const day = Math.floor(date / DAY) * DAY;
-    this.tx.queueOnce(`${base64url(roomId)}/${entity.shortId}/${day}`, 'INSERT OR IGNORE INTO _daily_log (room_id, entity, day) VALUES (?, ?, ?)', [roomId, entity.shortId, day]);
-  }
-
-  /** Removes a row's text from the full-text index, wherever it is yet. */
-  forgetText(rowid: number): void {
-    this.tx.queue('DELETE FROM _fts_pending WHERE id = ?', [rowid]);
-    this.tx.queue('DELETE FROM _fts WHERE rowid = ?', [rowid]);
-  }
-
-  /** Queues an entity's String fields for the full-text index; returns the FTS rowid. */
-  queueText(entity: EntityDef, json: Record<string, JsonValue>): number | null {
-    if (!entity.fullTextIndex) return null;
-    let text = '';
-    for (const id of stringFieldIds(entity)) {
-      const value = json[id];
-      if (typeof value !== 'string') continue;
-      text = text ? `${text}\n${value}` : value;
-    }
-    return this.queueIndexText(entity, text);
-  }
-
-  /** Queues a row's text (its String fields joined by newlines) for the full-text index; returns the FTS rowid. */
-  private queueIndexText(entity: EntityDef, text: string): number | null {
-    if (!entity.fullTextIndex || !text) return null;
-    const rowid = this.tx.ftsRowid();
-    this.tx.queue('INSERT INTO _fts_pending (id, text) VALUES (?, ?)', [rowid, text]);
-    this.textQueued = true;
-    return rowid;
   }
 
   async writeEntity(m: ResolvedMutationEntity, inheritedRoom: Uint8Array | null): Promise<Record<string, unknown>> {
@@ -247,8 +141,8 @@ export class WriteContext {
     // The policy may place a new row in a room of its own (core: a new sys.Room is its own
     // room); otherwise it is in its parent's room. Its sub-rows inherit it.
     const roomId = m.roomId ? this.readRoom(m.roomId) : (this.options.policy?.roomOfNewRow?.(entity, id) ?? inheritedRoom);
-    this.ask({ kind: 'insert', id, entity, roomId });
-    if (this.options.policy) this.inserted.add(base64url(id));
+    this.effects.ask({ kind: 'insert', id, entity, roomId });
+    this.effects.noteInserted(id);
     return { id, json, roomId, cdate: this.now, mdate: this.now, binary: null, previousFts: null, rewrite: true, author: this.author, isNew: true };
   }
 
@@ -266,8 +160,8 @@ export class WriteContext {
     // signature stay (adding a pet to Bob's Person must not make me its author). Only the new
     // links are written, signed by me.
     const rewrite = m.values.length > 0 || m.binary !== undefined || !equalBytes(previousRoom, roomId);
-    if (rewrite) this.ask({ kind: 'update', id, entity, roomId, previousRoomId: previousRoom, previousAuthor: old.verifying_key as Uint8Array });
-    if (!equalBytes(previousRoom, roomId)) this.dailyLog(previousRoom, entity, mdate);
+    if (rewrite) this.effects.ask({ kind: 'update', id, entity, roomId, previousRoomId: previousRoom, previousAuthor: old.verifying_key as Uint8Array });
+    if (!equalBytes(previousRoom, roomId)) this.effects.dailyLog(previousRoom, entity, mdate);
     return {
       id,
       json: old._json ? (JSON.parse(String(old._json)) as Record<string, JsonValue>) : {},
@@ -307,12 +201,12 @@ export class WriteContext {
     const jsonText = laidOut ? laidOut.json : JSON.stringify(json);
     const binaryLength = binary?.length ?? 0;
     // A UTF-8 byte count only when the text could be over the limit: it costs more than the rest of a small row.
-    const size = (jsonText.length * 3 + binaryLength <= this.maxObjectSize ? jsonText.length : Buffer.byteLength(jsonText)) + binaryLength;
+    const size = (jsonText.length * 3 + binaryLength <= this.maxObjectSize ? jsonText.length : utf8Length(jsonText)) + binaryLength;
     if (size > this.maxObjectSize) throw new StoreError('OBJECT_TOO_LARGE', `${entity.fullName} is ${Math.ceil(size / 1024)} KiB, over the ${this.maxObjectSize / 1024} KiB limit`);
 
     if (row.rewrite) {
-      if (row.previousFts !== null) this.forgetText(row.previousFts);
-      const fts = laidOut ? this.queueIndexText(entity, laidOut.text) : this.queueText(entity, json);
+      if (row.previousFts !== null) this.effects.forgetText(row.previousFts);
+      const fts = laidOut ? this.effects.queueIndexText(entity, laidOut.text) : this.effects.queueText(entity, json);
       const signature = this.tx.sign(
         nodeSigningBytes({ id, roomId, entity: entity.shortId, cdate, mdate, json: jsonText, binary, verifyingKey: this.author }),
       );
@@ -320,14 +214,14 @@ export class WriteContext {
         'INSERT OR REPLACE INTO _node (id, room_id, _entity, cdate, mdate, _json, _binary, verifying_key, _signature, _fts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
         [id, roomId, entity.shortId, cdate, mdate, jsonText, binary, this.author, signature, fts],
       );
-      this.recordItem(roomId, { kind: 'node', ref: { kind: 'node', id }, entity: entity.shortId, date: mdate, signature });
+      this.effects.recordItem(roomId, { kind: 'node', ref: { kind: 'node', id }, entity: entity.shortId, date: mdate, signature });
     }
-    this.dailyLog(roomId, entity, row.rewrite ? mdate : this.now);
+    this.effects.dailyLog(roomId, entity, row.rewrite ? mdate : this.now);
     return result;
   }
 
   private addEdge(src: Uint8Array, entity: EntityDef, field: FieldDef, dest: Uint8Array, roomId: Uint8Array | null, srcAuthor: Uint8Array): void {
-    this.ask({ kind: 'edgeAdded', src, entity, field, dest, roomId, srcAuthor });
+    this.effects.ask({ kind: 'edgeAdded', src, entity, field, dest, roomId, srcAuthor });
     const signature = this.tx.sign(
       edgeSigningBytes({ src, srcEntity: entity.shortId, label: field.shortId, dest, cdate: this.now, verifyingKey: this.author }),
     );
@@ -335,7 +229,7 @@ export class WriteContext {
       'INSERT OR REPLACE INTO _edge (src, src_entity, label, dest, cdate, verifying_key, _signature) VALUES (?, ?, ?, ?, ?, ?, ?)',
       [src, entity.shortId, field.shortId, dest, this.now, this.author, signature],
     );
-    this.recordItem(roomId, { kind: 'edge', ref: { kind: 'edge', src, label: field.shortId, dest }, entity: entity.shortId, date: this.now, signature });
+    this.effects.recordItem(roomId, { kind: 'edge', ref: { kind: 'edge', src, label: field.shortId, dest }, entity: entity.shortId, date: this.now, signature });
   }
 
   /** Removes edges of `src` on `field` (all of them, or only those to `dests`), logging them for sync. */
@@ -346,7 +240,7 @@ export class WriteContext {
     for (const row of rows) {
       const dest = row.dest as Uint8Array;
       // Null author: the row itself is being deleted, which the policy already allowed.
-      if (srcAuthor) this.ask({ kind: 'edgeRemoved', src, entity, field, dest, roomId, srcAuthor });
+      if (srcAuthor) this.effects.ask({ kind: 'edgeRemoved', src, entity, field, dest, roomId, srcAuthor });
       this.tx.queue('DELETE FROM _edge WHERE src = ? AND label = ? AND dest = ?', [src, field.shortId, dest]);
       if (roomId) {
         const signature = this.tx.sign(
@@ -356,8 +250,8 @@ export class WriteContext {
           'INSERT OR REPLACE INTO _edge_deletion_log (room_id, src, label, dest, deletion_date, verifying_key, _signature) VALUES (?, ?, ?, ?, ?, ?, ?)',
           [roomId, src, field.shortId, dest, this.now, this.author, signature],
         );
-        this.recordItem(roomId, { kind: 'edgeDeletion', ref: { kind: 'edgeDeletion', src, label: field.shortId, dest, deletionDate: this.now }, entity: '', date: this.now, signature });
-        this.dailyLog(roomId, entity, this.now);
+        this.effects.recordItem(roomId, { kind: 'edgeDeletion', ref: { kind: 'edgeDeletion', src, label: field.shortId, dest, deletionDate: this.now }, entity: '', date: this.now, signature });
+        this.effects.dailyLog(roomId, entity, this.now);
       }
     }
   }
@@ -374,10 +268,10 @@ export class WriteContext {
       for (const r of relations) await this.removeEdges(id, entity, r.field, roomId, author, r.ids.map(toId));
       return;
     }
-    this.ask({ kind: 'delete', id, entity, roomId, previousAuthor: author });
+    this.effects.ask({ kind: 'delete', id, entity, roomId, previousAuthor: author });
     for (const field of entity.fields) if (field.kind !== 'scalar') await this.removeEdges(id, entity, field, roomId, null, null);
     this.tx.queue('DELETE FROM _node WHERE id = ?', [id]);
-    if (row._fts !== null) this.forgetText(row._fts as number);
+    if (row._fts !== null) this.effects.forgetText(row._fts as number);
     if (roomId) {
       const signature = this.tx.sign(
         nodeDeletionSigningBytes({ roomId, id, entity: entity.shortId, deletionDate: this.now, verifyingKey: this.author }),
@@ -386,8 +280,8 @@ export class WriteContext {
         'INSERT OR REPLACE INTO _node_deletion_log (room_id, id, entity, deletion_date, verifying_key, _signature) VALUES (?, ?, ?, ?, ?, ?)',
         [roomId, id, entity.shortId, this.now, this.author, signature],
       );
-      this.recordItem(roomId, { kind: 'nodeDeletion', ref: { kind: 'nodeDeletion', id, deletionDate: this.now }, entity: entity.shortId, date: this.now, signature });
-      this.dailyLog(roomId, entity, this.now);
+      this.effects.recordItem(roomId, { kind: 'nodeDeletion', ref: { kind: 'nodeDeletion', id, deletionDate: this.now }, entity: entity.shortId, date: this.now, signature });
+      this.effects.dailyLog(roomId, entity, this.now);
     }
   }
 }

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { base64url, fromBase64url, nodeSigningBytes, SigningKey, uid } from '@discret/crypto';
-import { rawRows, remember } from './raw.js';
+import { exportRoom, rawRows, remember } from './raw.js';
 import {
   nodeSqliteDriver, sqlcipherDriver, Store, type NodeRecord, type StoreDriver, type WriteQuestion, ALLOWED,
 } from '@discret/store';
@@ -47,7 +47,7 @@ describe.each([
     await a.mutate('mutate { blog.Post { room_id: $r title: "first" comments: [{ text: "c1" }, { text: "c2" }] } }', { r: roomText });
     await a.mutate('mutate { blog.Post { room_id: $r title: "second" } }', { r: roomText });
     await a.mutate('mutate { blog.Post { title: "local only" } }');
-    const records = await a.exportRoom(room);
+    const records = await exportRoom(a, room);
     expect(records.nodes.length).toBe(4);
     expect(records.edges.length).toBe(2);
     const report = await b.importRecords(records);
@@ -66,10 +66,10 @@ describe.each([
     const a = await open(driver, alice);
     const b = await open(driver, bob);
     const { p } = await a.mutate('mutate { p: blog.Post { room_id: $r title: "v1" } }', { r: roomText });
-    const v1 = await a.exportRoom(room);
+    const v1 = await exportRoom(a, room);
     await new Promise((r) => setTimeout(r, 3));
     await a.mutate('mutate { blog.Post { id: $id title: "v2" } }', { id: p!.id });
-    const v2 = await a.exportRoom(room);
+    const v2 = await exportRoom(a, room);
     expect((await b.importRecords(v2)).applied).toBe(1);
     expect(await b.importRecords(v1)).toEqual({ applied: 0, ignored: 1, rejected: [] });
     expect(await titles(b)).toEqual([{ title: 'v2', comments: [] }]);
@@ -96,7 +96,7 @@ describe.each([
     const b = await open(driver, bob, (q) => q.entity.name === 'Comment' && Buffer.compare(Buffer.from(q.author), Buffer.from(alice.publicKey)) === 0);
     await a.mutate('mutate { blog.Post { room_id: $r title: "ok" comments: [{ text: "no" }] } }', { r: roomText });
     await a.mutate('mutate { blog.Post { room_id: $r title: "tampered" } }', { r: roomText });
-    const records = await a.exportRoom(room);
+    const records = await exportRoom(a, room);
     const tampered = records.nodes.find((n) => n.json?.includes('tampered'))!;
     tampered.json = tampered.json!.replace('tampered', 'TAMPERED');
     const resign = (r: NodeRecord): NodeRecord => ({ ...r, signature: alice.sign(nodeSigningBytes(r)) });
@@ -120,13 +120,13 @@ describe.each([
     const a = await open(driver, alice);
     const b = await open(driver, bob);
     const { p } = await a.mutate('mutate { p: blog.Post { room_id: $r title: "alice post" } }', { r: roomText });
-    await b.importRecords(await a.exportRoom(room));
-    const before = (await rawRows(b, 'SELECT mdate, verifying_key, _signature FROM _node WHERE _entity = ?', [records0Entity(await a.exportRoom(room))]))[0]!;
+    await b.importRecords(await exportRoom(a, room));
+    const before = (await rawRows(b, 'SELECT mdate, verifying_key, _signature FROM _node WHERE _entity = ?', [records0Entity(await exportRoom(a, room))]))[0]!;
     await b.mutate('mutate { blog.Post { id: $id comments: [{ text: "from bob" }] } }', { id: p!.id });
-    const after = (await rawRows(b, 'SELECT mdate, verifying_key, _signature FROM _node WHERE _entity = ?', [records0Entity(await a.exportRoom(room))]))[0]!;
+    const after = (await rawRows(b, 'SELECT mdate, verifying_key, _signature FROM _node WHERE _entity = ?', [records0Entity(await exportRoom(a, room))]))[0]!;
     expect(after).toEqual(before);
     expect(Buffer.from(after.verifying_key as Uint8Array).equals(Buffer.from(alice.publicKey))).toBe(true);
-    const edges = await b.exportRoom(room);
+    const edges = await exportRoom(b, room);
     expect(edges.edges.map((e) => Buffer.from(e.verifyingKey).equals(Buffer.from(bob.publicKey)))).toEqual([true]);
     expect(await titles(b)).toEqual([{ title: 'alice post', comments: [{ text: 'from bob' }] }]);
     await a.close();
@@ -137,16 +137,16 @@ describe.each([
     const a = await open(driver, alice);
     const b = await open(driver, bob);
     const { p } = await a.mutate('mutate { p: blog.Post { room_id: $r title: "doomed" comments: [{ text: "k1" }, { text: "k2" }] } }', { r: roomText });
-    const before = await a.exportRoom(room);
+    const before = await exportRoom(a, room);
     await b.importRecords(before);
     const k1 = p!.comments as { id: string; text: string }[];
     await a.delete('delete { blog.Post { $id comments[$c] } }', { id: p!.id, c: k1[0]!.id });
-    let after = await a.exportRoom(room);
+    let after = await exportRoom(a, room);
     expect(after.edgeDeletions.length).toBe(1);
     expect((await b.importRecords(after)).rejected).toEqual([]);
     expect(await titles(b)).toEqual([{ title: 'doomed', comments: [{ text: 'k2' }] }]);
     await a.delete('delete { blog.Post { $id } }', { id: p!.id });
-    after = await a.exportRoom(room);
+    after = await exportRoom(a, room);
     expect(after.nodeDeletions.length).toBe(1);
     await b.importRecords(after);
     expect(await titles(b)).toEqual([]);
@@ -169,7 +169,7 @@ describe.each([
     const items = await a.roomItems(room);
     // the comment went (its deletion log stays); the post and its link to the comment remain
     expect(items.map((i) => i.kind).sort()).toEqual(['edge', 'node', 'nodeDeletion']);
-    const all = await a.exportRoom(room);
+    const all = await exportRoom(a, room);
     expect(items.find((i) => i.kind === 'node')!.signature).toEqual(all.nodes[0]!.signature);
     const back = await a.readRecords(room, items.map((i) => i.ref));
     expect(back).toEqual(all);
@@ -197,7 +197,7 @@ describe.each([
     for (let i = 0; i < 30; i++) await a.mutate('mutate { blog.Post { room_id: $r title: $t comments: [{ text: "c" }] } }', { r: roomText, t: `p${i}` });
     const { p } = await a.mutate('mutate { p: blog.Post { room_id: $r title: "gone" comments: [{ text: "x" }] } }', { r: roomText });
     await a.delete('delete { blog.Post { $id } }', { id: (p as { id: string }).id });
-    const all = await a.exportRoom(room);
+    const all = await exportRoom(a, room);
     const size = () => 100;
     const post = a.dataModel.entities.get('blog.Post')!.shortId;
     const pages: Awaited<ReturnType<typeof a.readPage>>[] = [];

@@ -5,13 +5,13 @@ import { afterAll, describe, expect, test } from '@jest/globals';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CryptoPool, SigningKey } from '@discret/crypto';
+import { createCryptoPool, SigningKey } from '@discret/crypto';
 import { rawRows, remember } from './raw.js';
 import { ALLOWED, nodeSqliteDriver, sqlcipherDriver, Store, type StoreError, type StoreDriver } from '@discret/store';
 import { GroupCommitWriter } from '../src/writer.js';
 
 const root = mkdtempSync(join(tmpdir(), 'discret-writer-'));
-const pool = new CryptoPool({ parallelism: 2, minBatch: 16 });
+const pool = createCryptoPool({ parallelism: 2, minBatch: 16 });
 afterAll(async () => {
   await pool.close();
   rmSync(root, { recursive: true, force: true });

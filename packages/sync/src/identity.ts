@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { type SigningKey, utf8, verify } from '@discret/crypto';
+import { randomBytes, type SigningKey, utf8, verify } from '@discret/crypto';
 
 /**
  * Proving one's user key on a connection (upstream's ProveIdentity), pure logic.
@@ -18,7 +17,7 @@ export const CHALLENGE_BYTES = 32;
 
 /** A fresh random challenge. */
 export function newChallenge(): Uint8Array {
-  return new Uint8Array(randomBytes(CHALLENGE_BYTES));
+  return randomBytes(CHALLENGE_BYTES);
 }
 
 /** The bytes a prover signs. */

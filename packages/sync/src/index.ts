@@ -1,20 +1,33 @@
 /**
- * @discret/sync — the transport seam of Discret and the pieces of its synchronisation protocol.
+ * @discret/sync for Node — the transport seam of Discret and the pieces of its
+ * synchronisation protocol, with Node's parts: LAN discovery by UDP multicast and libp2p over
+ * QUIC and TCP. The `browser` export condition gives browser.ts.
  */
-export { SyncError, type SyncErrorCode } from './errors.js';
-export type { AbortOptions, ByteStream, Connection, Transport, TransportInit } from './transport.js';
-export { MessageChannel, encodeFrame, decodeMessage, WIRE_VERSION, DEFAULT_MAX_FRAME_BYTES, type WireMessage, type ChannelOptions } from './wire.js';
-export { MemoryNetwork, memoryTransport, type MemoryNetworkOptions } from './memory.js';
-export { libp2pTransport, SYNC_PROTOCOL, type Libp2pTransportOptions, type RelayServerLimits } from './libp2p.js';
-export {
-  ItemSet, Reconciler, compareKeys, FINGERPRINT_BYTES, reconcileToWire, reconcileFromWire,
-  type ReconcileItem, type ReconcileMessage, type RangeMessage, type ReconcileOptions, type ReconcileStep, type Bound,
-} from './reconcile.js';
-export { newChallenge, proveIdentity, checkIdentity, identityProofBytes, CHALLENGE_BYTES } from './identity.js';
-export type { Admission, HostImportReport, PeerAdmission, RemotePeer, RoomSink, RoomSource, SyncEvents, SyncHost, SyncPhase } from './host.js';
-export { DEFAULT_SESSION_LIMITS, type SessionLimits } from './session-context.js';
-export { SyncService, type SyncServiceOptions } from './service.js';
-export { reconcileItem, keysOfBatch, batchWithin, ITEM_KEY_BYTES, type ItemKind } from './items.js';
-export { batchToWire, batchFromWire } from './records-wire.js';
-export { LanDiscovery, DEFAULT_MULTICAST_GROUP, type LanDiscoveryOptions, type LanDiscoveryHooks } from './lan.js';
-export { listenPorts, dialableAddresses, type PortEntry } from './addresses.js';
+import { createLibp2pTransport, type Libp2pTransportOptions } from './libp2p.js';
+import type { Libp2pStack } from './libp2p-modules.js';
+import type { Transport } from './transport.js';
+import { LanDiscovery } from './lan.js';
+import type { LanDiscoveryFactory } from './lan-types.js';
+
+export * from './portable.js';
+export { LanDiscovery, DEFAULT_MULTICAST_GROUP } from './lan.js';
+
+let loading: Promise<Libp2pStack> | undefined;
+const loadNodeStack = async (): Promise<Libp2pStack> => {
+  loading ??= import('./node-libp2p-stack.js').then((m) => m.nodeStack);
+  return loading;
+};
+
+/**
+ * The default transport on Node: libp2p 3 with QUIC first and TCP + noise + yamux as the
+ * fallback, identify and ping, circuit relay and WebRTC through the beacons.
+ */
+export function libp2pTransport(options: Libp2pTransportOptions = {}): Transport {
+  return createLibp2pTransport(options, loadNodeStack);
+}
+
+/** LAN discovery on Node: multicast announcements of meeting tokens. */
+export const lanDiscovery: LanDiscoveryFactory = {
+  reachable: (addresses) => LanDiscovery.reachable(addresses),
+  create: (options) => new LanDiscovery(options),
+};

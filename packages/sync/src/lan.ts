@@ -1,8 +1,10 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import { randomBytes } from 'node:crypto';
 import { decode, encode } from 'cborg';
-import type { Logger } from '@discret/log';
+import { hex, randomBytes } from '@discret/crypto';
 import { dialableAddresses, listenPorts, type PortEntry } from './addresses.js';
+import type { LanDiscoveryHooks, LanDiscoveryOptions, PeerDiscovery } from './lan-types.js';
+
+export type { LanDiscoveryHooks, LanDiscoveryOptions } from './lan-types.js';
 
 /**
  * LAN discovery by multicast announcements of meeting tokens, upstream's way.
@@ -20,33 +22,14 @@ import { dialableAddresses, listenPorts, type PortEntry } from './addresses.js';
  * of them can compute it, and a stranger on the LAN learns no key, only that some Discret app
  * is here. Nodes that share no token never connect.
  */
-export interface LanDiscoveryOptions {
-  /** `address:port` of the multicast group. Default `224.0.0.224:22402` (upstream's). */
-  group?: string;
-  /** Time between announcements. Default 10 s. */
-  frequencyMs?: number;
-  /** IPv4 address of the interface to announce on (default: the system's choice). */
-  interface?: string;
-  logger: Logger;
-}
-
-export interface LanDiscoveryHooks {
-  /** Our meeting tokens now. */
-  tokens(): Promise<Uint8Array[]>;
-  /** The multiaddrs we listen on (only non-loopback IPv4 ones are announced). */
-  addresses(): string[];
-  /** A peer that holds one of our tokens announced itself at these addresses. */
-  found(addresses: string[]): void;
-}
-
 export const DEFAULT_MULTICAST_GROUP = '224.0.0.224:22402';
 const MAX_TOKENS_PER_PACKET = 128;
 const MAX_PACKET_BYTES = 8192;
 
-export class LanDiscovery {
+export class LanDiscovery implements PeerDiscovery {
   private socket: Socket | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
-  private readonly nonce = new Uint8Array(randomBytes(8));
+  private readonly nonce = randomBytes(8);
   private readonly host: string;
   private readonly port: number;
   private ours = new Set<string>();
@@ -132,8 +115,4 @@ export class LanDiscovery {
 /** The announceable ports of our listen addresses: non-loopback IPv4 TCP and QUIC, QUIC first. */
 function ports(addresses: string[]): PortEntry[] {
   return listenPorts(addresses, { ipv4Only: true, skipLoopback: true }).sort((a, b) => (a[0] === 'quic' ? -1 : b[0] === 'quic' ? 1 : 0));
-}
-
-function hex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }

@@ -4,22 +4,14 @@ import { SyncError } from './errors.js';
 import { keepRelaysConnected } from './relay-keeper.js';
 import type { AbortOptions, ByteStream, Connection, Transport, TransportInit } from './transport.js';
 
-type Stack = typeof import('./libp2p-stack.js');
-let loadingStack: Promise<Stack> | undefined;
-/** The libp2p modules, loaded once, on the first start (see libp2p-stack.ts). */
-let stack: Stack | undefined;
-async function loadStack(): Promise<Stack> {
-  loadingStack ??= import('./libp2p-stack.js');
-  stack = await loadingStack;
-  return stack;
-}
+import type { Libp2pStack, Libp2pStackLoader } from './libp2p-modules.js';
 
 /** The libp2p protocol of Discret's streams. */
 export const SYNC_PROTOCOL = '/discret/sync/1';
 
 export interface Libp2pTransportOptions {
   /**
-   * Multiaddrs to listen on. Default: QUIC and TCP on all interfaces, random ports. Tests
+   * Multiaddrs to listen on. Default on Node: QUIC and TCP on all interfaces, random ports. Tests
    * and local tools use `/ip4/127.0.0.1/...`.
    */
   listen?: string[];
@@ -70,15 +62,14 @@ export interface RelayServerLimits {
   dataLimitBytes?: number;
 }
 
-const DEFAULT_LISTEN = ['/ip4/0.0.0.0/udp/0/quic-v1', '/ip4/0.0.0.0/tcp/0'];
-
 /**
- * The default transport: libp2p 3 with QUIC first and TCP + noise + yamux as the fallback,
- * identify and ping. The libp2p peer id is the install's device key (ed25519), so the
- * handshake (QUIC's TLS or noise) already authenticates the remote device.
+ * A libp2p 3 transport over a runtime's stack (the entry point's `libp2pTransport` passes its
+ * own): the direct transports + noise + yamux, identify and ping, circuit relay and WebRTC.
+ * The libp2p peer id is the install's device key (ed25519), so the handshake (QUIC's TLS or
+ * noise) already authenticates the remote device.
  */
-export function libp2pTransport(options: Libp2pTransportOptions = {}): Transport {
-  return new Libp2pTransport(options);
+export function createLibp2pTransport(options: Libp2pTransportOptions, loadStack: Libp2pStackLoader): Transport {
+  return new Libp2pTransport(options, loadStack);
 }
 
 class Libp2pTransport implements Transport {
@@ -92,8 +83,12 @@ class Libp2pTransport implements Transport {
   private relayOnly = false;
   private keeper: AbortController | null = null;
   private usesWebRtc = false;
+  private stack: Libp2pStack | null = null;
 
-  constructor(private readonly options: Libp2pTransportOptions) {}
+  constructor(
+    private readonly options: Libp2pTransportOptions,
+    private readonly loadStack: Libp2pStackLoader,
+  ) {}
 
   useRelays(addresses: string[], options: { only?: boolean } = {}): void {
     if (this.node) throw new SyncError('NOT_STARTED', 'Relays are set before start()');
@@ -108,14 +103,16 @@ class Libp2pTransport implements Transport {
   async start(init: TransportInit, options: AbortOptions = {}): Promise<void> {
     options.signal?.throwIfAborted();
     this.log = init.logger;
-    const { generateKeyPairFromSeed, createLibp2p, quic, tcp, circuitRelayTransport, circuitRelayServer, webRTC, noise, yamux, identify, ping } = await loadStack();
+    const stack = await this.loadStack();
+    this.stack = stack;
+    const { generateKeyPairFromSeed, createLibp2p, circuitRelayTransport, circuitRelayServer, webRTC, noise, yamux, identify, ping } = stack;
     const privateKey = await generateKeyPairFromSeed('Ed25519', init.deviceSeed);
     const relays = [...(this.options.relays ?? []), ...this.extraRelays];
     const server = this.options.relayServer;
     const relayOnly = (this.options.relayOnly ?? false) || this.relayOnly;
     if (relayOnly && !relays.length) throw new SyncError('NOT_STARTED', 'relayOnly needs at least one relay');
     const relayIds = new Set(relays.map((r) => r.split('/p2p/').pop()));
-    const direct = relayOnly ? [] : (this.options.listen ?? DEFAULT_LISTEN);
+    const direct = relayOnly ? [] : (this.options.listen ?? stack.defaultListen);
     const webrtc = relays.length > 0 && !relayOnly && (this.options.directUpgrade ?? true);
     const iceServers = [...new Set(relays.map((r) => stunUrl(r, this.options.stunPort ?? 3478)).filter((u) => u !== null))].map((urls) => ({ urls }));
     const node = await createLibp2p({
@@ -130,7 +127,7 @@ class Libp2pTransport implements Transport {
         maxIncomingPendingConnections: Math.max(10, Math.min(256, Math.ceil(this.options.maxConnections / 16))),
         inboundConnectionThreshold: Math.max(5, this.options.maxConnectionsPerIp ?? 5),
       },
-      transports: [quic(), tcp(), ...(relays.length ? [circuitRelayTransport()] : []), ...(webrtc ? [webRTC({ rtcConfiguration: { iceServers } })] : [])],
+      transports: [...stack.directTransports(), ...(relays.length ? [circuitRelayTransport()] : []), ...(webrtc ? [webRTC({ rtcConfiguration: { iceServers } })] : [])],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
       services: {
@@ -158,7 +155,7 @@ class Libp2pTransport implements Transport {
       runOnLimitedConnection: true,
     });
     this.node = node;
-    if (webrtc) this.usesWebRtc = webRtcUsers.take();
+    if (webrtc) this.usesWebRtc = webRtcUsers.take(stack);
     if (relays.length) {
       this.keeper = new AbortController();
       keepRelaysConnected(node, relays, init.logger, this.keeper.signal);
@@ -215,7 +212,7 @@ class Libp2pTransport implements Transport {
     if (!this.node) throw new SyncError('NOT_STARTED', 'The transport is not started');
     let connection: P2PConnection;
     try {
-      connection = await this.node.dial(stack!.multiaddr(address), { signal: options.signal });
+      connection = await this.node.dial(this.stack!.multiaddr(address), { signal: options.signal });
     } catch (error) {
       if (options.signal?.aborted) throw new SyncError('ABORTED', 'dial() was aborted', { cause: error });
       throw new SyncError('DIAL_FAILED', `Cannot reach ${address}: ${(error as Error).message}`, { cause: error });
@@ -227,7 +224,7 @@ class Libp2pTransport implements Transport {
     if (!this.node) throw new SyncError('NOT_STARTED', 'The transport is not started');
     let connection: P2PConnection;
     try {
-      const peer = stack!.peerIdFromPublicKey(stack!.publicKeyFromRaw(deviceKey));
+      const peer = this.stack!.peerIdFromPublicKey(this.stack!.publicKeyFromRaw(deviceKey));
       connection = await this.node.dial(peer, { signal: options.signal });
     } catch (error) {
       if (options.signal?.aborted) throw new SyncError('ABORTED', 'dialPeer() was aborted', { cause: error });
@@ -247,19 +244,21 @@ class Libp2pTransport implements Transport {
 }
 
 /**
- * node-datachannel (under @libp2p/webrtc) keeps native threads that hold the process open after
- * every libp2p node stopped; its `cleanup()` ends them, but for every node of the process at
- * once. So the last transport using WebRTC to stop calls it.
+ * A runtime's WebRTC may keep running after every libp2p node stopped (node-datachannel's native
+ * threads hold a Node process open), and its release is for every node of the process at once.
+ * So the last transport using WebRTC to stop releases it.
  */
 const webRtcUsers = {
   count: 0,
-  take(): true {
+  stack: null as Libp2pStack | null,
+  take(stack: Libp2pStack): true {
     this.count++;
+    this.stack = stack;
     return true;
   },
   release(): void {
     this.count--;
-    if (this.count === 0) stack?.cleanupDataChannels();
+    if (this.count === 0) this.stack?.releaseWebRtc();
   },
 };
 

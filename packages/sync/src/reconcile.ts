@@ -1,4 +1,4 @@
-import { compareBytes, equalBytes, hash } from '@discret/crypto';
+import { bytesKey, compareBytes, equalBytes, hash } from '@discret/crypto';
 import { SyncError } from './errors.js';
 
 /** What a peer sent does not have the shape of the protocol: the peer is dropped. */
@@ -212,9 +212,7 @@ function merge(ranges: RangeMessage[]): RangeMessage[] {
 }
 
 /** A key as a string, for maps and sets (one char per byte). */
-export function keyText(key: Uint8Array): string {
-  return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
-}
+export const keyText: (key: Uint8Array) => string = bytesKey;
 
 /** The compact wire form of a range: `[upper, 0]` skip, `[upper, 1, fingerprint]`, `[upper, 2, keys]`. */
 type WireRange = [Bound, 0] | [Bound, 1, Uint8Array] | [Bound, 2, Uint8Array[]];

@@ -1,4 +1,5 @@
 import type { EdgeDeletionRecord, EdgeRecord, NodeDeletionRecord, NodeRecord, RecordBatch, RecordRef, RoomItem } from '@discret/store';
+import { utf8Length } from '@discret/crypto';
 import { SyncError } from './errors.js';
 
 /** What a peer sent does not have the shape of the protocol: the peer is dropped. */
@@ -64,7 +65,7 @@ export function recordWireSize(record: NodeRecord | EdgeRecord | NodeDeletionRec
   let size = 200;
   // UTF-8 bytes of the JSON (measured, not guessed: a budget of 3 bytes per character turned
   // every 256 KiB object into an answer of its own).
-  if ('json' in record) size += (record.json ? Buffer.byteLength(record.json) : 0) + (record.binary?.length ?? 0);
+  if ('json' in record) size += (record.json ? utf8Length(record.json) : 0) + (record.binary?.length ?? 0);
   if ('label' in record) size += record.label.length;
   return size;
 }

@@ -80,6 +80,9 @@ export class MessageChannel {
     // Before any timer exists: a receive() on an aborted signal must leave nothing behind.
     if (options.signal?.aborted) throw new SyncError('ABORTED', 'receive() was aborted');
     const waits: Promise<never>[] = [];
+    // A cleared timer, not AbortSignal.timeout + any: this runs once per message, and 100k of
+    // those signals cost 1.6 s and held 200 MiB until their 30-s timers fired (0.19 s and
+    // nothing held with a cleared timer; measured on Node 24).
     let timer: ReturnType<typeof setTimeout> | undefined;
     let onAbort: (() => void) | undefined;
     if (options.timeoutMs !== undefined) {

@@ -42,7 +42,7 @@ export function demoPeerCommand(program: Command): void {
     .action(async (options: { name: string; data: string; beacon: string }) => {
       const app = await Discret.open({
         dataModel: DEMO_MODEL, appKey: 'discret.demo', dataFolder: options.data,
-        keyMaterial: await derivePassPhrase(options.name, process.env.DISCRET_DEMO_PASSWORD ?? ''),
+        keyMaterial: await derivePassPhrase(options.name, process.env.DISCRET_DEMO_PASSWORD || 'demo password'),
         transport: libp2pTransport({ listen: ['/ip4/127.0.0.1/tcp/0'] }),
         config: { enableMulticast: false, beacons: [options.beacon] },
       });

@@ -17,7 +17,7 @@ for (const g of load('wycheproof-ed25519.json').testGroups) {
 }
 const items = cases.map((v) => ({ publicKey: hex(v.pk), message: hex(v.msg), signature: hex(v.sig) }));
 const single = items.map((it) => c.verify(it.publicKey, it.message, it.signature));
-const pool = new c.CryptoPool({ parallelism: 2, minBatch: 1 });
+const pool = c.createCryptoPool({ parallelism: 2, minBatch: 1 });
 const pooled = await pool.verifyAll(items);
 await pool.close();
 

@@ -21,7 +21,7 @@ try {
   if (key) {
     db.pragma("cipher='sqlcipher'");
     db.pragma('legacy=4');
-    db.pragma(`key="x'${Buffer.from(key).toString('hex')}'"`);
+    db.pragma(`key="x'${Buffer.from(key).toString('hex')}'"`); // (Node-only file)
   }
   db.prepare('SELECT count(*) FROM sqlite_master').get();
   parentPort!.postMessage({ ok: true, ready: true });

@@ -1,6 +1,7 @@
 import { DatabaseSync } from 'node:sqlite';
 import { b64u, syncConnection, type SqlConnection, type StoreDriver, type SyncDatabase } from '../driver.js';
 import { StoreError } from '../errors.js';
+import { nodeFiles } from './node-files.js';
 
 /**
  * A driver on Node's built-in `node:sqlite`. Not encrypted: for tests, tools and hosts
@@ -22,5 +23,6 @@ export function nodeSqliteDriver(): StoreDriver {
       db.function('b64u', { deterministic: true }, (v) => b64u(v));
       return syncConnection(db as unknown as SyncDatabase, (params) => [...params]);
     },
+    ...nodeFiles,
   };
 }

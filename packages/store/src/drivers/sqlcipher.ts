@@ -1,6 +1,8 @@
 import { createRequire } from 'node:module';
+import { hex } from '@discret/crypto';
 import { b64u, syncConnection, type OpenOptions, type SqlConnection, type SqlValue, type StoreDriver, type SyncDatabase } from '../driver.js';
-import { ThreadCheckpointer } from '../checkpointer.js';
+import { nodeFiles } from './node-files.js';
+import { ThreadCheckpointer } from './thread-checkpointer.js';
 import { StoreError } from '../errors.js';
 
 // The package's own typings are not reachable through its `exports`; these are the parts we use.
@@ -32,7 +34,7 @@ function connect(options: OpenOptions, encrypted: boolean): SqlConnection {
       // SQLCipher 4 format with a raw 256-bit key (no passphrase KDF: the key is already derived).
       db.pragma("cipher='sqlcipher'");
       db.pragma('legacy=4');
-      db.pragma(`key="x'${Buffer.from(options.key).toString('hex')}'"`);
+      db.pragma(`key="x'${hex(options.key)}'"`);
     }
     db.prepare('SELECT count(*) FROM sqlite_master').get();
     // SQLite3MultipleCiphers encrypts the database, its WAL and journal, but not temporary
@@ -60,5 +62,6 @@ export function sqlcipherDriver(): StoreDriver {
     encrypted: true,
     open: async (options) => connect(options, true),
     openCheckpointer: (options, onFailure) => new ThreadCheckpointer(options.path, options.key ?? null, onFailure),
+    ...nodeFiles,
   };
 }

@@ -1,5 +1,5 @@
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { StoreError } from './errors.js';
+import { StoreError } from '../errors.js';
 
 /**
  * One process at a time per database file. Two processes (or two stores in one process)

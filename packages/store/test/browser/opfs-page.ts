@@ -1,0 +1,86 @@
+// The page of opfs.test.ts: the store with the browser's default driver (OPFS, in a worker),
+// driven from the test through window.discretTest.
+import { base64url, fromBase64url, fromHex, SigningKey } from '@discret/crypto';
+import { Store } from '@discret/store';
+
+export const MODEL = 'notes { Note { title: String, index(title) } }';
+const signingKey = new SigningKey(new Uint8Array(32).fill(7));
+const out = document.getElementById('out')!;
+const show = (text: string) => {
+  out.textContent = text;
+};
+let held: Store | null = null;
+
+const open = (path: string, keyHex: string) => Store.open({ path, key: fromHex(keyHex), signingKey });
+
+async function attempt<T>(work: () => Promise<T>): Promise<T | { error: string; message: string }> {
+  try {
+    return await work();
+  } catch (error) {
+    const e = error as { code?: string; message?: string };
+    return { error: e.code ?? 'UNKNOWN', message: String(e.message) };
+  }
+}
+
+Object.assign(window, {
+  discretTest: {
+    write: (path: string, keyHex: string, titles: string[]) => attempt(async () => {
+      const store = await open(path, keyHex);
+      try {
+        await store.setDataModel(MODEL);
+        for (const title of titles) await store.mutate('mutate { notes.Note { title: $t } }', { t: title });
+        return titles.length;
+      } finally {
+        await store.close();
+      }
+    }),
+    read: (path: string, keyHex: string) => attempt(async () => {
+      const store = await open(path, keyHex);
+      try {
+        const { n } = (await store.query('query { n: notes.Note(order_by(title asc)) { title } }')) as { n: { title: string }[] };
+        const titles = n.map((x) => x.title);
+        show(`${path}: ${titles.join(', ')}`);
+        return titles;
+      } finally {
+        await store.close();
+      }
+    }),
+    hold: (path: string, keyHex: string) => attempt(async () => {
+      held = await open(path, keyHex);
+      return 'held';
+    }),
+    release: async () => {
+      await held?.close();
+      held = null;
+    },
+    fileBytes: async (path: string) => {
+      const file = await (await fileHandle(path, false)).getFile();
+      return base64url(new Uint8Array(await file.arrayBuffer()));
+    },
+    putFile: async (path: string, bytes: string) => {
+      const writable = await (await fileHandle(path, true)).createWritable();
+      await writable.write(fromBase64url(bytes) as Uint8Array<ArrayBuffer>);
+      await writable.close();
+    },
+    files: async () => {
+      const names: string[] = [];
+      const walk = async (folder: FileSystemDirectoryHandle, prefix: string) => {
+        for await (const [name, handle] of folder.entries()) {
+          if (handle.kind === 'directory') await walk(handle as FileSystemDirectoryHandle, `${prefix}${name}/`);
+          else names.push(`${prefix}${name}`);
+        }
+      };
+      await walk(await navigator.storage.getDirectory(), '');
+      return names.sort();
+    },
+  },
+});
+
+async function fileHandle(path: string, create: boolean): Promise<FileSystemFileHandle> {
+  const parts = path.split('/');
+  let folder = await navigator.storage.getDirectory();
+  for (const part of parts.slice(0, -1)) folder = await folder.getDirectoryHandle(part, { create });
+  return folder.getFileHandle(parts[parts.length - 1]!, { create });
+}
+
+show('ready');
