@@ -100,7 +100,7 @@ describe('bundled for a browser', () => {
     expect(browser.deriveAppKeys(inBrowser, 'app').signingKey.verifyingKey).toBe(node.deriveAppKeys(inNode, 'app').signingKey.verifyingKey);
   }, 60_000);
 
-  test('@discret/core: the same API; without a driver, open says so with a typed error', async () => {
+  test('@discret/core: the same API; where the page has no Web Locks, open says so with a typed error', async () => {
     const code = await bundlePackage('@discret/core');
     expect(code).not.toMatch(/sodium-native|better-sqlite3|node-datachannel|libp2p-quic|node:dgram|@node-rs/);
     const core = runBare(code) as unknown as {
@@ -109,6 +109,6 @@ describe('bundled for a browser', () => {
     };
     const keyMaterial = new Uint8Array(32).fill(1);
     await expect(core.Discret.open({ appKey: 'app', keyMaterial, dataFolder: 'app', dataModel: 'a { B { c: String } }', logger: core.silentLogger }))
-      .rejects.toMatchObject({ code: 'INVALID_CONFIGURATION', message: expect.stringContaining('storage driver') });
+      .rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('navigator.locks') });
   }, 60_000);
 });

@@ -4,6 +4,7 @@
  * driver (SQLite in WebAssembly over OPFS, in a worker) is given as `driver`.
  */
 import { createCryptoPool } from '@discret/crypto';
+import { databaseFile } from './discret.js';
 import { DiscretError } from './errors.js';
 import { installPlatform } from './platform.js';
 
@@ -13,15 +14,28 @@ installPlatform({
   name: 'browser',
   createCryptoPool: (workers) => createCryptoPool({ parallelism: workers }),
   availableParallelism: () => globalThis.navigator?.hardwareConcurrency ?? 1,
-  defaultDriver: () => {
-    throw new DiscretError('INVALID_CONFIGURATION', 'In a browser, give a storage driver (options.driver)');
-  },
   defaultTransport: () => undefined,
   lan: undefined,
   databasePath: (dataFolder, fileName) => `${dataFolder.replace(/\/+$/, '')}/${fileName}`,
-  // The driver owns the files in a browser (OPFS); the folder is a name, nothing to make.
+  // OPFS folders are made by the driver as it opens the file; the folder is a name here.
   databaseExists: () => {
-    throw new DiscretError('INVALID_CONFIGURATION', 'databaseExists is not available in a browser yet');
+    throw new DiscretError('INVALID_ARGUMENT', 'In a browser, databaseExists is asynchronous: use the one @discret/core exports there');
   },
   makeDataFolder: () => {},
 });
+
+/**
+ * True when `dataFolder` holds a database for this app key, in this origin's private file
+ * system. Asynchronous in a browser (OPFS has no synchronous API in a page).
+ */
+export async function databaseExists(appKey: string, dataFolder: string): Promise<boolean> {
+  const parts = databaseFile(dataFolder, appKey).split('/').filter((p) => p);
+  try {
+    let folder = await navigator.storage.getDirectory();
+    for (const part of parts.slice(0, -1)) folder = await folder.getDirectoryHandle(part);
+    await folder.getFileHandle(parts[parts.length - 1]!);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -71,13 +71,13 @@ export interface DataModelInfo {
 const builtins = DataModel.parse(SYSTEM_DATA_MODEL, { builtin: true });
 
 /** The database file of an app in a folder: named from the app key, so one folder holds many apps. */
-function databasePath(dataFolder: string, appKey: string): string {
+export function databaseFile(dataFolder: string, appKey: string): string {
   return platform().databasePath(dataFolder, `${base64url(hash(utf8(`discret/database/v1:${appKey}`))).slice(0, 22)}.db`);
 }
 
 /** True when `dataFolder` holds a database for this app key. */
 export function databaseExists(appKey: string, dataFolder: string): boolean {
-  return platform().databaseExists(databasePath(dataFolder, appKey));
+  return platform().databaseExists(databaseFile(dataFolder, appKey));
 }
 
 /**
@@ -135,10 +135,11 @@ export class Discret {
       let network: Network | undefined;
       try {
         store = await Store.open<RoomGrant>({
-          path: databasePath(options.dataFolder, options.appKey),
+          path: databaseFile(options.dataFolder, options.appKey),
           key: keys.databaseKey,
           signingKey: keys.signingKey,
-          driver: options.driver ?? platform().defaultDriver(),
+          // Absent: the store's default for this runtime (SQLCipher on Node, OPFS in a browser).
+          driver: options.driver,
           builtins,
           maxObjectSizeInKb: config.maxObjectSizeInKb,
           writeBufferLength: config.writeBufferLength,

@@ -3,7 +3,6 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { createCryptoPool } from '@discret/crypto';
-import { sqlcipherDriver } from '@discret/store';
 import { lanDiscovery, libp2pTransport } from '@discret/sync';
 import type { Platform } from './platform.js';
 
@@ -11,7 +10,6 @@ export const nodePlatform: Platform = {
   name: 'node',
   createCryptoPool: (workers) => createCryptoPool({ parallelism: workers }),
   availableParallelism: () => availableParallelism(),
-  defaultDriver: () => sqlcipherDriver(),
   // As upstream: QUIC and TCP on all interfaces.
   defaultTransport: () => libp2pTransport(),
   lan: lanDiscovery,

@@ -1,5 +1,4 @@
 import type { CryptoPool } from '@discret/crypto';
-import type { StoreDriver } from '@discret/store';
 import type { LanDiscoveryFactory, Transport } from '@discret/sync';
 import { DiscretError } from './errors.js';
 
@@ -13,8 +12,6 @@ export interface Platform {
   createCryptoPool(workers: number): CryptoPool;
   /** Cores the runtime reports. */
   availableParallelism(): number;
-  /** The storage driver when the app gives none (SQLCipher on Node). */
-  defaultDriver(): StoreDriver;
   /** The network when the app gives none; undefined where there is no default. */
   defaultTransport(): Transport | undefined;
   /** LAN discovery, where the runtime can multicast. */

@@ -8,4 +8,9 @@ import { opfsDriver } from './browser/opfs-driver.js';
 export * from './portable.js';
 export { opfsDriver, type OpfsDriverOptions } from './browser/opfs-driver.js';
 
-installDefaultDriver(() => opfsDriver());
+// One driver (one worker) for every store of the page that gives none.
+let shared: ReturnType<typeof opfsDriver> | undefined;
+installDefaultDriver(() => {
+  shared ??= opfsDriver();
+  return shared;
+});

@@ -1,11 +1,13 @@
 // The database worker of the browser driver: SQLite3MultipleCiphers in WebAssembly over OPFS
 // (OPFSCoopSyncVFS, whose synchronous access handles exist only in a dedicated worker), with
-// the same cipher settings as the Node driver, so a file moves between them unchanged.
+// the same cipher settings as the Node driver, so a file moves between them unchanged. One
+// worker serves every database of a driver (starting one, with its WebAssembly, costs more
+// than opening a file).
 //
-// The store opens a writer and a reader connection; here both share the one SQLite connection
-// (exclusive locking: the WASM VFS has no shared memory for WAL readers). So that a reader
-// never sees a transaction in progress, a connection's requests wait while another
-// connection's transaction is open (the gate below).
+// The store opens a writer and a reader connection per file; here both share one SQLite
+// connection (exclusive locking: the WASM VFS has no shared memory for WAL readers). So that a
+// reader never sees a transaction in progress, a connection's requests wait while another
+// connection's transaction is open on the same file (the gate below).
 import * as SQLite from '@journeyapps/wa-sqlite';
 import SQLiteESMFactory from '@journeyapps/wa-sqlite/dist/mc-wa-sqlite.mjs';
 import { OPFSCoopSyncVFS } from '@journeyapps/wa-sqlite/src/examples/OPFSCoopSyncVFS.js';
@@ -15,154 +17,202 @@ import type { OpenBody, WorkerFailure, WorkerReply, WorkerRequest } from './work
 
 type Api = ReturnType<typeof SQLite.Factory>;
 
-/** Prepared statements kept per SQL text (as the Node drivers keep theirs). */
+/** Prepared statements kept per SQL text and file (as the Node drivers keep theirs). */
 const STATEMENT_CACHE = 256;
 
-let api: Api | null = null;
-let db = 0;
-const statements = new Map<string, number>();
-/** The connection whose transaction is open, if any. */
-let owner: number | null = null;
-const queue: WorkerRequest[] = [];
-let running = false;
+/** One open file: its SQLite connection, statements, and who holds its transaction. */
+interface Database {
+  path: string;
+  keyHex: string;
+  handle: number;
+  statements: Map<string, number>;
+  connections: Set<number>;
+  owner: number | null;
+  queue: WorkerRequest[];
+  running: boolean;
+}
 
-async function open({ path, keyHex, wasmUrl }: OpenBody): Promise<null> {
-  if (api) return null; // the second connection (the reader) shares the first one's
-  const module = await SQLiteESMFactory({ locateFile: () => wasmUrl });
-  const sqlite = SQLite.Factory(module);
-  const vfs = await OPFSCoopSyncVFS.create('discret-opfs', module);
-  sqlite.vfs_register(vfs, true);
-  // Wraps the VFS with the cipher layer (SQLite3MultipleCiphers).
-  module.ccall('sqlite3mc_vfs_create', 'number', ['string', 'number'], ['discret-opfs', 1]);
-  const handle = await sqlite.open_v2(path);
+let loading: Promise<Api> | null = null;
+const byPath = new Map<string, Database>();
+const byConnection = new Map<number, Database>();
+
+/** SQLite and the cipher-wrapped OPFS VFS, once per worker. */
+function sqlite(wasmUrl: string): Promise<Api> {
+  loading ??= (async () => {
+    const module = await SQLiteESMFactory({ locateFile: () => wasmUrl });
+    const api = SQLite.Factory(module);
+    api.vfs_register(await OPFSCoopSyncVFS.create('discret-opfs', module), true);
+    // Wraps the VFS with the cipher layer (SQLite3MultipleCiphers).
+    module.ccall('sqlite3mc_vfs_create', 'number', ['string', 'number'], ['discret-opfs', 1]);
+    return api;
+  })();
+  return loading;
+}
+
+async function open(api: Api, { path, keyHex }: OpenBody): Promise<Database> {
+  const handle = await api.open_v2(path);
   try {
     // Exclusive, and the file's lock taken before the key: the VFS lends the file's access handle
     // only to a locked connection, and the cipher reads the file's salt when keyed. Keyed
     // before, it read no salt: files made here had a constant one, and files made by Node did
     // not open (measured). The first read fails on an existing (encrypted) file, as it should.
     // Exclusive also before WAL: the WASM build has no shared memory (SQLite3MultipleCiphers#129, #213).
-    await sqlite.exec(handle, 'PRAGMA locking_mode=EXCLUSIVE');
-    await sqlite.exec(handle, 'SELECT count(*) FROM sqlite_master').catch(() => {});
-    await sqlite.exec(handle, `PRAGMA cipher='sqlcipher'; PRAGMA legacy=4; PRAGMA key="x'${keyHex}'";`);
-    await sqlite.exec(handle, 'SELECT count(*) FROM sqlite_master');
-    await sqlite.exec(handle, 'PRAGMA journal_mode=WAL; PRAGMA temp_store=MEMORY;');
+    await api.exec(handle, 'PRAGMA locking_mode=EXCLUSIVE');
+    await api.exec(handle, 'SELECT count(*) FROM sqlite_master').catch(() => {});
+    await api.exec(handle, `PRAGMA cipher='sqlcipher'; PRAGMA legacy=4; PRAGMA key="x'${keyHex}'";`);
+    await api.exec(handle, 'SELECT count(*) FROM sqlite_master');
+    await api.exec(handle, 'PRAGMA journal_mode=WAL; PRAGMA temp_store=MEMORY;');
   } catch (error) {
-    await sqlite.close(handle);
+    await api.close(handle);
     throw error;
   }
-  sqlite.create_function(handle, 'b64u', 1, SQLite.SQLITE_UTF8 | SQLite.SQLITE_DETERMINISTIC, 0, (context, values) => {
-    const value = sqlite.value(values[0]!);
-    if (value === null) sqlite.result_null(context);
-    else sqlite.result_text(context, value instanceof Uint8Array ? base64url(value) : String(value));
+  api.create_function(handle, 'b64u', 1, SQLite.SQLITE_UTF8 | SQLite.SQLITE_DETERMINISTIC, 0, (context, values) => {
+    const value = api.value(values[0]!);
+    if (value === null) api.result_null(context);
+    else api.result_text(context, value instanceof Uint8Array ? base64url(value) : String(value));
   });
-  api = sqlite;
-  db = handle;
-  return null;
+  return { path, keyHex, handle, statements: new Map(), connections: new Set(), owner: null, queue: [], running: false };
 }
 
-async function prepare(sql: string): Promise<number> {
-  const cached = statements.get(sql);
+async function prepare(api: Api, db: Database, sql: string): Promise<number> {
+  const cached = db.statements.get(sql);
   if (cached !== undefined) {
-    statements.delete(sql); // most recently used last
-    statements.set(sql, cached);
+    db.statements.delete(sql); // most recently used last
+    db.statements.set(sql, cached);
     return cached;
   }
   let prepared: number | undefined;
-  for await (const stmt of api!.statements(db, sql, { unscoped: true })) {
+  for await (const stmt of api.statements(db.handle, sql, { unscoped: true })) {
     if (prepared !== undefined) throw Object.assign(new Error('One statement at a time'), { code: 1 });
     prepared = stmt;
   }
   if (prepared === undefined) throw Object.assign(new Error(`No statement in ${sql.slice(0, 40)}`), { code: 1 });
-  statements.set(sql, prepared);
-  if (statements.size > STATEMENT_CACHE) {
-    const [oldest, stmt] = statements.entries().next().value as [string, number];
-    statements.delete(oldest);
-    await api!.finalize(stmt);
+  db.statements.set(sql, prepared);
+  if (db.statements.size > STATEMENT_CACHE) {
+    const [oldest, stmt] = db.statements.entries().next().value as [string, number];
+    db.statements.delete(oldest);
+    await api.finalize(stmt);
   }
   return prepared;
 }
 
-async function runStatement(sql: string, params: readonly SqlValue[], rows: Row[] | null): Promise<void> {
-  const stmt = await prepare(sql);
+async function runStatement(api: Api, db: Database, sql: string, params: readonly SqlValue[], rows: Row[] | null): Promise<void> {
+  const stmt = await prepare(api, db, sql);
   try {
-    api!.bind_collection(stmt, params as SqlValue[] as (number | string | Uint8Array | bigint | null)[]);
-    const columns = rows ? api!.column_names(stmt) : [];
-    while ((await api!.step(stmt)) === SQLite.SQLITE_ROW) {
+    api.bind_collection(stmt, params as (number | string | Uint8Array | bigint | null)[]);
+    const columns = rows ? api.column_names(stmt) : [];
+    while ((await api.step(stmt)) === SQLite.SQLITE_ROW) {
       if (!rows) continue;
-      const values = api!.row(stmt);
+      const values = api.row(stmt);
       const row: Row = {};
       for (let i = 0; i < columns.length; i++) row[columns[i]!] = values[i] as SqlValue;
       rows.push(row);
     }
   } finally {
-    await api!.reset(stmt);
-    api!.clear_bindings(stmt);
+    await api.reset(stmt);
+    api.clear_bindings(stmt);
   }
 }
 
-async function perform(request: WorkerRequest): Promise<unknown> {
-  if (request.op === 'open') return open(request.body);
-  if (!api) throw new Error('The database is not open');
+async function perform(api: Api, db: Database, request: WorkerRequest): Promise<unknown> {
   switch (request.op) {
+    case 'open':
+      return null; // done before queueing
     case 'exec':
-      await api.exec(db, request.body.sql);
+      await api.exec(db.handle, request.body.sql);
       return null;
     case 'all': {
       const rows: Row[] = [];
-      await runStatement(request.body.sql, request.body.params, rows);
+      await runStatement(api, db, request.body.sql, request.body.params, rows);
       return rows;
     }
     case 'run':
-      await runStatement(request.body.sql, request.body.params, null);
-      return { changes: api.changes(db), lastInsertRowid: api.last_insert_id(db) };
+      await runStatement(api, db, request.body.sql, request.body.params, null);
+      return { changes: api.changes(db.handle), lastInsertRowid: api.last_insert_id(db.handle) };
     case 'batch':
-      for (const step of request.body.steps) await runStatement(step.sql, step.params, null);
+      for (const step of request.body.steps) await runStatement(api, db, step.sql, step.params, null);
       return null;
     case 'close':
-      return close();
+      db.connections.delete(request.connection);
+      byConnection.delete(request.connection);
+      if (db.connections.size === 0) await closeDatabase(api, db);
+      return null;
   }
 }
 
-async function close(): Promise<null> {
-  if (!api) return null;
-  for (const stmt of statements.values()) await api.finalize(stmt);
-  statements.clear();
-  await api.close(db);
-  api = null;
-  db = 0;
-  return null;
+async function closeDatabase(api: Api, db: Database): Promise<void> {
+  for (const stmt of db.statements.values()) await api.finalize(stmt);
+  db.statements.clear();
+  byPath.delete(db.path);
+  await api.close(db.handle);
 }
 
 /** The first queued request that may run now: any, unless a transaction is open. */
-function nextRunnable(): WorkerRequest | undefined {
-  const index = queue.findIndex((r) => owner === null || r.connection === owner);
-  return index < 0 ? undefined : queue.splice(index, 1)[0];
+function nextRunnable(db: Database): WorkerRequest | undefined {
+  const index = db.queue.findIndex((r) => db.owner === null || r.connection === db.owner);
+  return index < 0 ? undefined : db.queue.splice(index, 1)[0];
 }
 
-async function drain(): Promise<void> {
-  if (running) return;
-  running = true;
+async function drain(api: Api, db: Database): Promise<void> {
+  if (db.running) return;
+  db.running = true;
   try {
-    for (let request = nextRunnable(); request; request = nextRunnable()) {
+    for (let request = nextRunnable(db); request; request = nextRunnable(db)) {
       let reply: WorkerReply;
       try {
-        reply = { id: request.id, ok: true, answer: await perform(request) };
+        reply = { id: request.id, ok: true, answer: await perform(api, db, request) };
       } catch (error) {
-        const e = error as { message?: string; code?: unknown };
-        const failure: WorkerFailure = { message: String(e?.message ?? error) };
-        if (typeof e?.code === 'number') failure.errcode = e.code;
-        reply = { id: request.id, ok: false, error: failure };
+        reply = failed(request.id, error);
       }
       // Who holds the transaction now (SQLite says whether one is open).
-      owner = api && api.get_autocommit(db) === 0 ? request.connection : null;
+      db.owner = byPath.get(db.path) === db && api.get_autocommit(db.handle) === 0 ? request.connection : null;
       postMessage(reply);
     }
   } finally {
-    running = false;
+    db.running = false;
   }
 }
 
-addEventListener('message', (event: MessageEvent<WorkerRequest>) => {
-  queue.push(event.data);
-  void drain();
-});
+function failed(id: number, error: unknown): WorkerReply {
+  const e = error as { message?: string; code?: unknown };
+  const failure: WorkerFailure = { message: String(e?.message ?? error) };
+  if (typeof e?.code === 'number') failure.errcode = e.code;
+  return { id, ok: false, error: failure };
+}
+
+/** Opens are serialised: two connections to a new file must not open it twice. */
+let opening: Promise<unknown> = Promise.resolve();
+
+async function received(request: WorkerRequest): Promise<void> {
+  if (request.op === 'open') {
+    const body = request.body;
+    opening = opening.then(async () => {
+      try {
+        const api = await sqlite(body.wasmUrl);
+        let db = byPath.get(body.path);
+        if (!db) {
+          db = await open(api, body);
+          byPath.set(body.path, db);
+        } else if (db.keyHex !== body.keyHex) {
+          throw Object.assign(new Error('file is not a database'), { code: 26 }); // as SQLite says for a wrong key
+        }
+        db.connections.add(request.connection);
+        byConnection.set(request.connection, db);
+        postMessage({ id: request.id, ok: true, answer: null } satisfies WorkerReply);
+      } catch (error) {
+        postMessage(failed(request.id, error));
+      }
+    });
+    return;
+  }
+  await opening;
+  const db = byConnection.get(request.connection);
+  if (!db || !loading) {
+    postMessage(failed(request.id, new Error('The connection is not open')));
+    return;
+  }
+  db.queue.push(request);
+  await drain(await loading, db);
+}
+
+addEventListener('message', (event: MessageEvent<WorkerRequest>) => void received(event.data));

@@ -13,42 +13,54 @@ export interface OpfsDriverOptions {
   wasmUrl?: string | URL;
 }
 
+/** A worker without open databases is stopped after this long (it holds SQLite's memory). */
+const IDLE_MS = 10_000;
+
 /**
  * The browser's driver: SQLCipher-compatible encrypted SQLite (SQLite3MultipleCiphers in
  * WebAssembly) in the origin private file system, run by a dedicated worker that this driver
  * starts (from an inline script, so no bundler set-up is needed; a Content-Security-Policy must
- * allow `worker-src blob:`). One worker per open database; the store's connections share it.
- * The database is held with `navigator.locks`: a second tab of the same app gets LOCKED.
+ * allow `worker-src blob:`). One worker serves all the driver's databases, and stops when none
+ * has been open for a while. A database is held with `navigator.locks`: a second tab of the
+ * same app gets LOCKED.
  */
 export function opfsDriver(options: OpfsDriverOptions = {}): StoreDriver {
-  const wasmUrl = String(options.wasmUrl ?? new URL('./mc-wa-sqlite.wasm', import.meta.url));
-  const databases = new Map<string, DatabaseWorker>();
+  let worker: DatabaseWorker | null = null;
   return {
     name: 'opfs',
     encrypted: true,
     async open(open: OpenOptions): Promise<SqlConnection> {
       if (open.key?.length !== 32) throw new StoreError('WRONG_KEY', 'An encrypted store needs a 32-byte key');
-      let database = databases.get(open.path);
-      if (!database) {
-        database = new DatabaseWorker(() => databases.delete(open.path));
-        databases.set(open.path, database);
-      }
-      return database.connect({ path: open.path, keyHex: hex(open.key), wasmUrl });
+      const wasmUrl = String(options.wasmUrl ?? defaultWasmUrl());
+      worker ??= new DatabaseWorker(() => {
+        worker = null;
+      });
+      return worker.connect({ path: open.path, keyHex: hex(open.key), wasmUrl });
     },
     lock: (path) => lockDatabase(path),
     fileSize: (path) => opfsFileSize(path),
   };
 }
 
-/** One worker holding one database, and the connections of the store that opened it. */
+/** The wasm beside this module (Vite rewrites this URL to the emitted asset). */
+function defaultWasmUrl(): URL {
+  try {
+    return new URL('./mc-wa-sqlite.wasm', import.meta.url);
+  } catch {
+    throw new StoreError('INVALID_ARGUMENT', 'Cannot tell where mc-wa-sqlite.wasm is from this bundle: give opfsDriver({ wasmUrl })');
+  }
+}
+
+/** The worker of one driver, and the connections open through it. */
 class DatabaseWorker {
   private readonly worker: Worker;
   private readonly waiting = new Map<number, { resolve: (answer: unknown) => void; reject: (error: Error) => void }>();
   private nextId = 1;
   private nextConnection = 1;
   private open = 0;
+  private idle: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(private readonly onClosed: () => void) {
+  constructor(private readonly onStopped: () => void) {
     const url = URL.createObjectURL(new Blob([workerSource], { type: 'text/javascript' }));
     this.worker = new Worker(url, { type: 'module', name: 'discret-database' });
     URL.revokeObjectURL(url);
@@ -58,17 +70,18 @@ class DatabaseWorker {
 
   async connect(body: Operations['open']['body']): Promise<SqlConnection> {
     const connection = this.nextConnection++;
+    this.open++;
+    this.keepAlive();
     try {
       await this.call(connection, 'open', body);
     } catch (error) {
-      if (this.open === 0) this.stop(); // nothing else uses this worker
+      this.released();
       const failure = error as { errcode?: number; cause?: { errcode?: number } };
       if ((failure.errcode ?? failure.cause?.errcode) === 26) {
         throw new StoreError('WRONG_KEY', 'The key does not open this database: wrong key material or app key, or the file is damaged (then restore it from a backup)');
       }
       throw error;
     }
-    this.open++;
     let closed = false;
     const call = <K extends Operation>(op: K, request: Operations[K]['body']) => {
       if (closed) return Promise.reject(new StoreError('CLOSED', 'The connection is closed'));
@@ -82,20 +95,29 @@ class DatabaseWorker {
       close: async () => {
         if (closed) return;
         closed = true;
-        if (--this.open > 0) return;
         try {
           await this.call(connection, 'close', null);
         } finally {
-          this.stop();
+          this.released();
         }
       },
     };
   }
 
-  private stop(): void {
-    this.worker.terminate();
-    this.failAll(new StoreError('CLOSED', 'The database was closed'));
-    this.onClosed();
+  private keepAlive(): void {
+    if (this.idle) clearTimeout(this.idle);
+    this.idle = null;
+  }
+
+  /** A connection is gone; with none left, the worker stops after IDLE_MS. */
+  private released(): void {
+    if (--this.open > 0) return;
+    this.idle = setTimeout(() => {
+      if (this.open > 0) return;
+      this.worker.terminate();
+      this.failAll(new StoreError('CLOSED', 'The database worker stopped'));
+      this.onStopped();
+    }, IDLE_MS);
   }
 
   private call<K extends Operation>(connection: number, op: K, body: Operations[K]['body']): Promise<Operations[K]['answer']> {
