@@ -6,12 +6,10 @@
 // First: it installs the Node primitives before anything else of the package runs.
 export { backend } from './node-platform.js';
 export * from './portable.js';
-export { ThreadCryptoPool } from './thread-pool.js';
 export { startWorker } from './worker.js';
-import type { CryptoPool, CryptoPoolOptions } from './pool.js';
-import { ThreadCryptoPool } from './thread-pool.js';
-
 /** Node's pool: `parallelism` worker threads (default: the available cores). */
-export function createCryptoPool(options: CryptoPoolOptions = {}): CryptoPool {
-  return new ThreadCryptoPool(options);
-}
+export { createNodeCryptoPool as createCryptoPool } from './node-pool.js';
+import { backend as nodeBackend } from './node-platform.js';
+
+/** Resolves with the backend in use (on Node it is chosen at load: at once). */
+export const primitivesReady: Promise<string> = Promise.resolve(nodeBackend);

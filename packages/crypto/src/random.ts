@@ -7,7 +7,7 @@ const MAX_PER_CALL = 65536;
 /** Fills `out` with cryptographically secure random bytes and returns it. */
 export function fillRandom<T extends Uint8Array>(out: T): T {
   for (let at = 0; at < out.length; at += MAX_PER_CALL) {
-    globalThis.crypto.getRandomValues(out.subarray(at, Math.min(out.length, at + MAX_PER_CALL)));
+    globalThis.crypto.getRandomValues(out.subarray(at, Math.min(out.length, at + MAX_PER_CALL)) as Uint8Array<ArrayBuffer>);
   }
   return out;
 }

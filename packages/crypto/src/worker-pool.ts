@@ -1,32 +1,45 @@
-import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import type { Worker } from 'node:worker_threads';
 import { CryptoError } from './errors.js';
 import type { CryptoPool, CryptoPoolOptions, SignedMessage } from './pool.js';
-import type { JobResult, SignJob, VerifyJob, WorkerSetup } from './pool-worker.js';
-import { primitives } from './primitives.js';
+import type { JobResult, SignJob, VerifyJob } from './pool-jobs.js';
 import { type SigningKey, verify } from './signing.js';
-import { startWorker } from './worker.js';
 
 /**
- * Bulk ed25519 signing and verification on worker threads. A batch is cut into one slice
+ * A worker as the pool sees it, whatever the runtime: Node's worker threads (node-pool.ts) or
+ * a browser's Web Workers (web-pool.ts).
+ */
+export interface PoolWorker {
+  postMessage(job: SignJob | VerifyJob, transfer: ArrayBuffer[]): void;
+  onMessage(handler: (result: JobResult) => void): void;
+  onError(handler: (error: Error) => void): void;
+  /** Whether the worker may keep the runtime alive (Node); a no-op elsewhere. */
+  hold(held: boolean): void;
+  terminate(): Promise<unknown> | undefined;
+}
+
+/** Starts one worker; the pool calls it lazily, once per slot. */
+export type PoolWorkerSpawner = () => PoolWorker;
+
+/**
+ * Bulk ed25519 signing and verification on workers (threads in Node, Web Workers in a page). A batch is cut into one slice
  * per worker and the slices run in parallel; the messages travel packed into one buffer per
  * slice, so the cost per message is a copy, not a structured clone. Small batches stay on the
- * calling thread, where they are cheaper. Workers are unreferenced while idle, so a pool that
+ * calling thread, where they are cheaper. Node workers are unreferenced while idle, so a pool that
  * is never closed does not keep the process alive.
  */
-export class ThreadCryptoPool implements CryptoPool {
+export class WorkerCryptoPool implements CryptoPool {
   readonly parallelism: number;
   readonly minBatch: number;
-  private readonly workers: Array<Worker | undefined> = [];
-  private readonly pending = new Map<number, { resolve: (out: Uint8Array) => void; reject: (e: Error) => void; worker: Worker }>();
-  private readonly busy = new Map<Worker, number>();
+  private readonly workers: Array<PoolWorker | undefined> = [];
+  private readonly pending = new Map<number, { resolve: (out: Uint8Array) => void; reject: (e: Error) => void; worker: PoolWorker }>();
+  private readonly busy = new Map<PoolWorker, number>();
   private nextId = 1;
   private closed = false;
 
-  constructor(options: CryptoPoolOptions = {}) {
-    this.parallelism = Math.max(0, Math.floor(options.parallelism ?? availableParallelism()));
+  constructor(
+    options: CryptoPoolOptions & { parallelism: number },
+    private readonly spawn: PoolWorkerSpawner,
+  ) {
+    this.parallelism = Math.max(0, Math.floor(options.parallelism));
     this.minBatch = Math.max(1, options.minBatch ?? 256);
   }
 
@@ -102,15 +115,14 @@ export class ThreadCryptoPool implements CryptoPool {
     return slices;
   }
 
-  private worker(index: number): Worker {
+  private worker(index: number): PoolWorker {
     let worker = this.workers[index];
     if (!worker) {
-      // The workers use the primitives the calling thread uses (same verdicts, same bytes).
-      const workerData: WorkerSetup = { backend: primitives().name === 'sodium' ? 'sodium' : 'noble' };
-      worker = startWorker(workerFile(), { workerData });
-      worker.on('message', (result: JobResult) => this.settle(result));
-      worker.on('error', (error) => this.fail(worker!, error));
-      worker.unref();
+      const started = this.spawn();
+      started.onMessage((result) => this.settle(result));
+      started.onError((error) => this.fail(started, error));
+      started.hold(false);
+      worker = started;
       this.workers[index] = worker;
       this.busy.set(worker, 0);
     }
@@ -135,7 +147,7 @@ export class ThreadCryptoPool implements CryptoPool {
     job.resolve(result.out);
   }
 
-  private fail(worker: Worker, error: Error): void {
+  private fail(worker: PoolWorker, error: Error): void {
     for (const [id, job] of this.pending) {
       if (job.worker !== worker) continue;
       this.pending.delete(id);
@@ -147,11 +159,11 @@ export class ThreadCryptoPool implements CryptoPool {
   }
 
   /** A worker keeps the process alive only while it has work in flight. */
-  private setBusy(worker: Worker, delta: number): void {
+  private setBusy(worker: PoolWorker, delta: number): void {
     const count = (this.busy.get(worker) ?? 0) + delta;
     this.busy.set(worker, count);
-    if (delta > 0 && count === 1) worker.ref();
-    if (count === 0) worker.unref();
+    if (delta > 0 && count === 1) worker.hold(true);
+    if (count === 0) worker.hold(false);
   }
 }
 
@@ -167,11 +179,4 @@ function pack(messages: readonly Uint8Array[], start: number, end: number): { da
   const data = new Uint8Array(total);
   for (let i = start; i < end; i++) data.set(messages[i]!, offsets[i - start]!);
   return { data, offsets };
-}
-
-/** dist/pool-worker.js when running the build, src/pool-worker.ts when running the sources. */
-function workerFile(): URL {
-  const js = new URL('./pool-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(js))) return js;
-  return new URL('./pool-worker.ts', import.meta.url);
 }
