@@ -4,17 +4,21 @@
  * driver (SQLite in WebAssembly over OPFS, in a worker) is given as `driver`.
  */
 import { createCryptoPool } from '@discret/crypto';
+import { libp2pTransport } from '@discret/sync';
 import { databaseFile } from './discret.js';
 import { DiscretError } from './errors.js';
 import { installPlatform } from './platform.js';
 
 export * from './portable.js';
+export { libp2pTransport } from '@discret/sync';
 
 installPlatform({
   name: 'browser',
   createCryptoPool: (workers) => createCryptoPool({ parallelism: workers }),
   availableParallelism: () => globalThis.navigator?.hardwareConcurrency ?? 1,
-  defaultTransport: () => undefined,
+  // No multicast in a page: peers meet through beacons (WebSockets, relay, WebRTC) or not at all.
+  defaultTransport: (config) => (config.enableBeacons && config.beacons.length ? libp2pTransport() : undefined),
+  noNetworkReason: 'No network in this page: a browser finds peers only through beacons; give config.beacons (e.g. /dns4/beacon.example.org/tcp/443/wss/p2p/...), or a transport',
   lan: undefined,
   databasePath: (dataFolder, fileName) => `${dataFolder.replace(/\/+$/, '')}/${fileName}`,
   // OPFS folders are made by the driver as it opens the file; the folder is a name here.

@@ -160,7 +160,7 @@ export class Discret {
         await ensureOwnRows(store, keys);
         const parts: DiscretComponents = { config, logger, cryptoPool, events, store, rooms, keys, deviceKey, appKey: options.appKey };
         // As upstream, networked unless told otherwise.
-        const transport = options.transport === 'none' ? undefined : (options.transport ?? platform().defaultTransport());
+        const transport = options.transport === 'none' ? undefined : (options.transport ?? platform().defaultTransport(config));
         if (transport) network = await Network.start(parts, transport);
         return new Discret(parts, !options.cryptoPool, network);
       } catch (err) {
@@ -336,7 +336,7 @@ export class Discret {
   }
 
   private network(): Network {
-    if (!this.net) throw new DiscretError('INVALID_CONFIGURATION', "Opened with transport: 'none': open Discret without it (or with a transport) to synchronise");
+    if (!this.net) throw new DiscretError('INVALID_CONFIGURATION', platform().noNetworkReason);
     return this.net;
   }
 

@@ -12,6 +12,7 @@ export const nodePlatform: Platform = {
   availableParallelism: () => availableParallelism(),
   // As upstream: QUIC and TCP on all interfaces.
   defaultTransport: () => libp2pTransport(),
+  noNetworkReason: "Opened with transport: 'none': open Discret without it (or with a transport) to synchronise",
   lan: lanDiscovery,
   databasePath: (dataFolder, fileName) => join(dataFolder, fileName),
   databaseExists: (path) => existsSync(path),

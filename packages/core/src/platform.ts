@@ -1,5 +1,6 @@
 import type { CryptoPool } from '@discret/crypto';
 import type { LanDiscoveryFactory, Transport } from '@discret/sync';
+import type { Configuration } from './config.js';
 import { DiscretError } from './errors.js';
 
 /**
@@ -12,8 +13,13 @@ export interface Platform {
   createCryptoPool(workers: number): CryptoPool;
   /** Cores the runtime reports. */
   availableParallelism(): number;
-  /** The network when the app gives none; undefined where there is no default. */
-  defaultTransport(): Transport | undefined;
+  /**
+   * The network when the app gives none, for this configuration; undefined where there is none
+   * (a page with no beacon configured: it has no other way to meet peers).
+   */
+  defaultTransport(config: Configuration): Transport | undefined;
+  /** Why there is no network when the app asks for one (the platform's own words). */
+  readonly noNetworkReason: string;
   /** LAN discovery, where the runtime can multicast. */
   readonly lan: LanDiscoveryFactory | undefined;
   /** Where an app's database file is in its data folder. */
