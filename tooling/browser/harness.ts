@@ -41,8 +41,14 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
+/**
+ * WebRTC between pages on one machine: Chromium hides local addresses behind mDNS names and
+ * refuses loopback candidates unless told otherwise.
+ */
+export const WEBRTC_LOCAL_FLAGS = ['--disable-features=WebRtcHideLocalIpsWithMdns', '--allow-loopback-in-peer-connection'];
+
 /** Serves `site` on localhost and starts Chromium with a persistent profile of its own (OPFS survives tabs). */
-export async function startBrowser(site: Site): Promise<BrowserSession> {
+export async function startBrowser(site: Site, flags: string[] = []): Promise<BrowserSession> {
   const server: Server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     const file = site[path === '/' ? '/index.html' : path];
@@ -58,7 +64,7 @@ export async function startBrowser(site: Site): Promise<BrowserSession> {
   let context: BrowserContext;
   try {
     context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'], timeout: 30_000,
+      executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', ...flags], timeout: 30_000,
     });
   } catch (error) {
     server.close();

@@ -36,6 +36,16 @@ Object.assign(window, {
       return out.textContent;
     },
     peers: () => app!.connectedPeers(),
+    connections: () => app!.peerConnections(),
+    /** A room of this user's own, whose invite lets the other write messages in it. */
+    createRoom: async () => {
+      const { r } = await app!.mutate<{ r: { id: string; authorisations: { id: string }[] } }>(`mutate { r: sys.Room {
+        admin: [{ verif_key: $me }]
+        authorisations: [{ name: "all" rights: [{ entity: "chat.Message" mutate_self: true mutate_all: false }] users: [{ verif_key: $me }] }]
+      } }`, { me: app!.verifyingKey });
+      room = r.id;
+      return { room: r.id, invite: await app!.invite({ room: r.id, authorisation: r.authorisations[0]!.id }) };
+    },
     close: async () => {
       await app?.close();
       app = null;
