@@ -207,6 +207,10 @@ try {
   await beaconBench({ report, clients: quick ? 100 : 500 });
   await beaconProcessBench({ report, clients: quick ? 100 : 500 });
 
+  // ---------------------------------------------------------------- in a browser
+  const { browserBench } = await import('./browser.mjs');
+  await browserBench({ report, rows: 10_000, rounds: quick ? 1 : 3 });
+
   // ---------------------------------------------------------------- meeting behind NATs
   const { meetingBench } = await import('./meeting.mjs');
   await meetingBench({ report, rounds: quick ? 1 : 3 });
