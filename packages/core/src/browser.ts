@@ -29,6 +29,18 @@ installPlatform({
 });
 
 /**
+ * Asks the browser to keep this origin's storage (the database) under storage pressure, and
+ * says whether it will: `navigator.storage.persist()`'s answer (browsers grant it to installed
+ * or much-used sites; a headless Chromium says false). Without it, the browser may evict the
+ * database when the disk is short: ask before relying on a page as the only copy.
+ */
+export async function persistentStorage(): Promise<boolean> {
+  const storage = globalThis.navigator?.storage;
+  if (!storage?.persist) return false;
+  return (await storage.persisted()) || storage.persist();
+}
+
+/**
  * True when `dataFolder` holds a database for this app key, in this origin's private file
  * system. Asynchronous in a browser (OPFS has no synchronous API in a page).
  */

@@ -10,3 +10,8 @@ export { nodeSqliteDriver, sqlcipherDriver } from '@discret/store';
 export { libp2pTransport } from '@discret/sync';
 
 installPlatform(nodePlatform);
+
+/** On Node the database is a file on disk: nothing evicts it (the browser entry asks the browser). */
+export async function persistentStorage(): Promise<boolean> {
+  return true;
+}

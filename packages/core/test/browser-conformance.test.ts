@@ -78,5 +78,8 @@ describe('conformance in Chromium', () => {
     // The cases that fail on Node are the known ones (conformance/LOCAL.md): the browser run is not vacuous.
     expect(node.filter((o) => o.ok).length).toBeGreaterThan(cases.length - 15);
     expect(browser.logs.filter((l) => l.startsWith('pageerror'))).toEqual([]);
+    // The browser's databaseExists (asynchronous, in OPFS) and the persistence answer.
+    const storage = await page.evaluate(() => (window as unknown as { storage(): Promise<{ persisted: boolean; exists: boolean; missing: boolean }> }).storage());
+    expect(storage).toEqual({ persisted: false, exists: true, missing: false }); // headless Chromium does not grant persistence
   }, 300_000);
 });

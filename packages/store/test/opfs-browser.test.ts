@@ -96,4 +96,24 @@ describe('the browser driver (Chromium, OPFS)', () => {
     }
     await page.close();
   }, 60_000);
+
+  test('an exhausted storage quota is DISK_FULL, and every acknowledged write is still there after a reload', async () => {
+    const { page, call } = await ready();
+    // Chromium's own control of the origin's quota (DevTools protocol), set low enough to reach.
+    const cdp = await page.context().newCDPSession(page);
+    const origin = new URL(page.url()).origin;
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: 4 * 1024 * 1024 });
+    try {
+      const result = (await call('fill', 'quota/notes.db', KEY, 2000)) as { written: number; code: string | null; message: string };
+      expect(result.code).toBe('DISK_FULL');
+      expect(result.written).toBeGreaterThan(10);
+      await cdp.send('Storage.overrideQuotaForOrigin', { origin }); // back to the default
+      await page.close();
+      const again = await ready();
+      expect(await again.call('count', 'quota/notes.db', KEY)).toBe(result.written);
+      await again.page.close();
+    } finally {
+      await cdp.send('Storage.overrideQuotaForOrigin', { origin }).catch(() => {});
+    }
+  }, 120_000);
 });

@@ -1,6 +1,6 @@
 // The page of browser-conformance.test.ts: the conformance cases through @discret/core's
 // browser entry (OPFS storage in a worker), with the runner the Node side uses.
-import { Discret } from '@discret/core';
+import { Discret, databaseExists, persistentStorage } from '@discret/core';
 import * as lang from '@discret/lang';
 import { checkLanguage, type Lang } from '../../../../tooling/conformance/language.js';
 import { type Case, type Outcome, runCase } from '../../../../tooling/conformance/runner.js';
@@ -12,6 +12,7 @@ let run = 0;
 let passed = 0;
 
 Object.assign(window, {
+  storage: async () => ({ persisted: await persistentStorage(), exists: await databaseExists('conformance.0', 'conformance/0'), missing: await databaseExists('nothing', 'here') }),
   checkLanguage: (cases: Case[]) => cases.map((c) => checkLanguage(lang as unknown as Lang, c)),
   runConformance: async (cases: Case[], first: number): Promise<Outcome[]> => {
     const outcomes: Outcome[] = [];

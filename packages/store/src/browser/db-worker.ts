@@ -43,6 +43,26 @@ interface Database {
   running: boolean;
 }
 
+/** SQLite's result code for a full disk. */
+const SQLITE_FULL = 13;
+
+/**
+ * The VFS answers any failed write with an I/O error; a write refused by the origin's storage
+ * quota is reported as SQLITE_FULL instead, so that the store says DISK_FULL (and SQLite rolls
+ * the transaction back), as on Node when the disk is full.
+ */
+function fullWhenOverQuota(vfs: SQLiteVFS): SQLiteVFS {
+  const file = vfs as SQLiteVFS & { jWrite(...args: unknown[]): number; jTruncate(...args: unknown[]): number; lastError: unknown };
+  for (const method of ['jWrite', 'jTruncate'] as const) {
+    const original = file[method].bind(file);
+    file[method] = (...args: unknown[]) => {
+      const rc = original(...args);
+      return rc !== 0 && (file.lastError as { name?: string } | null)?.name === 'QuotaExceededError' ? SQLITE_FULL : rc;
+    };
+  }
+  return vfs;
+}
+
 let loading: Promise<Api> | null = null;
 const byPath = new Map<string, Database>();
 const byConnection = new Map<number, Database>();
@@ -52,7 +72,7 @@ function sqlite(wasmUrl: string): Promise<Api> {
   loading ??= (async () => {
     const module = await SQLiteESMFactory({ locateFile: () => wasmUrl });
     const api = SQLite.Factory(module);
-    api.vfs_register(await OPFSCoopSyncVFS.create('discret-opfs', module), true);
+    api.vfs_register(fullWhenOverQuota(await OPFSCoopSyncVFS.create('discret-opfs', module)), true);
     // Wraps the VFS with the cipher layer (SQLite3MultipleCiphers).
     module.ccall('sqlite3mc_vfs_create', 'number', ['string', 'number'], ['discret-opfs', 1]);
     return api;

@@ -45,6 +45,36 @@ Object.assign(window, {
         await store.close();
       }
     }),
+    /** Writes 16-KiB notes one per transaction until a write fails; then what was acknowledged. */
+    fill: (path: string, keyHex: string, max: number) => attempt(async () => {
+      const store = await open(path, keyHex);
+      let written = 0;
+      let error: { code?: string; message?: string } | null = null;
+      try {
+        await store.setDataModel(MODEL);
+        const filler = 'x'.repeat(16 * 1024);
+        for (; written < max; written++) {
+          try {
+            await store.mutate('mutate { notes.Note { title: $t } }', { t: `${written} ${filler}` });
+          } catch (e) {
+            error = e as { code?: string; message?: string };
+            break;
+          }
+        }
+      } finally {
+        await store.close().catch(() => {});
+      }
+      return { written, code: error?.code ?? null, message: String(error?.message ?? '') };
+    }),
+    count: (path: string, keyHex: string) => attempt(async () => {
+      const store = await open(path, keyHex);
+      try {
+        const { n } = (await store.query('query { n: notes.Note { title } }')) as { n: { title: string }[] };
+        return n.length;
+      } finally {
+        await store.close();
+      }
+    }),
     hold: (path: string, keyHex: string) => attempt(async () => {
       held = await open(path, keyHex);
       return 'held';
