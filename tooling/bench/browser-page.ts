@@ -1,5 +1,6 @@
 // The page of browser.mjs (pnpm bench): the store in Chromium (OPFS, in its worker; signing on a
 // Web Worker) beside the raw insert of the same rows with the same WASM SQLite.
+import { Discret } from '@discret/core';
 import { createCryptoPool, primitivesReady, SigningKey, uid } from '@discret/crypto';
 import { opfsDriver, Store } from '@discret/store';
 
@@ -52,7 +53,28 @@ async function open(path: string): Promise<number> {
   return ms;
 }
 
+/**
+ * A new device of the sender's user (the same key material): opens with the beacon and waits,
+ * bounded, until its private room holds `count` rows; the time from open to then.
+ */
+async function receive(beacon: string, fill: number, count: number, model: string, appKey: string, ms: number): Promise<number> {
+  await primitivesReady;
+  const t = performance.now();
+  const app = await Discret.open({ dataModel: model, appKey, keyMaterial: new Uint8Array(32).fill(fill), dataFolder: 'receiver', config: { beacons: [beacon] } });
+  try {
+    for (;;) {
+      const { c } = await app.query<{ c: { n: number }[] }>('query { c: bench.Row(room_id = $r) { n: count() } }', { r: app.privateRoom });
+      if ((c[0]?.n ?? 0) >= count) return performance.now() - t;
+      if (performance.now() - t > ms) throw new Error(`only ${c[0]?.n ?? 0} of ${count} rows after ${ms} ms`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  } finally {
+    await app.close();
+  }
+}
+
 Object.assign(window, {
+  receive,
   /** In a fresh page: the database worker, its WebAssembly and the file, all started cold. */
   coldOpen: (path: string) => open(path),
   bench: async (count: number, round: number) => {

@@ -40,7 +40,77 @@ export async function browserBench({ report, rows = 10_000, rounds = 3 }) {
   } finally {
     await browser.close();
   }
+  await initialSync({ report, rows });
   bundleSizes(report);
+}
+
+const SYNC_MODEL = 'bench { Row { text: String, n: Integer } }';
+const SYNC_APP = 'bench.browser-sync';
+
+/**
+ * Initial sync of `rows` rows from a Node peer to a new device of the same user, through a
+ * beacon on WebSockets: to a Node receiver, then to a browser page, in the same run.
+ */
+async function initialSync({ report, rows }) {
+  const { spawn } = await import('node:child_process');
+  const core = await import('../../packages/core/dist/index.js');
+  const folder = mkdtempSync(join(tmpdir(), 'discret-browser-sync-bench-'));
+  const beacon = spawn(process.execPath, [join(root, 'apps/beacon/dist/main.js'), '--listen', '/ip4/127.0.0.1/tcp/0/ws', '--key-file', join(folder, 'key'), '--stun-port', '0'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const { bundlePage, driverAssets, indexPage, startBrowser } = await import('../browser/harness.ts');
+  let browser;
+  let sender;
+  try {
+    const address = await new Promise((ok, fail) => {
+      let text = '';
+      const timer = setTimeout(() => fail(new Error(`the beacon printed no address (${text})`)), 30_000);
+      beacon.stdout.on('data', (chunk) => {
+        text += chunk;
+        const line = text.split('\n').find((l) => l.includes('/p2p/'));
+        if (line) {
+          clearTimeout(timer);
+          ok(line.trim());
+        }
+      });
+    });
+    const open = (name) => core.Discret.open({
+      dataModel: SYNC_MODEL, appKey: SYNC_APP, keyMaterial: new Uint8Array(32).fill(77), dataFolder: join(folder, name), logger: core.silentLogger,
+      transport: core.libp2pTransport({ listen: ['/ip4/127.0.0.1/tcp/0'] }), config: { enableMulticast: false, beacons: [address] },
+    });
+    sender = await open('sender');
+    for (let first = 0; first < rows; first += 5_000) {
+      await sender.mutateMany('mutate { bench.Row { room_id: $r text: $t n: $n } }', Array.from({ length: Math.min(5_000, rows - first) }, (_, i) => ({ r: sender.privateRoom, t: `row ${first + i}`, n: first + i })));
+    }
+    // Node -> Node: a new folder of the same user.
+    const t = performance.now();
+    const receiver = await open('receiver');
+    try {
+      for (;;) {
+        const { c } = await receiver.query('query { c: bench.Row(room_id = $r) { n: count() } }', { r: receiver.privateRoom });
+        if ((c[0]?.n ?? 0) >= rows) break;
+        if (performance.now() - t > 120_000) throw new Error('Node receiver: initial sync did not finish in 120 s');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      await receiver.close();
+    }
+    const nodeMs = performance.now() - t;
+    // Node -> browser: a page of the same user.
+    const script = await bundlePage(join(import.meta.dirname, 'browser-page.ts'));
+    browser = await startBrowser({ ...indexPage(), ...driverAssets(), '/page.js': { body: script, type: 'text/javascript' } });
+    const page = await browser.open();
+    await page.waitForFunction(() => document.getElementById('out')?.textContent === 'ready', null, { timeout: 30_000 });
+    const browserMs = await page.evaluate(([b, n, m, k]) => window.receive(b, 77, n, m, k, 120_000), [address, rows, SYNC_MODEL, SYNC_APP]);
+    const n = rows.toLocaleString('en');
+    report.add({
+      group: 'browser', operation: `initial sync of ${n} rows, Node -> a new browser device (beacon on WebSockets)`, value: (rows * 1000) / browserMs, unit: 'rows/s',
+      reference: { value: (rows * 1000) / nodeMs, what: 'Node -> a new Node device through the same beacon, same run' }, target: '>= 0.5x',
+    });
+  } finally {
+    await sender?.close();
+    await browser?.close();
+    beacon.kill('SIGTERM');
+    rmSync(folder, { recursive: true, force: true });
+  }
 }
 
 /** A plain `vite build` of examples/web-chat: what a page of ours downloads, gzipped. */
