@@ -47,8 +47,8 @@ export interface BrowserSession {
  */
 export const WEBRTC_LOCAL_FLAGS = ['--disable-features=WebRtcHideLocalIpsWithMdns', '--allow-loopback-in-peer-connection'];
 
-/** Serves `site` on localhost and starts Chromium with a persistent profile of its own (OPFS survives tabs). */
-export async function startBrowser(site: Site, flags: string[] = []): Promise<BrowserSession> {
+/** Serves `site` on 127.0.0.1 (pages use http://localhost:<port>, a secure context). */
+export async function serve(site: Site): Promise<{ server: Server; port: number }> {
   const server: Server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     const file = site[path === '/' ? '/index.html' : path];
@@ -59,7 +59,12 @@ export async function startBrowser(site: Site, flags: string[] = []): Promise<Br
     response.writeHead(200, { 'content-type': file.type, 'cache-control': 'no-store' }).end(file.body);
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const port = (server.address() as { port: number }).port;
+  return { server, port: (server.address() as { port: number }).port };
+}
+
+/** Serves `site` on localhost and starts Chromium with a persistent profile of its own (OPFS survives tabs). */
+export async function startBrowser(site: Site, flags: string[] = []): Promise<BrowserSession> {
+  const { server, port } = await serve(site);
   const profile = mkdtempSync(join(tmpdir(), 'discret-chromium-'));
   let context: BrowserContext;
   try {
