@@ -4,6 +4,7 @@
  * driver (SQLite in WebAssembly over OPFS, in a worker) is given as `driver`.
  */
 import { createCryptoPool } from '@discret/crypto';
+import { defaultDriver } from '@discret/store';
 import { libp2pTransport } from '@discret/sync';
 import { databaseFile } from './discret.js';
 import { DiscretError } from './errors.js';
@@ -45,12 +46,8 @@ export async function persistentStorage(): Promise<boolean> {
  * system. Asynchronous in a browser (OPFS has no synchronous API in a page).
  */
 export async function databaseExists(appKey: string, dataFolder: string): Promise<boolean> {
-  const parts = databaseFile(dataFolder, appKey).split('/').filter((p) => p);
   try {
-    let folder = await navigator.storage.getDirectory();
-    for (const part of parts.slice(0, -1)) folder = await folder.getDirectoryHandle(part);
-    await folder.getFileHandle(parts[parts.length - 1]!);
-    return true;
+    return (await defaultDriver().fileSize?.(databaseFile(dataFolder, appKey))) !== undefined;
   } catch {
     return false;
   }

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { startBeacon, type BeaconProcess } from '../../../apps/beacon/test/spawn-beacon.js';
 import { type BrowserSession, bundlePage, driverAssets, indexPage, screenshotPath, startBrowser, WEBRTC_LOCAL_FLAGS } from '../../../tooling/browser/harness.js';
+import { readUntil } from './waits.js';
 
 const root = mkdtempSync(join(tmpdir(), 'discret-webrtc-'));
 let beacon: BeaconProcess;
@@ -21,17 +22,6 @@ async function browserPeer(script: string): Promise<Peer> {
   await page.waitForFunction(() => document.getElementById('out')?.textContent === 'ready', null, { timeout: 20_000 });
   const call: Call = (name, ...args) => page.evaluate(([n, a]) => (window as unknown as { syncTest: Record<string, (...x: unknown[]) => Promise<unknown>> }).syncTest[n as string]!(...(a as unknown[])), [name, args] as const);
   return { page, call };
-}
-
-/** Polls `read` until `ok`, at most `ms`. */
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms: number): Promise<T> {
-  const deadline = Date.now() + ms;
-  let value = await read();
-  while (!ok(value) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 200));
-    value = await read();
-  }
-  return value;
 }
 
 beforeAll(async () => {
@@ -57,7 +47,7 @@ describe('two browser users', () => {
 
     // The relayed connection is upgraded to a direct WebRTC one.
     type Link = { verifyingKey: string; address: string; path: string };
-    const links = await until(() => ann.call('connections') as Promise<Link[]>, (l) => l.some((c) => c.verifyingKey === bobKey && c.address.includes('/webrtc')), 30_000);
+    const links = await readUntil(() => ann.call('connections') as Promise<Link[]>, (l) => l.some((c) => c.verifyingKey === bobKey && c.address.includes('/webrtc')), 30_000);
     const webrtc = links.filter((c) => c.verifyingKey === bobKey && c.address.includes('/webrtc'));
     // Both sides may upgrade at once: one or two WebRTC connections, each direct.
     expect(webrtc.length).toBeGreaterThan(0);
@@ -65,7 +55,7 @@ describe('two browser users', () => {
 
     await beacon.stop();
     // Only the direct connection is left (the relayed one went with the beacon).
-    const left = await until(() => ann.call('connections') as Promise<Link[]>, (l) => l.every((c) => !c.address.includes('/p2p-circuit/p2p/') || c.address.includes('/webrtc')), 10_000);
+    const left = await readUntil(() => ann.call('connections') as Promise<Link[]>, (l) => l.every((c) => !c.address.includes('/p2p-circuit/p2p/') || c.address.includes('/webrtc')), 10_000);
     const toBob = left.filter((c) => c.verifyingKey === bobKey);
     expect(toBob.length).toBeGreaterThan(0);
     expect(toBob.every((c) => c.path === 'direct' && c.address.includes('/webrtc'))).toBe(true);

@@ -10,6 +10,6 @@ export {
 export { StoreError, type StoreErrorCode } from './errors.js';
 export type { StoreDriver, SqlConnection, SqlValue, Row, OpenOptions, RunResult, DatabaseLock } from './driver.js';
 export type { Checkpointer } from './checkpointer.js';
-export { installDefaultDriver } from './default-driver.js';
+export { defaultDriver, installDefaultDriver } from './default-driver.js';
 export type { NodeRecord, EdgeRecord, NodeDeletionRecord, EdgeDeletionRecord, RecordBatch, RecordKind } from './records.js';
 export type { ImportReport, RejectedRecord } from './import.js';

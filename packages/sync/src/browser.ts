@@ -4,16 +4,12 @@
  * peers meet through beacons (and invites).
  */
 import { createLibp2pTransport, type Libp2pTransportOptions } from './libp2p.js';
-import type { Libp2pStack } from './libp2p-modules.js';
+import { stackLoader } from './libp2p-modules.js';
 import type { Transport } from './transport.js';
 
 export * from './portable.js';
 
-let loading: Promise<Libp2pStack> | undefined;
-const loadBrowserStack = async (): Promise<Libp2pStack> => {
-  loading ??= import('./browser-libp2p-stack.js').then((m) => m.browserStack);
-  return loading;
-};
+const loadBrowserStack = stackLoader(() => import('./browser-libp2p-stack.js').then((m) => m.browserStack));
 
 /** The browser's libp2p transport: WebSockets to the beacons, WebRTC through their relays. */
 export function libp2pTransport(options: Libp2pTransportOptions = {}): Transport {

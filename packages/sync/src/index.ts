@@ -4,7 +4,7 @@
  * QUIC and TCP. The `browser` export condition gives browser.ts.
  */
 import { createLibp2pTransport, type Libp2pTransportOptions } from './libp2p.js';
-import type { Libp2pStack } from './libp2p-modules.js';
+import { stackLoader } from './libp2p-modules.js';
 import type { Transport } from './transport.js';
 import { LanDiscovery } from './lan.js';
 import type { LanDiscoveryFactory } from './lan-types.js';
@@ -12,11 +12,7 @@ import type { LanDiscoveryFactory } from './lan-types.js';
 export * from './portable.js';
 export { LanDiscovery, DEFAULT_MULTICAST_GROUP } from './lan.js';
 
-let loading: Promise<Libp2pStack> | undefined;
-const loadNodeStack = async (): Promise<Libp2pStack> => {
-  loading ??= import('./node-libp2p-stack.js').then((m) => m.nodeStack);
-  return loading;
-};
+const loadNodeStack = stackLoader(() => import('./node-libp2p-stack.js').then((m) => m.nodeStack));
 
 /**
  * The default transport on Node: libp2p 3 with QUIC first and TCP + noise + yamux as the

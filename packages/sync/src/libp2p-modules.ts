@@ -18,3 +18,12 @@ export interface Libp2pStack extends Modules {
 }
 
 export type Libp2pStackLoader = () => Promise<Libp2pStack>;
+
+/**
+ * A loader that imports a stack once, on the first start (the libp2p modules are hundreds of
+ * small modules: importing them at load cost every process 0.6 s), and shares it afterwards.
+ */
+export function stackLoader(load: () => Promise<Libp2pStack>): Libp2pStackLoader {
+  let loading: Promise<Libp2pStack> | undefined;
+  return () => (loading ??= load());
+}
