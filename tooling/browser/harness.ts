@@ -42,10 +42,17 @@ export interface BrowserSession {
 }
 
 /**
- * WebRTC between pages on one machine: Chromium hides local addresses behind mDNS names and
- * refuses loopback candidates unless told otherwise.
+ * WebRTC between pages on one machine: Chromium refuses loopback candidates unless told
+ * otherwise.
  */
-export const WEBRTC_LOCAL_FLAGS = ['--disable-features=WebRtcHideLocalIpsWithMdns', '--allow-loopback-in-peer-connection'];
+export const WEBRTC_LOCAL_FLAGS = ['--allow-loopback-in-peer-connection'];
+
+/**
+ * Always: Chromium hides a page's local addresses behind mDNS names, which it announces by
+ * multicast on the host's interfaces as soon as a page gathers WebRTC candidates (any page of
+ * ours that syncs does). Tests never multicast on the host, so that is off in every browser.
+ */
+const NO_MDNS = ['--disable-features=WebRtcHideLocalIpsWithMdns'];
 
 /** Serves `site` on 127.0.0.1 (pages use http://localhost:<port>, a secure context). */
 export async function serve(site: Site): Promise<{ server: Server; port: number }> {
@@ -69,7 +76,7 @@ export async function startBrowser(site: Site, flags: string[] = []): Promise<Br
   let context: BrowserContext;
   try {
     context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', ...flags], timeout: 30_000,
+      executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', ...NO_MDNS, ...flags], timeout: 30_000,
     });
   } catch (error) {
     server.close();
