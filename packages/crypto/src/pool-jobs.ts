@@ -26,9 +26,9 @@ export interface JobResult {
   /** sign: 64 bytes per message; verify: one byte per message, 1 when valid. */
   out: Uint8Array;
 }
-/** Which primitives a worker uses: the ones the calling thread uses (same verdicts, same bytes). */
+/** Which primitives a Node worker uses: the ones the calling thread uses (same verdicts, same bytes). */
 export interface WorkerSetup {
-  backend: 'sodium' | 'libsodium' | 'noble';
+  backend: 'sodium' | 'noble';
 }
 
 /** Runs jobs with `primitives`, keeping the last signing key's secret for the next job. */

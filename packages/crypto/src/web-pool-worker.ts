@@ -1,23 +1,32 @@
 // The body of a browser pool worker (a Web Worker started from an inline script by web-pool.ts;
-// bundled at build time by tooling/build/inline-worker.mjs). Its first message says which
-// primitives the page uses; libsodium's WebAssembly build when it loads, @noble otherwise.
-import { libsodiumOrNoble } from './libsodium-or-noble.js';
-import type { SignJob, VerifyJob, WorkerSetup } from './pool-jobs.js';
+// bundled at build time by tooling/build/inline-worker.mjs). It runs libsodium's WebAssembly
+// build and nothing else: a page that runs Discret has WebAssembly (its SQLite needs it), so
+// there is no slower fallback to ship. If libsodium cannot load, the error reaches the pool,
+// which fails the pending jobs with POOL_FAILED instead of leaving them waiting.
+import { loadLibsodiumPrimitives } from './libsodium-primitives.js';
+import type { SignJob, VerifyJob } from './pool-jobs.js';
 import { jobRunner } from './pool-jobs.js';
 
-type Message = { setup: WorkerSetup } | SignJob | VerifyJob;
-
 const scope = globalThis as unknown as {
-  addEventListener(type: 'message', listener: (event: { data: Message }) => void): void;
+  addEventListener(type: 'message', listener: (event: { data: SignJob | VerifyJob }) => void): void;
   postMessage(message: unknown, transfer: ArrayBuffer[]): void;
 };
-let run: Promise<ReturnType<typeof jobRunner>> | null = null;
+// Started at once, so the first job does not wait for the whole download; the listener is added
+// synchronously, so no job posted while libsodium loads is missed.
+const ready = loadLibsodiumPrimitives().then(jobRunner);
+ready.catch(() => {}); // reported with the first job, below
 
 scope.addEventListener('message', async ({ data }) => {
-  if ('setup' in data) {
-    run = libsodiumOrNoble(data.setup.backend === 'libsodium').then(jobRunner);
+  let run: Awaited<typeof ready>;
+  try {
+    run = await ready;
+  } catch (error) {
+    // Thrown from a task of its own, it becomes the Worker's 'error' event in the page.
+    setTimeout(() => {
+      throw error;
+    });
     return;
   }
-  const result = (await run!)(data);
+  const result = run(data);
   scope.postMessage(result, [result.out.buffer as ArrayBuffer]);
 });

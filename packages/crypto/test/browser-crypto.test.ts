@@ -1,10 +1,11 @@
-// @discret/crypto in a real headless Chromium: libsodium's WebAssembly build, the Web Worker
-// pool, hash-wasm's argon2id. The published vectors give the verdicts Node gives, and the same
+// @discret/crypto in a real headless Chromium: the Web Worker pool running libsodium's
+// WebAssembly build (its only backend there), the page's @noble with hash-wasm's BLAKE2b,
+// hash-wasm's argon2id. The published vectors give the verdicts Node gives, and the same
 // login and password give the same keys and signatures as on Node.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { base64url, deriveAppKeys, derivePassPhrase, hex, MeetingSecret, verify } from '@discret/crypto';
+import { base64url, deriveAppKeys, derivePassPhrase, hash, hex, keyedHash, MeetingSecret, verify } from '@discret/crypto';
 import type { Page } from 'playwright-core';
 import { type BrowserSession, bundlePage, indexPage, screenshotPath, startBrowser } from '../../../tooling/browser/harness.js';
 
@@ -17,7 +18,10 @@ let call: Call;
 
 beforeAll(async () => {
   const script = await bundlePage(resolve(import.meta.dirname, 'browser/crypto-page.ts'));
-  browser = await startBrowser({ ...indexPage(), '/page.js': { body: script, type: 'text/javascript' } });
+  // The same page under a policy that forbids WebAssembly: its pool workers (blob: workers
+  // inherit the page's policy) cannot load libsodium.
+  const noWasm = `<!doctype html><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="script-src 'self' blob:"><body><pre id="out">loading</pre><script type="module" src="/page.js"></script></body>`;
+  browser = await startBrowser({ ...indexPage(), '/no-wasm.html': { body: noWasm, type: 'text/html' }, '/page.js': { body: script, type: 'text/javascript' } });
   page = await browser.open();
   await page.waitForFunction(() => document.getElementById('out')?.textContent === 'ready', null, { timeout: 20_000 });
   call = (name, ...args) => page.evaluate(([n, a]) => (window as unknown as { cryptoTest: Record<string, (...x: unknown[]) => Promise<unknown>> }).cryptoTest[n as string]!(...(a as unknown[])), [name, args] as const);
@@ -28,9 +32,22 @@ afterAll(async () => {
 });
 
 describe('crypto in Chromium', () => {
-  test('libsodium (WebAssembly) is in use once ready', async () => {
-    expect(await call('ready')).toBe('libsodium');
+  test("the page's primitives: @noble with hash-wasm's BLAKE2b, same hashes as Node", async () => {
+    expect(await call('ready')).toBe('noble+hash-wasm');
+    const inputs = [0, 1, 64, 127, 128, 129, 1000, 100_000].map((n) => Buffer.alloc(n, n % 251).toString('hex'));
+    const key = Buffer.alloc(32, 9).toString('hex');
+    const node = inputs.map((i) => [hex(hash(Buffer.from(i, 'hex'))), hex(keyedHash(Buffer.from(key, 'hex'), Buffer.from(i, 'hex')))]);
+    expect(await call('hashes', inputs, key)).toEqual(node);
   });
+
+  test('a pool worker that cannot run fails its jobs with POOL_FAILED instead of leaving them waiting', async () => {
+    const strict = await browser.open('/no-wasm.html');
+    await strict.waitForFunction(() => document.getElementById('out')?.textContent === 'ready', null, { timeout: 20_000 });
+    const outcome = await strict.evaluate(() => (window as unknown as { cryptoTest: { brokenPool(): Promise<unknown> } }).cryptoTest.brokenPool());
+    await strict.close();
+    // Without WebAssembly the page itself falls back to @noble, and still hashes and signs.
+    expect(outcome).toEqual({ page: 'noble', pool: 'POOL_FAILED' });
+  }, 30_000);
 
   test('the published ed25519 vectors get the verdicts Node gives, on the page and in the Web Worker pool', async () => {
     const items: { publicKey: string; message: string; signature: string }[] = [];
@@ -66,10 +83,10 @@ describe('crypto in Chromium', () => {
     const signature = hex(keys.signingKey.sign(message));
     expect(await call('keys', 'ann', 'correct horse', 'github.com/me/app')).toEqual({
       material: hex(material), verifyingKey: keys.signingKey.verifyingKey, signature, pooled: [signature, signature],
-      meeting: hex(keys.meetingSecret.publicKey), backend: 'libsodium',
+      meeting: hex(keys.meetingSecret.publicKey), backend: 'noble+hash-wasm',
     });
     await page.screenshot({ path: screenshotPath('crypto-keys') });
-    expect(await page.textContent('#out')).toBe(`ann: ${keys.signingKey.verifyingKey} (libsodium)`);
+    expect(await page.textContent('#out')).toBe(`ann: ${keys.signingKey.verifyingKey} (noble+hash-wasm)`);
     expect(browser.logs.filter((l) => l.startsWith('pageerror'))).toEqual([]);
   }, 60_000);
 });

@@ -8,6 +8,19 @@ const out = document.getElementById('out')!;
 Object.assign(window, {
   cryptoTest: {
     ready: () => crypto.primitivesReady,
+    hashes: (inputs: string[], key: string) => inputs.map((i) => [crypto.hex(crypto.hash(fromHex(i))), crypto.hex(crypto.keyedHash(fromHex(key), fromHex(i)))]),
+    brokenPool: async () => {
+      const page = await crypto.primitivesReady;
+      const pool = crypto.createCryptoPool({ parallelism: 1 });
+      try {
+        await pool.signAll(crypto.SigningKey.generate(), [new Uint8Array(8)]);
+        return { page, pool: 'signed' };
+      } catch (error) {
+        return { page, pool: (error as { code?: string }).code };
+      } finally {
+        await pool.close();
+      }
+    },
     verdicts: async (items: Item[]) => {
       const decoded = items.map((it) => ({ publicKey: fromHex(it.publicKey), message: fromHex(it.message), signature: fromHex(it.signature) }));
       const single = decoded.map((it) => crypto.verify(it.publicKey, it.message, it.signature));
