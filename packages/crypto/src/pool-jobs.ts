@@ -59,3 +59,8 @@ export function jobRunner(primitives: Primitives): (job: SignJob | VerifyJob) =>
   };
   return (job) => ({ id: job.id, out: job.op === 'sign' ? sign(job) : verify(job) });
 }
+
+/** The messages of a job, as views into its buffer. */
+export function jobMessages(job: SignJob | VerifyJob): Uint8Array[] {
+  return Array.from({ length: job.offsets.length - 1 }, (_, i) => job.data.subarray(job.offsets[i]!, job.offsets[i + 1]!));
+}

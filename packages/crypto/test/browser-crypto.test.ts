@@ -1,5 +1,5 @@
-// @discret/crypto in a real headless Chromium: the Web Worker pool running libsodium's
-// WebAssembly build (its only backend there), the page's @noble with hash-wasm's BLAKE2b,
+// @discret/crypto in a real headless Chromium: the pool on WebCrypto's Ed25519 and on Web
+// Workers running libsodium's WebAssembly build, the page's @noble with hash-wasm's BLAKE2b,
 // hash-wasm's argon2id. The published vectors give the verdicts Node gives, and the same
 // login and password give the same keys and signatures as on Node.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
@@ -49,16 +49,19 @@ describe('crypto in Chromium', () => {
     expect(outcome).toEqual({ page: 'noble', pool: 'POOL_FAILED' });
   }, 30_000);
 
-  test('the published ed25519 vectors get the verdicts Node gives, on the page and in the Web Worker pool', async () => {
+  test("the published ed25519 vectors get the verdicts Node gives: on the page (@noble), in the default pool (workers on WebCrypto), in the libsodium workers, on the page's WebCrypto", async () => {
     const items: { publicKey: string; message: string; signature: string }[] = [];
     for (const v of load('rfc8032-ed25519.json')) items.push({ publicKey: v.publicKey, message: v.message, signature: v.signature });
     for (const v of load('zip215.json')) items.push({ publicKey: v.vk_bytes, message: Buffer.from('Zcash').toString('hex'), signature: v.sig_bytes });
     for (const g of load('wycheproof-ed25519.json').testGroups) for (const t of g.tests) items.push({ publicKey: g.publicKey.pk, message: t.msg, signature: t.sig });
     const node = items.map((it) => verify(Buffer.from(it.publicKey, 'hex'), Buffer.from(it.message, 'hex'), Buffer.from(it.signature, 'hex')));
-    const { single, pooled, parallelism } = (await call('verdicts', items)) as { single: boolean[]; pooled: boolean[]; parallelism: number };
+    const { single, pooled, inWorkers, inPage, parallelism, webCrypto } = (await call('verdicts', items)) as Record<'single' | 'pooled' | 'inWorkers' | 'inPage', boolean[]> & { parallelism: number; webCrypto: boolean };
+    expect(webCrypto).toBe(true); // Chromium's WebCrypto Ed25519 passed the self-test: the default pool uses it
     expect(parallelism).toBe(2);
     expect(single).toEqual(node);
     expect(pooled).toEqual(node);
+    expect(inWorkers).toEqual(node);
+    expect(inPage).toEqual(node);
     expect(node.filter(Boolean).length).toBeGreaterThan(10); // not vacuous: valid and invalid both present
     expect(node.filter((v) => !v).length).toBeGreaterThan(100);
   }, 60_000);
