@@ -3,6 +3,7 @@ import type { Logger } from '@discret/log';
 import type { Store } from '@discret/store';
 import type { Configuration } from './config.js';
 import type { EventHub } from './events.js';
+import type { LiveQueryHub } from './live-queries.js';
 import type { RoomGrant, RoomRegistry } from './rooms.js';
 
 /**
@@ -15,6 +16,8 @@ export interface DiscretComponents {
   readonly logger: Logger;
   readonly cryptoPool: CryptoPool;
   readonly events: EventHub;
+  /** The live queries, told of every commit. */
+  readonly live: LiveQueryHub;
   readonly store: Store<RoomGrant>;
   readonly rooms: RoomRegistry;
   readonly keys: AppKeys;

@@ -9,12 +9,14 @@ import { resolveConfiguration, type Configuration } from './config.js';
 import { DiscretError, wrap } from './errors.js';
 import { EVENT_TYPES, EventHub, type DiscretEvent, type DiscretEventType, type EventOf } from './events.js';
 import { InviteBook } from './invite-book.js';
+import { type LiveQuery, LiveQueryHub } from './live-queries.js';
 import { createMutationStream, type MutationStream } from './mutation-stream.js';
 import { Network } from './network.js';
 import { checkOpenOptions, makeDataFolder } from './open-options.js';
 import { ensureOwnRows, loadDeviceKey } from './own-rows.js';
 import { platform } from './platform.js';
 import { type RoomGrant, RoomRegistry } from './rooms.js';
+import { watchLive } from './watch.js';
 
 export interface DiscretOptions {
   /**
@@ -127,11 +129,12 @@ export class Discret {
       makeDataFolder(options.dataFolder);
       const logger = options.logger ?? createLogger();
       const events = new EventHub(componentLogger(logger, 'events'), config.eventQueueLength);
+      let store: Store<RoomGrant> | undefined;
+      const live = new LiveQueryHub({ dataModel: () => store!.dataModel, run: (query, params) => store!.query(query, params) });
       // Bulk signing on worker threads. One core is left to this thread, which runs SQLite:
       // on 2 cores one worker measured as fast as two (pnpm bench).
       const cryptoPool = options.cryptoPool ?? platform().createCryptoPool(Math.max(0, Math.min(config.parallelism, platform().availableParallelism() - 1)));
       const rooms = new RoomRegistry(base64url(keys.privateRoomId), keys.signingKey.verifyingKey);
-      let store: Store<RoomGrant> | undefined;
       let network: Network | undefined;
       try {
         store = await Store.open<RoomGrant>({
@@ -148,7 +151,9 @@ export class Discret {
           cryptoPool,
           policy: rooms,
           logger,
-          onChange: (changes, sources, items) => {
+          onChange: (changes, sources, items, touched) => {
+            live.changed(touched);
+            if (!changes.size) return; // local data only
             events.emit({ type: 'DataChanged', rooms: changedDays(changes) });
             network?.roomsChanged([...changes.keys()], sources, items);
           },
@@ -158,7 +163,7 @@ export class Discret {
         await rooms.loadAll(store);
         const deviceKey = await loadDeviceKey(store);
         await ensureOwnRows(store, keys);
-        const parts: DiscretComponents = { config, logger, cryptoPool, events, store, rooms, keys, deviceKey, appKey: options.appKey };
+        const parts: DiscretComponents = { config, logger, cryptoPool, events, live, store, rooms, keys, deviceKey, appKey: options.appKey };
         // As upstream, networked unless told otherwise.
         const transport = options.transport === 'none' ? undefined : (options.transport ?? platform().defaultTransport(config));
         if (transport) network = await Network.start(parts, transport);
@@ -196,6 +201,26 @@ export class Discret {
   /** Runs a query; returns `{ alias: rows[] }`. */
   query<T = Record<string, unknown[]>>(text: TypedQuery<T>, params?: Parameters, options: RequestOptions = {}): Promise<T> {
     return wrap(() => this.open_().store.query(text, params) as Promise<T>, options?.signal);
+  }
+
+  /**
+   * A query result that stays current, shared by every call with the same text and parameters:
+   * `current` (undefined until the first run ends), `ready`, and `subscribe(listener)`, the shape
+   * React's `useSyncExternalStore` takes. It re-runs only after commits (local, or received by
+   * sync) that touch an entity it reads, in the rooms it reads; a result equal to the last is not
+   * announced, and rows that did not change keep their objects. Language errors throw here.
+   */
+  liveQuery<T = Record<string, unknown[]>>(text: TypedQuery<T>, params?: Parameters): LiveQuery<T> {
+    return this.open_().live.liveQuery<T>(text, params);
+  }
+
+  /**
+   * The results of a query as they change: the current one first, then one per change (see
+   * `liveQuery`). Ends when `signal` aborts or the app closes. Language errors throw at the call.
+   */
+  watch<T = Record<string, unknown[]>>(text: TypedQuery<T>, params?: Parameters, options: RequestOptions = {}): AsyncIterable<T> {
+    const { live } = this.open_();
+    return watchLive(live, live.liveQuery<T>(text, params), options.signal);
   }
 
   /** Deletes entities, or only the named relation links. */
@@ -348,6 +373,7 @@ export class Discret {
     if (this.closed) return;
     if (options?.signal?.aborted) throw new DiscretError('ABORTED', 'close() was aborted before it ran', { cause: options?.signal.reason });
     this.closed = true;
+    this.parts.live.close();
     await this.net?.stop();
     await this.parts.store.close();
     if (this.ownsPool) await this.parts.cryptoPool.close();

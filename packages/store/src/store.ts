@@ -15,7 +15,7 @@ import { lackedItems, listRoomItems, type PageFilter, readRoomPage, readRoomReco
 import { TextIndexer } from './text-index.js';
 import { yieldToEventLoop } from './yield.js';
 import type { BatchSigner } from './transaction.js';
-import type { ChangedDays, ChangedItems, ChangeSources, ImportOptions, RequestOptions, StoreOptions, WriteOutcome } from './types.js';
+import type { ChangedDays, ChangedItems, ChangeSources, ImportOptions, RequestOptions, StoreOptions, TouchedEntities, WriteOutcome } from './types.js';
 import { insertsOnly as insertsOnlyEntity, WriteContext } from './write-context.js';
 import { MAX_ITEMS_PER_ROOM } from './write-effects.js';
 import { GroupCommitWriter } from './writer.js';
@@ -198,7 +198,7 @@ export class Store<Grant = unknown> {
           if (await tx.flushReady()) await yieldToEventLoop();
         }
       }
-      return { result: results, changes: ctx.effects.changes, textQueued: ctx.effects.textQueued, items: ctx.effects.items };
+      return { result: results, changes: ctx.effects.changes, textQueued: ctx.effects.textQueued, items: ctx.effects.items, touched: ctx.effects.touched };
     }, paramSets.length);
     return outcome.result;
   }
@@ -213,7 +213,7 @@ export class Store<Grant = unknown> {
       throwIfAborted(options.signal);
       const ctx = new WriteContext(tx, this.options, params ?? {}, options.grant);
       for (const entity of resolved.entities) await ctx.deleteEntity(entity.entity, params![entity.id], entity.relations.map((r) => ({ field: r.field, ids: r.ids.map((name) => params![name]) })));
-      return { result: undefined, changes: ctx.effects.changes, items: ctx.effects.items };
+      return { result: undefined, changes: ctx.effects.changes, items: ctx.effects.items, touched: ctx.effects.touched };
     });
   }
 
@@ -262,7 +262,7 @@ export class Store<Grant = unknown> {
       const importer = new RecordImporter(tx, this.options, this.model, options.grant, new Set(options.localEntities ?? []));
       await importer.run(valid);
       importer.report.rejected.unshift(...rejected);
-      return { result: importer.report, changes: importer.ctx.changes, textQueued: importer.ctx.textQueued, source: options.source, items: importer.ctx.items };
+      return { result: importer.report, changes: importer.ctx.changes, textQueued: importer.ctx.textQueued, source: options.source, items: importer.ctx.items, touched: importer.ctx.touched };
     });
     return outcome.result;
   }
@@ -360,9 +360,15 @@ export class Store<Grant = unknown> {
     const merged: ChangedDays = new Map();
     const sources: ChangeSources = new Map();
     const items: ChangedItems = new Map();
+    const touched: TouchedEntities = new Map();
     for (const outcome of committed) {
       const changes = (outcome as Partial<WriteOutcome<unknown>> | undefined)?.changes;
       if (!changes) continue;
+      for (const [room, entities] of (outcome as WriteOutcome<unknown>).touched ?? []) {
+        const into = touched.get(room);
+        if (into) for (const e of entities) into.add(e);
+        else touched.set(room, new Set(entities));
+      }
       const source = (outcome as Partial<WriteOutcome<unknown>>).source ?? null;
       for (const [room, written] of (outcome as WriteOutcome<unknown>).items ?? []) {
         const into = items.get(room);
@@ -387,7 +393,7 @@ export class Store<Grant = unknown> {
         }
       }
     }
-    if (merged.size) this.options.onChange(merged, sources, items);
+    if (merged.size || touched.size) this.options.onChange(merged, sources, items, touched);
   }
 }
 

@@ -20,6 +20,12 @@ export type ChangeSources = Map<string, Set<string | null>>;
  */
 export type ChangedItems = Map<string, RoomItem[] | null>;
 
+/**
+ * Per room (base64url; null for local data), the entities (full names) a commit wrote rows or
+ * links of, or deleted rows of: what a live query needs to know whether it could have changed.
+ */
+export type TouchedEntities = Map<string | null, Set<string>>;
+
 export interface StoreOptions<Grant = unknown> {
   /** Database file path. */
   path: string;
@@ -49,8 +55,12 @@ export interface StoreOptions<Grant = unknown> {
   policy?: WritePolicy<Grant>;
   /** Where background failures (full-text indexing) are reported; silent by default. */
   logger?: Logger;
-  /** Told after each commit which rooms, entities (full names) and days changed. */
-  onChange?: (changes: ChangedDays, sources: ChangeSources, items: ChangedItems) => void;
+  /**
+   * Told after each commit which rooms, entities (full names) and days changed, and which
+   * entities it touched per room, local data (room null) included: `changes` is empty when a
+   * commit wrote only local data.
+   */
+  onChange?: (changes: ChangedDays, sources: ChangeSources, items: ChangedItems, touched: TouchedEntities) => void;
 }
 
 /** Per-request options of `mutate` and `delete`. */
@@ -71,6 +81,8 @@ export interface WriteOutcome<T> {
   source?: string;
   /** Records written, per room (see WriteContext.recordItem). */
   items?: Map<string, PendingItem[] | null>;
+  /** Entities written per room, local data included (see WriteEffects.ask). */
+  touched?: TouchedEntities;
 }
 
 /** Options of `importRecords`. */

@@ -4,7 +4,7 @@ import { StoreError } from './errors.js';
 import { ALLOWED, type WriteDecision, type WriteQuestion } from './policy.js';
 import type { PendingItem } from './room-items.js';
 import type { WriteTransaction } from './transaction.js';
-import type { ChangedDays, StoreOptions } from './types.js';
+import type { ChangedDays, StoreOptions, TouchedEntities } from './types.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 /** A question as a write asks it: the effects fill in the facts they know (author and date unless given). */
@@ -37,6 +37,8 @@ export class WriteEffects {
   readonly changes: ChangedDays = new Map();
   /** Records written, per room, for sync's live path (a signature is a slot until it is signed). */
   readonly items = new Map<string, PendingItem[] | null>();
+  /** Entities this request writes, per room (null: local data), for live queries. */
+  readonly touched: TouchedEntities = new Map();
   /** Whether this write queued text for the full-text index. */
   textQueued = false;
   /** The request's date: every row it writes carries it. */
@@ -62,10 +64,23 @@ export class WriteEffects {
     if (this.options.policy) this.inserted.add(base64url(id));
   }
 
-  /** Asks the store's policy; throws AUTHORISATION_DENIED with its reason when refused. */
+  /**
+   * Asks the store's policy; throws AUTHORISATION_DENIED with its reason when refused. Every
+   * row or link a request writes is asked for first, so this is also where the entities it
+   * touches are noted (an allowed write that later fails fails the whole request: no commit).
+   */
   ask(question: Ask): void {
     const decision = this.decide(question);
     if (!decision.allowed) throw new StoreError('AUTHORISATION_DENIED', decision.reason);
+    this.touch(question.roomId, question.entity.fullName);
+    if (question.kind === 'update' && question.previousRoomId !== question.roomId) this.touch(question.previousRoomId, question.entity.fullName);
+  }
+
+  private touch(roomId: Uint8Array | null, entity: string): void {
+    const room = roomId ? base64url(roomId) : null;
+    const entities = this.touched.get(room);
+    if (entities) entities.add(entity);
+    else this.touched.set(room, new Set([entity]));
   }
 
   /** Whether the policy allows a write (for imports that weigh a deletion against a row). */

@@ -1,0 +1,226 @@
+// Live queries: results that stay current. Each shared evaluation knows the entities and rooms
+// its query reads (live-deps.ts); a commit, local or received by sync, re-runs only the
+// evaluations it could change, a few commits close together cost one re-run, and a result equal
+// to the last one is not announced (parts that did not change keep their objects: share.ts).
+import { checkParameters, type DataModel, type Parameters, type ResolvedQuery, validateQuery } from '@discret/lang';
+import type { TouchedEntities } from '@discret/store';
+import { type Dependency, queryDependencies, wakes } from './live-deps.js';
+import { share } from './share.js';
+
+/** A query result that stays current: the shape React's `useSyncExternalStore` takes. */
+export interface LiveQuery<T> {
+  /** The latest result; undefined until the first evaluation ends. */
+  readonly current: T | undefined;
+  /** Why the latest evaluation failed, if it did (cleared by the next success). */
+  readonly error: unknown;
+  /** The first result (what a Suspense boundary waits for). */
+  readonly ready: Promise<T>;
+  /** How many times the query ran (diagnostics: what the write tracking saved). */
+  readonly runs: number;
+  /** Calls `listener` after each change of `current` (or of `error`); returns the unsubscribe. */
+  subscribe(listener: () => void): () => void;
+}
+
+/** What the hub needs from the app: its data model now, and a way to run a resolved query. */
+export interface LiveQuerySource {
+  dataModel(): DataModel;
+  run(query: ResolvedQuery, params: Parameters | undefined): Promise<Record<string, unknown[]>>;
+}
+
+/** How long an evaluation nobody subscribes to stays shareable (React StrictMode unsubscribes and subscribes again at once). */
+const RELEASE_AFTER_MS = 1_000;
+
+/** An evaluation as the hub holds it, whatever its result type. */
+interface Held {
+  readonly key: string;
+  changed(touched: TouchedEntities): void;
+}
+
+class Evaluation<T> implements LiveQuery<T>, Held {
+  current: T | undefined = undefined;
+  error: unknown = undefined;
+  readonly ready: Promise<T>;
+  /** Runs so far (tests and the bench count re-runs). */
+  runs = 0;
+  private readonly listeners = new Set<() => void>();
+  private model: DataModel;
+  private query: ResolvedQuery;
+  private dependencies: Dependency[];
+  private running = false;
+  private again = false;
+  /** A commit that could change the result landed while nobody listened. */
+  private missed = false;
+  private settleReady!: { resolve: (value: T) => void; reject: (error: unknown) => void };
+  private released: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    private readonly hub: LiveQueryHub,
+    readonly key: string,
+    private readonly text: string,
+    private readonly params: Parameters | undefined,
+  ) {
+    this.model = hub.source.dataModel();
+    // Language and parameter errors are thrown here, at the call, with their position.
+    this.query = validateQuery(this.model, text);
+    checkParameters(this.query.parameters, params);
+    this.dependencies = queryDependencies(this.query, params);
+    this.ready = new Promise<T>((resolve, reject) => {
+      this.settleReady = { resolve, reject };
+    });
+    this.ready.catch(() => {}); // also reported through `error`
+    this.releaseLater();
+    this.schedule();
+  }
+
+  get active(): boolean {
+    return this.listeners.size > 0;
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    if (this.released) clearTimeout(this.released);
+    this.released = null;
+    // Back from idle: writes it did not re-run for may have changed the result.
+    if (!this.hub.holds(this) || this.missed) {
+      this.missed = false;
+      this.hub.adopt(this);
+      this.schedule();
+    }
+    return () => {
+      if (this.listeners.delete(listener) && this.listeners.size === 0) this.releaseLater();
+    };
+  }
+
+  /** Re-runs if a commit that touched `touched` could change the result. */
+  changed(touched: TouchedEntities): void {
+    if (!wakes(this.dependencies, touched)) return;
+    if (this.active) this.schedule();
+    else this.missed = true;
+  }
+
+  /** Runs now, or once more after the run in progress (coalesced). */
+  schedule(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    // A macrotask later: commits that land together make one run.
+    setTimeout(() => void this.run(), 0);
+  }
+
+  private async run(): Promise<void> {
+    try {
+      do {
+        this.again = false;
+        if (this.hub.closed) return;
+        const model = this.hub.source.dataModel();
+        if (model !== this.model) {
+          // The data model was updated: resolve the text again (it may name what changed).
+          this.model = model;
+          this.query = validateQuery(model, this.text);
+          this.dependencies = queryDependencies(this.query, this.params);
+        }
+        this.runs++;
+        let failed = false;
+        try {
+          const next = share(this.current, (await this.hub.source.run(this.query, this.params)) as T);
+          const first = this.runs === 1;
+          if (next !== this.current || this.error !== undefined || first) {
+            this.current = next;
+            this.error = undefined;
+            if (first) this.settleReady.resolve(next);
+            this.notify();
+          }
+        } catch (error) {
+          failed = true;
+          if (this.hub.closed) return;
+          this.error = error;
+          if (this.runs === 1) this.settleReady.reject(error);
+          this.notify();
+        }
+        if (failed) break;
+      } while (this.again);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private notify(): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener();
+      } catch {
+        // A failing listener must not keep the others from hearing.
+      }
+    }
+  }
+
+  private releaseLater(): void {
+    this.released = setTimeout(() => {
+      this.released = null;
+      if (!this.active) this.hub.release(this);
+    }, RELEASE_AFTER_MS);
+    (this.released as { unref?: () => void }).unref?.();
+  }
+}
+
+/** The live queries of one app. */
+export class LiveQueryHub {
+  closed = false;
+  private readonly evaluations = new Map<string, Held>();
+  private readonly closeListeners = new Set<() => void>();
+
+  constructor(readonly source: LiveQuerySource) {}
+
+  /** The shared evaluation of `text` with `params` (made at the first call). */
+  liveQuery<T>(text: string, params?: Parameters): LiveQuery<T> {
+    const key = `${text}\u0000${paramsKey(params)}`;
+    const existing = this.evaluations.get(key);
+    if (existing) return existing as unknown as Evaluation<T>;
+    const made = new Evaluation<T>(this, key, text, params);
+    this.evaluations.set(key, made);
+    return made;
+  }
+
+  /** A commit touched these entities: wake the evaluations it could change. */
+  changed(touched: TouchedEntities): void {
+    for (const evaluation of this.evaluations.values()) evaluation.changed(touched);
+  }
+
+  /** How many evaluations are shared now (tests). */
+  get size(): number {
+    return this.evaluations.size;
+  }
+
+  holds(evaluation: Held): boolean {
+    return this.evaluations.get(evaluation.key) === evaluation;
+  }
+
+  adopt(evaluation: Held): void {
+    if (!this.evaluations.has(evaluation.key)) this.evaluations.set(evaluation.key, evaluation);
+  }
+
+  release(evaluation: Held): void {
+    if (this.holds(evaluation)) this.evaluations.delete(evaluation.key);
+  }
+
+  /** Called when the hub closes (watch() iterators end then). */
+  onClose(listener: () => void): () => void {
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
+  }
+
+  close(): void {
+    this.closed = true;
+    this.evaluations.clear();
+    for (const listener of [...this.closeListeners]) listener();
+    this.closeListeners.clear();
+  }
+}
+
+/** Parameters as a key: equal values give equal keys (bytes as hex). */
+function paramsKey(params: Parameters | undefined): string {
+  if (!params) return '';
+  return JSON.stringify(params, (_, value) => (value instanceof Uint8Array ? `bytes:${Array.from(value, (b) => b.toString(16).padStart(2, '0')).join('')}` : value));
+}

@@ -1,0 +1,80 @@
+// The pure parts of live queries, without a database: structural sharing (share.ts) and what a
+// query depends on (live-deps.ts).
+import { describe, expect, test } from '@jest/globals';
+import fc from 'fast-check';
+import { DataModel, validateQuery } from '@discret/lang';
+import { queryDependencies, wakes } from '../src/live-deps.ts';
+import { share } from '../src/share.ts';
+
+const json = fc.letrec((tie) => ({
+  value: fc.oneof({ depthSize: 'small' }, fc.integer({ min: 0, max: 3 }), fc.constantFrom('a', 'b', null, true), tie('array'), tie('object')),
+  array: fc.array(tie('value'), { maxLength: 4 }),
+  object: fc.dictionary(fc.constantFrom('id', 'x', 'y'), tie('value'), { maxKeys: 3 }),
+})).value;
+
+/** JSON with sorted keys: equal values, equal text. */
+const canonical = (value: unknown): string =>
+  JSON.stringify(value, (_, v) => (typeof v === 'object' && v !== null && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v));
+
+describe('share', () => {
+  test('the result equals the new value, and is the old one exactly when they are equal', () => {
+    fc.assert(fc.property(json, json, (previous, next) => {
+      const shared = share(previous, next);
+      expect(shared).toEqual(next);
+      const equal = canonical(previous) === canonical(next);
+      if (typeof next === 'object' && next !== null) expect(shared === previous).toBe(equal);
+    }), { numRuns: 2000 });
+  });
+
+  test('every part equal to the old part at the same place is the old object (rows without ids)', () => {
+    const noIds = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: 'small' }, fc.integer({ min: 0, max: 2 }), tie('array'), tie('object')),
+      array: fc.array(tie('value'), { maxLength: 3 }),
+      object: fc.dictionary(fc.constantFrom('x', 'y'), tie('value'), { maxKeys: 2 }),
+    })).value;
+    const check = (old: unknown, next: unknown, shared: unknown): void => {
+      if (typeof next !== 'object' || next === null) return;
+      const sameShape = typeof old === 'object' && old !== null && Array.isArray(old) === Array.isArray(next);
+      if (sameShape && canonical(old) === canonical(next)) {
+        expect(shared).toBe(old);
+        return;
+      }
+      for (const key of Object.keys(next)) {
+        check(sameShape ? (old as Record<string, unknown>)[key] : undefined, (next as Record<string, unknown>)[key], (shared as Record<string, unknown>)[key]);
+      }
+    };
+    fc.assert(fc.property(noIds, noIds, (previous, next) => check(previous, next, share(previous, next))), { numRuns: 2000 });
+  });
+
+  test('rows are matched by id: a row that moved keeps its object, a changed row gets a new one', () => {
+    const before = { t: [{ id: 'b', title: 'b' }, { id: 'c', title: 'c' }] };
+    const after = share(before, { t: [{ id: 'a', title: 'a' }, { id: 'b', title: 'b' }, { id: 'c', title: 'C' }] });
+    expect(after.t[1]).toBe(before.t[0]);
+    expect(after.t[2]).not.toBe(before.t[1]);
+    expect(after.t[2]).toEqual({ id: 'c', title: 'C' });
+  });
+});
+
+describe('queryDependencies and wakes', () => {
+  const model = DataModel.parse('chat { Thread { title: String, messages: [Message] nullable } Message { text: String } Draft { text: String } }');
+  const ROOM = 'AaJRtVL2AABZVFDLiZVB3A';
+  const deps = (text: string, params?: Record<string, unknown>) => queryDependencies(validateQuery(model, text), params);
+  const touched = (room: string | null, ...entities: string[]) => new Map([[room, new Set(entities)]]);
+
+  test('a top-level room filter pins the entity to that room; nested entities are read in any room', () => {
+    const d = deps('query { t: chat.Thread(room_id = $r) { title messages { text } } }', { r: ROOM });
+    expect(d).toEqual([{ entity: 'chat.Thread', rooms: new Set([ROOM]) }, { entity: 'chat.Message', rooms: null }]);
+    expect(wakes(d, touched(ROOM, 'chat.Thread'))).toBe(true);
+    expect(wakes(d, touched('AAAAAAAAAAAAAAAAAAAAAA', 'chat.Thread'))).toBe(false);
+    expect(wakes(d, touched('AAAAAAAAAAAAAAAAAAAAAA', 'chat.Message'))).toBe(true);
+    expect(wakes(d, touched(ROOM, 'chat.Draft'))).toBe(false);
+  });
+
+  test('without a room filter any room wakes it, local data included; room_id = null reads local data only', () => {
+    expect(wakes(deps('query { d: chat.Draft { text } }'), touched(null, 'chat.Draft'))).toBe(true);
+    expect(wakes(deps('query { d: chat.Draft { text } }'), touched(ROOM, 'chat.Draft'))).toBe(true);
+    const local = deps('query { d: chat.Draft(room_id = null) { text } }');
+    expect(wakes(local, touched(null, 'chat.Draft'))).toBe(true);
+    expect(wakes(local, touched(ROOM, 'chat.Draft'))).toBe(false);
+  });
+});
