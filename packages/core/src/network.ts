@@ -1,10 +1,10 @@
-import { base64url } from '@discret/crypto';
+import { base64url, equalBytes } from '@discret/crypto';
 import { BeaconClient } from '@discret/beacon';
 import { componentLogger } from '@discret/log';
 import type { RoomItem } from '@discret/store';
 import { type LanDiscoveryHooks, type PeerDiscovery, type RemotePeer, SyncService, type Transport } from '@discret/sync';
 import type { DiscretComponents } from './components.js';
-import { pathKind, raceDials } from './dial-race.js';
+import { type DialRaceHooks, pathKind, raceDials } from './dial-race.js';
 import { DiscretError } from './errors.js';
 import { platform } from './platform.js';
 import { DiscretSyncHost } from './sync-host.js';
@@ -119,20 +119,50 @@ function connectionPath(address: string): 'direct' | 'relayed' {
 /** How long a connection that a better path replaced stays open before it is closed. */
 const REPLACED_GRACE_MS = 5_000;
 
+/** When WebRTC did not come up over a relayed connection, it is tried again after these delays. */
+const UPGRADE_RETRIES_MS = [2_000, 5_000, 15_000];
+
 /**
  * Reaches a peer that discovery or a beacon introduced, by every path it offers (dial-race.ts):
- * the first connection is used at once, and a better path found later replaces it.
+ * the first connection is used at once, and a better path found later replaces it. A peer left
+ * on a relayed connection, because the WebRTC upgrade failed (ICE under load, a slow signalling
+ * round), is upgraded again a few times (upgradeLater).
  */
 function connectFirst(sync: SyncService, addresses: readonly string[]): Promise<void> {
-  return raceDials<RemotePeer>(addresses, {
+  return raceDials<RemotePeer>(addresses, dialHooks(sync)).then((best) => {
+    const webrtc = addresses.filter((a) => pathKind(a) === 'webrtc');
+    if (best && webrtc.length) upgradeLater(sync, best, webrtc, 0);
+  });
+}
+
+function dialHooks(sync: SyncService): DialRaceHooks<RemotePeer> {
+  return {
     connect: (address, signal) => sync.connect(address, { signal }),
     // The replaced connection goes after a grace period, once both sides' handshakes and
     // libp2p's own streams (identify) on it are done: a stream opened on a relayed connection
     // while it closes makes yamux throw from a microtask (an uncaught StreamStateError, seen in
     // the beacon test when it was closed at once).
-    close: async (remote) => {
-      setTimeout(() => void sync.disconnect(remote.connectionId), REPLACED_GRACE_MS).unref?.();
-    },
+    close: async (remote) => closeLater(sync, remote.connectionId),
     same: (a, b) => a.connectionId === b.connectionId,
-  }).then(() => undefined);
+  };
+}
+
+function closeLater(sync: SyncService, connectionId: string): void {
+  setTimeout(() => void sync.disconnect(connectionId), REPLACED_GRACE_MS).unref?.();
+}
+
+/** While `remote` is reached only through a relay, dials its WebRTC addresses again, a bounded number of times. */
+function upgradeLater(sync: SyncService, remote: RemotePeer, webrtc: readonly string[], attempt: number): void {
+  const relayedOnly = () => {
+    const links = sync.connections().filter((c) => equalBytes(c.remote.deviceKey, remote.deviceKey));
+    return links.some((c) => c.remote.connectionId === remote.connectionId) && links.every((c) => pathKind(c.address) === 'relay');
+  };
+  if (attempt >= UPGRADE_RETRIES_MS.length || !relayedOnly()) return;
+  setTimeout(() => {
+    if (!relayedOnly()) return; // gone (or closed), or upgraded meanwhile
+    void raceDials<RemotePeer>(webrtc, dialHooks(sync)).then((upgraded) => {
+      if (upgraded) closeLater(sync, remote.connectionId);
+      else upgradeLater(sync, remote, webrtc, attempt + 1);
+    });
+  }, UPGRADE_RETRIES_MS[attempt]).unref?.();
 }
