@@ -151,8 +151,8 @@ export class Discret {
           cryptoPool,
           policy: rooms,
           logger,
-          onChange: (changes, sources, items, touched) => {
-            live.changed(touched);
+          onChange: (changes, sources, items, touched, rows) => {
+            live.changed(touched, rows);
             if (!changes.size) return; // local data only
             events.emit({ type: 'DataChanged', rooms: changedDays(changes) });
             network?.roomsChanged([...changes.keys()], sources, items);

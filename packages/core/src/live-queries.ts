@@ -3,8 +3,8 @@
 // evaluations it could change, a few commits close together cost one re-run, and a result equal
 // to the last one is not announced (parts that did not change keep their objects: share.ts).
 import { checkParameters, type DataModel, type Parameters, type ResolvedQuery, validateQuery } from '@discret/lang';
-import type { TouchedEntities } from '@discret/store';
-import { type Dependency, queryDependencies, wakes } from './live-deps.js';
+import type { ChangedRow, TouchedEntities } from '@discret/store';
+import { CommitChanges, type Dependency, queryDependencies, wakes } from './live-deps.js';
 import { share } from './share.js';
 
 /** A query result that stays current: the shape React's `useSyncExternalStore` takes. */
@@ -33,7 +33,7 @@ const RELEASE_AFTER_MS = 1_000;
 /** An evaluation as the hub holds it, whatever its result type. */
 interface Held {
   readonly key: string;
-  changed(touched: TouchedEntities): void;
+  changed(changes: CommitChanges): void;
 }
 
 class Evaluation<T> implements LiveQuery<T>, Held {
@@ -91,9 +91,9 @@ class Evaluation<T> implements LiveQuery<T>, Held {
     };
   }
 
-  /** Re-runs if a commit that touched `touched` could change the result. */
-  changed(touched: TouchedEntities): void {
-    if (!wakes(this.dependencies, touched)) return;
+  /** Re-runs if the commit could change the result. */
+  changed(changes: CommitChanges): void {
+    if (!wakes(this.dependencies, changes)) return;
     if (this.active) this.schedule();
     else this.missed = true;
   }
@@ -183,9 +183,11 @@ export class LiveQueryHub {
     return made;
   }
 
-  /** A commit touched these entities: wake the evaluations it could change. */
-  changed(touched: TouchedEntities): void {
-    for (const evaluation of this.evaluations.values()) evaluation.changed(touched);
+  /** A commit touched these entities and wrote these rows (null: too many to list): wake the evaluations it could change. */
+  changed(touched: TouchedEntities, rows: readonly ChangedRow[] | null = null): void {
+    if (!this.evaluations.size) return;
+    const changes = new CommitChanges(touched, rows);
+    for (const evaluation of this.evaluations.values()) evaluation.changed(changes);
   }
 
   /** How many evaluations are shared now (tests). */

@@ -3,7 +3,7 @@
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import { DataModel, validateQuery } from '@discret/lang';
-import { queryDependencies, wakes } from '../src/live-deps.ts';
+import { CommitChanges, queryDependencies, wakes } from '../src/live-deps.ts';
 import { share } from '../src/share.ts';
 
 const json = fc.letrec((tie) => ({
@@ -56,14 +56,16 @@ describe('share', () => {
 });
 
 describe('queryDependencies and wakes', () => {
-  const model = DataModel.parse('chat { Thread { title: String, messages: [Message] nullable } Message { text: String } Draft { text: String } }');
+  const model = DataModel.parse('chat { Thread { title: String, messages: [Message] nullable } Message { text: String, n: Integer default 0 } Draft { text: String } }');
   const ROOM = 'AaJRtVL2AABZVFDLiZVB3A';
   const deps = (text: string, params?: Record<string, unknown>) => queryDependencies(validateQuery(model, text), params);
-  const touched = (room: string | null, ...entities: string[]) => new Map([[room, new Set(entities)]]);
+  const touched = (room: string | null, ...entities: string[]) => new CommitChanges(new Map([[room, new Set(entities)]]), null);
+  const wrote = (room: string | null, entity: string, before: string | null | undefined, after: string | null | undefined) =>
+    new CommitChanges(new Map([[room, new Set([entity])]]), [{ entity, room, before, after }]);
 
   test('a top-level room filter pins the entity to that room; nested entities are read in any room', () => {
     const d = deps('query { t: chat.Thread(room_id = $r) { title messages { text } } }', { r: ROOM });
-    expect(d).toEqual([{ entity: 'chat.Thread', rooms: new Set([ROOM]) }, { entity: 'chat.Message', rooms: null }]);
+    expect(d.map(({ entity, rooms }) => ({ entity, rooms }))).toEqual([{ entity: 'chat.Thread', rooms: new Set([ROOM]) }, { entity: 'chat.Message', rooms: null }]);
     expect(wakes(d, touched(ROOM, 'chat.Thread'))).toBe(true);
     expect(wakes(d, touched('AAAAAAAAAAAAAAAAAAAAAA', 'chat.Thread'))).toBe(false);
     expect(wakes(d, touched('AAAAAAAAAAAAAAAAAAAAAA', 'chat.Message'))).toBe(true);
@@ -76,5 +78,36 @@ describe('queryDependencies and wakes', () => {
     const local = deps('query { d: chat.Draft(room_id = null) { text } }');
     expect(wakes(local, touched(null, 'chat.Draft'))).toBe(true);
     expect(wakes(local, touched(ROOM, 'chat.Draft'))).toBe(false);
+  });
+
+  test("a written row wakes a query only when a version of it, before or after, passes the query's filters", () => {
+    const d = deps('query { m: chat.Message(room_id = $r, n = $k) { text } }', { r: ROOM, k: 7 });
+    const m = 'chat.Message';
+    expect(wakes(d, wrote(ROOM, m, null, '{"32":"x","33":7}'))).toBe(true); // inserted with n = 7
+    expect(wakes(d, wrote(ROOM, m, null, '{"32":"x","33":8}'))).toBe(false); // another value
+    expect(wakes(d, wrote(ROOM, m, '{"32":"x","33":7}', '{"32":"x","33":8}'))).toBe(true); // left the filter
+    expect(wakes(d, wrote(ROOM, m, '{"32":"x","33":7}', null))).toBe(true); // deleted
+    expect(wakes(d, wrote(ROOM, m, undefined, undefined))).toBe(true); // a link: values unknown
+    expect(wakes(d, wrote(ROOM, m, null, '{"32":"x"}'))).toBe(true); // n not stored: not sure
+    expect(wakes(d, touched(ROOM, m))).toBe(true); // rows not listed
+    // Ranges on numbers; text by equality only; a filter on a system field excludes nothing.
+    const range = deps('query { m: chat.Message(n > 5, n <= 9) { text } }');
+    expect([4, 5, 6, 9, 10].map((n) => wakes(range, wrote(ROOM, m, null, `{"33":${n}}`)))).toEqual([false, false, true, true, false]);
+    const text = deps('query { m: chat.Message(text = "hi") { n } }');
+    expect(wakes(text, wrote(ROOM, m, null, '{"32":"hi"}'))).toBe(true);
+    expect(wakes(text, wrote(ROOM, m, null, '{"32":"ho"}'))).toBe(false);
+    expect(wakes(deps('query { m: chat.Message(text > "a") { n } }'), wrote(ROOM, m, null, '{"32":"0"}'))).toBe(true);
+    expect(wakes(deps('query { m: chat.Message(mdate > 5) { n } }'), wrote(ROOM, m, null, '{"32":"0"}'))).toBe(true);
+  });
+
+  test('property: whenever SQL-like evaluation of the filters accepts a version of the row, the query wakes', () => {
+    const ops = ['=', '!=', '<', '<=', '>', '>='] as const;
+    fc.assert(fc.property(fc.constantFrom(...ops), fc.integer({ min: 0, max: 5 }), fc.option(fc.integer({ min: 0, max: 5 })), fc.option(fc.integer({ min: 0, max: 5 })), (op, k, before, after) => {
+      const d = deps(`query { m: chat.Message(n ${op} $k) { text } }`, { k });
+      const passes = (n: number | null) => n !== null && { '=': n === k, '!=': n !== k, '<': n < k, '<=': n <= k, '>': n > k, '>=': n >= k }[op];
+      const json = (n: number | null) => (n === null ? null : `{"33":${n}}`);
+      const woke = wakes(d, wrote(ROOM, 'chat.Message', json(before), json(after)));
+      expect(woke).toBe(passes(before) || passes(after));
+    }), { numRuns: 1000 });
   });
 });

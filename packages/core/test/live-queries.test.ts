@@ -184,4 +184,32 @@ describe('live queries', () => {
       await b.close();
     }
   });
+
+  test("a row the filters exclude, before and after the write, re-runs nothing; one entering or leaving them does", async () => {
+    const app = await open();
+    try {
+      const live = app.liveQuery<{ m: { text: string }[] }>('query { m: chat.Message(room_id = $r, text = "mine") { text } }', { r: app.privateRoom });
+      const stop = live.subscribe(() => {});
+      await live.ready;
+      await settle();
+      const runs = live.runs;
+      const { m } = await app.mutate<{ m: { id: string } }>('mutate { m: chat.Message { room_id: $r text: "other" } }', { r: app.privateRoom });
+      await app.mutate('mutate { chat.Message { id: $id text: "still other" } }', { id: m.id });
+      await settle();
+      expect(live.runs).toBe(runs);
+      const entered = announced(live);
+      await app.mutate('mutate { chat.Message { id: $id text: "mine" } }', { id: m.id });
+      expect((await entered).m).toEqual([{ text: 'mine' }]);
+      const left = announced(live);
+      await app.mutate('mutate { chat.Message { id: $id text: "not mine any more" } }', { id: m.id });
+      expect((await left).m).toEqual([]);
+      const deleted = live.runs;
+      await app.delete('delete { chat.Message { $id } }', { id: m.id });
+      await settle();
+      expect(live.runs).toBe(deleted); // it was not in the filter when deleted
+      stop();
+    } finally {
+      await app.close();
+    }
+  });
 });

@@ -128,7 +128,7 @@ export class RecordImporter {
         this.nodes.set(key, null);
         this.deletions.set(key, []);
       }
-      for (const row of await this.tx.read(`SELECT id, room_id, _entity, mdate, verifying_key, _signature, _fts FROM _node WHERE id IN (${marks})`, params)) {
+      for (const row of await this.tx.read(`SELECT id, room_id, _entity, mdate, verifying_key, _signature, _fts, _json FROM _node WHERE id IN (${marks})`, params)) {
         this.nodes.set(base64url(row.id as Uint8Array), row);
       }
       for (const row of await this.tx.read(`SELECT id, room_id, deletion_date, verifying_key FROM _node_deletion_log WHERE id IN (${marks})`, params)) {
@@ -210,7 +210,8 @@ export class RecordImporter {
       [r.id, r.roomId, r.entity, r.cdate, r.mdate, r.json, r.binary, r.verifyingKey, r.signature, fts],
     );
     this.ctx.recordItem(r.roomId, { kind: 'node', ref: { kind: 'node', id: r.id }, entity: r.entity, date: r.mdate, signature: r.signature });
-    this.nodes.set(base64url(r.id), { id: r.id, room_id: r.roomId, _entity: r.entity, mdate: r.mdate, verifying_key: r.verifyingKey, _signature: r.signature, _fts: fts });
+    this.ctx.noteRow(entity, r.roomId, old ? ((old._json as string | null) ?? null) : null, r.json, previousRoom ?? r.roomId);
+    this.nodes.set(base64url(r.id), { id: r.id, room_id: r.roomId, _entity: r.entity, mdate: r.mdate, verifying_key: r.verifyingKey, _signature: r.signature, _fts: fts, _json: r.json });
     if (old && !equalBytes(previousRoom, r.roomId)) this.ctx.dailyLog(previousRoom, entity, Number(old.mdate));
     this.ctx.dailyLog(r.roomId, entity, r.mdate);
     return true;
@@ -272,6 +273,7 @@ export class RecordImporter {
       this.tx.queue('DELETE FROM _edge WHERE src = ?', [r.id]);
       this.tx.queue('DELETE FROM _node WHERE id = ?', [r.id]);
       this.nodes.set(base64url(r.id), null);
+      this.ctx.noteRow(entity, r.roomId, (node._json as string | null) ?? null, null);
       if (node._fts !== null) this.ctx.forgetText(node._fts as number);
     }
     this.tx.queue(

@@ -2,7 +2,7 @@
 // the storage seam. The entry points add their runtime's drivers.
 export { Store } from './store.js';
 export { verifyNodeRow, verifyEdgeRow } from './integrity.js';
-export type { StoreOptions, RequestOptions, ImportOptions, ChangedDays, ChangeSources, ChangedItems, TouchedEntities } from './types.js';
+export type { StoreOptions, RequestOptions, ImportOptions, ChangedDays, ChangeSources, ChangedItems, ChangedRow, TouchedEntities } from './types.js';
 export type { RecordRef, RoomItem, PageFilter, RecordPage } from './room-items.js';
 export {
   ALLOW_ALL, ALLOWED, type WritePolicy, type WriteQuestion, type WriteDecision, type RowInserted, type RowUpdated, type RowDeleted, type EdgeChanged,

@@ -15,9 +15,9 @@ import { lackedItems, listRoomItems, type PageFilter, readRoomPage, readRoomReco
 import { TextIndexer } from './text-index.js';
 import { yieldToEventLoop } from './yield.js';
 import type { BatchSigner } from './transaction.js';
-import type { ChangedDays, ChangedItems, ChangeSources, ImportOptions, RequestOptions, StoreOptions, TouchedEntities, WriteOutcome } from './types.js';
+import type { ChangedDays, ChangedItems, ChangedRow, ChangeSources, ImportOptions, RequestOptions, StoreOptions, TouchedEntities, WriteOutcome } from './types.js';
 import { insertsOnly as insertsOnlyEntity, WriteContext } from './write-context.js';
-import { MAX_ITEMS_PER_ROOM } from './write-effects.js';
+import { MAX_CHANGED_ROWS, MAX_ITEMS_PER_ROOM } from './write-effects.js';
 import { GroupCommitWriter } from './writer.js';
 
 /** Whether a validated mutation only inserts (computed once per mutation, which the caches keep). */
@@ -198,7 +198,7 @@ export class Store<Grant = unknown> {
           if (await tx.flushReady()) await yieldToEventLoop();
         }
       }
-      return { result: results, changes: ctx.effects.changes, textQueued: ctx.effects.textQueued, items: ctx.effects.items, touched: ctx.effects.touched };
+      return { result: results, changes: ctx.effects.changes, textQueued: ctx.effects.textQueued, items: ctx.effects.items, touched: ctx.effects.touched, rows: ctx.effects.rows };
     }, paramSets.length);
     return outcome.result;
   }
@@ -213,7 +213,7 @@ export class Store<Grant = unknown> {
       throwIfAborted(options.signal);
       const ctx = new WriteContext(tx, this.options, params ?? {}, options.grant);
       for (const entity of resolved.entities) await ctx.deleteEntity(entity.entity, params![entity.id], entity.relations.map((r) => ({ field: r.field, ids: r.ids.map((name) => params![name]) })));
-      return { result: undefined, changes: ctx.effects.changes, items: ctx.effects.items, touched: ctx.effects.touched };
+      return { result: undefined, changes: ctx.effects.changes, items: ctx.effects.items, touched: ctx.effects.touched, rows: ctx.effects.rows };
     });
   }
 
@@ -262,7 +262,7 @@ export class Store<Grant = unknown> {
       const importer = new RecordImporter(tx, this.options, this.model, options.grant, new Set(options.localEntities ?? []));
       await importer.run(valid);
       importer.report.rejected.unshift(...rejected);
-      return { result: importer.report, changes: importer.ctx.changes, textQueued: importer.ctx.textQueued, source: options.source, items: importer.ctx.items, touched: importer.ctx.touched };
+      return { result: importer.report, changes: importer.ctx.changes, textQueued: importer.ctx.textQueued, source: options.source, items: importer.ctx.items, touched: importer.ctx.touched, rows: importer.ctx.rows };
     });
     return outcome.result;
   }
@@ -361,9 +361,13 @@ export class Store<Grant = unknown> {
     const sources: ChangeSources = new Map();
     const items: ChangedItems = new Map();
     const touched: TouchedEntities = new Map();
+    let rows: ChangedRow[] | null = [];
     for (const outcome of committed) {
       const changes = (outcome as Partial<WriteOutcome<unknown>> | undefined)?.changes;
       if (!changes) continue;
+      const listed = (outcome as WriteOutcome<unknown>).rows;
+      if (listed === null || rows === null || rows.length + (listed?.length ?? 0) > MAX_CHANGED_ROWS) rows = null;
+      else if (listed) for (const row of listed) rows.push(row);
       for (const [room, entities] of (outcome as WriteOutcome<unknown>).touched ?? []) {
         const into = touched.get(room);
         if (into) for (const e of entities) into.add(e);
@@ -393,7 +397,7 @@ export class Store<Grant = unknown> {
         }
       }
     }
-    if (merged.size || touched.size) this.options.onChange(merged, sources, items, touched);
+    if (merged.size || touched.size) this.options.onChange(merged, sources, items, touched, rows);
   }
 }
 

@@ -26,6 +26,18 @@ export type ChangedItems = Map<string, RoomItem[] | null>;
  */
 export type TouchedEntities = Map<string | null, Set<string>>;
 
+/**
+ * A row a commit wrote or deleted, for live queries' filters: its JSON text (values by field
+ * short id) before and after the commit, null where the row did not exist, undefined where it
+ * is not known (a link of the row changed: any query on its entity may have changed).
+ */
+export interface ChangedRow {
+  entity: string;
+  room: string | null;
+  before: string | null | undefined;
+  after: string | null | undefined;
+}
+
 export interface StoreOptions<Grant = unknown> {
   /** Database file path. */
   path: string;
@@ -57,10 +69,11 @@ export interface StoreOptions<Grant = unknown> {
   logger?: Logger;
   /**
    * Told after each commit which rooms, entities (full names) and days changed, and which
-   * entities it touched per room, local data (room null) included: `changes` is empty when a
-   * commit wrote only local data.
+   * entities it touched per room, local data (room null) included (`changes` is empty when a
+   * commit wrote only local data), and the rows it wrote with their values, or null when there
+   * were too many to list (then `touched` alone says what changed).
    */
-  onChange?: (changes: ChangedDays, sources: ChangeSources, items: ChangedItems, touched: TouchedEntities) => void;
+  onChange?: (changes: ChangedDays, sources: ChangeSources, items: ChangedItems, touched: TouchedEntities, rows: ChangedRow[] | null) => void;
 }
 
 /** Per-request options of `mutate` and `delete`. */
@@ -83,6 +96,8 @@ export interface WriteOutcome<T> {
   items?: Map<string, PendingItem[] | null>;
   /** Entities written per room, local data included (see WriteEffects.ask). */
   touched?: TouchedEntities;
+  /** The rows written, with their values; null when there were too many (see WriteEffects.noteRow). */
+  rows?: ChangedRow[] | null;
 }
 
 /** Options of `importRecords`. */

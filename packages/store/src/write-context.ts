@@ -29,6 +29,9 @@ interface RowState {
   /** Who signs the row as it will be (the old author when it is not rewritten). */
   author: Uint8Array;
   isNew: boolean;
+  /** The stored JSON text and room before this request (null for a new row), for live queries. */
+  previousJson: string | null;
+  previousRoomId: Uint8Array | null;
 }
 
 /**
@@ -143,7 +146,7 @@ export class WriteContext {
     const roomId = m.roomId ? this.readRoom(m.roomId) : (this.options.policy?.roomOfNewRow?.(entity, id) ?? inheritedRoom);
     this.effects.ask({ kind: 'insert', id, entity, roomId });
     this.effects.noteInserted(id);
-    return { id, json, roomId, cdate: this.now, mdate: this.now, binary: null, previousFts: null, rewrite: true, author: this.author, isNew: true };
+    return { id, json, roomId, cdate: this.now, mdate: this.now, binary: null, previousFts: null, rewrite: true, author: this.author, isNew: true, previousJson: null, previousRoomId: roomId };
   }
 
   /** The stored row an update names, read back; NOT_FOUND when there is none of this entity. */
@@ -173,6 +176,8 @@ export class WriteContext {
       rewrite,
       author: rewrite ? this.author : (old.verifying_key as Uint8Array),
       isNew: false,
+      previousJson: old._json ? String(old._json) : null,
+      previousRoomId: previousRoom,
     };
   }
 
@@ -215,6 +220,7 @@ export class WriteContext {
         [id, roomId, entity.shortId, cdate, mdate, jsonText, binary, this.author, signature, fts],
       );
       this.effects.recordItem(roomId, { kind: 'node', ref: { kind: 'node', id }, entity: entity.shortId, date: mdate, signature });
+      this.effects.noteRow(entity, roomId, row.isNew ? null : row.previousJson, jsonText, row.previousRoomId);
     }
     this.effects.dailyLog(roomId, entity, row.rewrite ? mdate : this.now);
     return result;
@@ -258,7 +264,7 @@ export class WriteContext {
 
   async deleteEntity(entity: EntityDef, idValue: unknown, relations: { field: FieldDef; ids: unknown[] }[]): Promise<void> {
     const id = toId(idValue);
-    const rows = await this.tx.read('SELECT room_id, _entity, _fts, verifying_key FROM _node WHERE id = ?', [id]);
+    const rows = await this.tx.read('SELECT room_id, _entity, _fts, verifying_key, _json FROM _node WHERE id = ?', [id]);
     const row = rows[0];
     // Deleting what is not there is not an error: the result is the same.
     if (!row || row._entity !== entity.shortId) return;
@@ -271,6 +277,7 @@ export class WriteContext {
     this.effects.ask({ kind: 'delete', id, entity, roomId, previousAuthor: author });
     for (const field of entity.fields) if (field.kind !== 'scalar') await this.removeEdges(id, entity, field, roomId, null, null);
     this.tx.queue('DELETE FROM _node WHERE id = ?', [id]);
+    this.effects.noteRow(entity, roomId, row._json === null ? null : String(row._json), null);
     if (row._fts !== null) this.effects.forgetText(row._fts as number);
     if (roomId) {
       const signature = this.tx.sign(

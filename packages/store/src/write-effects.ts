@@ -4,7 +4,7 @@ import { StoreError } from './errors.js';
 import { ALLOWED, type WriteDecision, type WriteQuestion } from './policy.js';
 import type { PendingItem } from './room-items.js';
 import type { WriteTransaction } from './transaction.js';
-import type { ChangedDays, StoreOptions, TouchedEntities } from './types.js';
+import type { ChangedDays, ChangedRow, StoreOptions, TouchedEntities } from './types.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 /** A question as a write asks it: the effects fill in the facts they know (author and date unless given). */
@@ -24,6 +24,9 @@ function stringFieldIds(entity: EntityDef): string[] {
   return ids;
 }
 
+/** Most rows a request lists for live queries; past it, only the entities it touched are told. */
+export const MAX_CHANGED_ROWS = 10_000;
+
 /** Most records a commit reports per room for sync's live path; past it, peers reconcile. */
 export const MAX_ITEMS_PER_ROOM = 256;
 
@@ -39,6 +42,8 @@ export class WriteEffects {
   readonly items = new Map<string, PendingItem[] | null>();
   /** Entities this request writes, per room (null: local data), for live queries. */
   readonly touched: TouchedEntities = new Map();
+  /** The rows this request writes, with their JSON, for live queries' filters; null past MAX_CHANGED_ROWS. */
+  rows: ChangedRow[] | null = [];
   /** Whether this write queued text for the full-text index. */
   textQueued = false;
   /** The request's date: every row it writes carries it. */
@@ -74,6 +79,25 @@ export class WriteEffects {
     if (!decision.allowed) throw new StoreError('AUTHORISATION_DENIED', decision.reason);
     this.touch(question.roomId, question.entity.fullName);
     if (question.kind === 'update' && question.previousRoomId !== question.roomId) this.touch(question.previousRoomId, question.entity.fullName);
+    // A link says nothing of the row's values: any query on the entity may change.
+    if (question.kind === 'edgeAdded' || question.kind === 'edgeRemoved') this.noteRow(question.entity, question.roomId, undefined, undefined);
+  }
+
+  /**
+   * Notes a row written or deleted with its JSON before and after (null: absent), so a live
+   * query whose filters exclude both versions is not re-run. A row moved to another room is
+   * noted in both (it left one and entered the other).
+   */
+  noteRow(entity: EntityDef, roomId: Uint8Array | null, before: string | null | undefined, after: string | null | undefined, previousRoomId: Uint8Array | null = roomId): void {
+    if (this.rows === null) return;
+    if (this.rows.length + 2 > MAX_CHANGED_ROWS) {
+      this.rows = null;
+      return;
+    }
+    const room = roomId ? base64url(roomId) : null;
+    const previous = previousRoomId === roomId ? room : previousRoomId ? base64url(previousRoomId) : null;
+    if (previous === room) this.rows.push({ entity: entity.fullName, room, before, after });
+    else this.rows.push({ entity: entity.fullName, room: previous, before, after: null }, { entity: entity.fullName, room, before: null, after });
   }
 
   private touch(roomId: Uint8Array | null, entity: string): void {
