@@ -198,6 +198,10 @@ try {
     points: main.curve.filter((c) => c.differences > 0).map((c) => ({ 'new rows': c.differences, KiB: Number(c.kib.toFixed(1)) })),
   });
 
+  // ---------------------------------------------------------------- live queries
+  const { liveBench } = await import('./live.mjs');
+  await liveBench({ report, rows: quick ? 30_000 : 100_000, queries: 1_000, writes: quick ? 50 : 200, memoryQueries: quick ? 2_000 : 10_000 });
+
   // ---------------------------------------------------------------- beside OrbitDB
   const { orbitdbBench } = await import('./orbitdb.mjs');
   await orbitdbBench({ dir: mkdtempSync(join(dir, 'orbit-')), report, N: ORBIT_N });

@@ -97,16 +97,18 @@ describe('live queries', () => {
     try {
       const nested = app.liveQuery<{ t: { messages: { text: string }[] }[] }>('query { t: chat.Thread(nullable(messages)) { messages { text } } }');
       const drafts = app.liveQuery<{ d: { text: string }[] }>('query { d: chat.Draft { text } }');
+      // Subscribed: a live query nobody listens to does not re-run (it catches up when subscribed).
+      const stops = [nested.subscribe(() => {}), drafts.subscribe(() => {})];
       const { t } = await app.mutate<{ t: { id: string } }>('mutate { t: chat.Thread { room_id: $r title: "x" } }', { r: app.privateRoom });
-      await nested.ready;
+      await readUntil(async () => nested.current?.t.length ?? 0, (count) => count === 1, 4000);
       await drafts.ready;
-      await settle();
       const message = announced(nested);
       await app.mutate('mutate { chat.Thread { id: $t messages: [{ room_id: $r text: "hello" }] } }', { t: t.id, r: app.privateRoom });
       expect((await message).t[0]!.messages.map((m) => m.text)).toEqual(['hello']);
       const draft = announced(drafts);
       await app.mutate('mutate { chat.Draft { text: "note" } }');
       expect((await draft).d.map((d) => d.text)).toEqual(['note']);
+      for (const stop of stops) stop();
     } finally {
       await app.close();
     }
