@@ -152,7 +152,7 @@ export class Discret {
           policy: rooms,
           logger,
           onChange: (changes, sources, items, touched, rows) => {
-            live.changed(touched, rows);
+            live.changed(touched, rows, sources);
             if (!changes.size) return; // local data only
             events.emit({ type: 'DataChanged', rooms: changedDays(changes) });
             network?.roomsChanged([...changes.keys()], sources, items);

@@ -27,6 +27,13 @@ export interface LiveQuerySource {
   run(query: ResolvedQuery, params: Parameters | undefined): Promise<Record<string, unknown[]>>;
 }
 
+/** Longest a room's changes wait after sync's last import into it (a pull that fails never releases it). */
+const HOLD_MS = 2_000;
+/** Longest they wait in all: a long pull (a new device getting a large room) still shows its progress. */
+const MAX_HOLD_MS = 5_000;
+/** Most rows kept listed for a held room; past it, only the entities it touched. */
+const MAX_HELD_ROWS = 10_000;
+
 /** How long an evaluation nobody subscribes to stays shareable (React StrictMode unsubscribes and subscribes again at once). */
 const RELEASE_AFTER_MS = 1_000;
 
@@ -172,6 +179,8 @@ export class LiveQueryHub {
   closed = false;
   private readonly evaluations = new Map<string, Held>();
   private readonly closeListeners = new Set<() => void>();
+  /** Rooms sync is importing, and what their commits touched meanwhile. */
+  private readonly held = new Map<string, { entities: Set<string>; rows: ChangedRow[] | null; timer: ReturnType<typeof setTimeout> | undefined; since: number }>();
 
   constructor(readonly source: LiveQuerySource) {}
 
@@ -186,7 +195,62 @@ export class LiveQueryHub {
   }
 
   /** A commit touched these entities and wrote these rows (null: too many to list): wake the evaluations it could change. */
-  changed(touched: TouchedEntities, rows: readonly ChangedRow[] | null = null): void {
+  changed(touched: TouchedEntities, rows: readonly ChangedRow[] | null = null, sources?: ReadonlyMap<string, ReadonlySet<string | null>>): void {
+    if (!this.evaluations.size && !this.held.size) return;
+    const now: TouchedEntities = new Map();
+    for (const [room, entities] of touched) {
+      const held = room === null ? undefined : this.held.get(room);
+      if (!held) {
+        now.set(room, entities);
+        continue;
+      }
+      if (sources?.get(room!)?.has(null)) {
+        // A local write in the room is shown at once, with what sync brought so far.
+        this.releaseRoom(room!);
+        now.set(room, entities);
+        continue;
+      }
+      // Sync is importing this room: its changes wait for the end of the pull (one re-run).
+      for (const e of entities) held.entities.add(e);
+      if (held.rows !== null) {
+        const mine = rows === null ? null : rows.filter((r) => r.room === room);
+        if (mine === null || held.rows.length + mine.length > MAX_HELD_ROWS) held.rows = null;
+        else for (const r of mine) held.rows.push(r);
+      }
+    }
+    if (now.size) this.wake(now, rows);
+  }
+
+  /**
+   * Sync imports `room` (a pull is in progress): what sync writes there waits until
+   * `releaseRoom`, so a pull of many batches gives each query one new result. At most HOLD_MS
+   * after the last import and MAX_HOLD_MS in all; a local write there releases it at once.
+   */
+  holdRoom(room: string): void {
+    let held = this.held.get(room);
+    if (held && Date.now() - held.since > MAX_HOLD_MS) {
+      this.releaseRoom(room);
+      held = undefined;
+    }
+    if (!held) {
+      held = { entities: new Set(), rows: [], timer: undefined, since: Date.now() };
+      this.held.set(room, held);
+    }
+    clearTimeout(held.timer);
+    held.timer = setTimeout(() => this.releaseRoom(room), HOLD_MS);
+    (held.timer as { unref?: () => void }).unref?.();
+  }
+
+  /** The pull of `room` ended: its held changes wake the queries now. */
+  releaseRoom(room: string): void {
+    const held = this.held.get(room);
+    if (!held) return;
+    this.held.delete(room);
+    clearTimeout(held.timer);
+    if (held.entities.size) this.wake(new Map([[room, held.entities]]), held.rows);
+  }
+
+  private wake(touched: TouchedEntities, rows: readonly ChangedRow[] | null): void {
     if (!this.evaluations.size) return;
     const changes = new CommitChanges(touched, rows);
     for (const evaluation of this.evaluations.values()) evaluation.changed(changes);
@@ -217,6 +281,8 @@ export class LiveQueryHub {
 
   close(): void {
     this.closed = true;
+    for (const held of this.held.values()) clearTimeout(held.timer);
+    this.held.clear();
     this.evaluations.clear();
     for (const listener of [...this.closeListeners]) listener();
     this.closeListeners.clear();

@@ -75,6 +75,7 @@ export class DiscretSyncHost implements SyncHost {
     return this.rooms.read(room, refs);
   }
   import(room: string, phase: SyncPhase, batch: Required<RecordBatch>, remote: RemotePeer, signal: AbortSignal): Promise<HostImportReport> {
+    this.parts.live.holdRoom(room); // one live-query update per pull (released by roomSynchronized)
     return this.rooms.import(room, phase, batch, remote, signal);
   }
   roomPeers(room: string): Promise<NodeRecord[]> {
@@ -89,6 +90,7 @@ export class DiscretSyncHost implements SyncHost {
     this.parts.events.emit({ type: 'PeerDisconnected', verifyingKey: base64url(remote.userKey), date: Date.now(), connectionId: remote.connectionId });
   }
   roomSynchronized(room: string): void {
+    this.parts.live.releaseRoom(room);
     this.parts.events.emit({ type: 'RoomSynchronized', room });
   }
 }

@@ -214,4 +214,35 @@ describe('live queries', () => {
       await app.close();
     }
   });
+
+  test('a pull of 10,000 rows in several commits gives the live query one new result, with all of them', async () => {
+    const net = new MemoryNetwork({ latencyMs: 1 });
+    const a = await open(12, memoryTransport(net, 'a'));
+    const b = await open(12, memoryTransport(net, 'b'));
+    try {
+      for (let first = 0; first < 10_000; first += 5_000) {
+        await a.mutateMany('mutate { chat.Message { room_id: $r text: $t } }', Array.from({ length: 5_000 }, (_, i) => ({ r: a.privateRoom, t: `m${first + i}` })));
+      }
+      const live = b.liveQuery<{ m: { n: number }[] }>('query { m: chat.Message(room_id = $r) { n: count() } }', { r: b.privateRoom });
+      const results: number[] = [];
+      const stop = live.subscribe(() => results.push(live.current!.m[0]?.n ?? 0));
+      await live.ready;
+      await settle();
+      results.length = 0;
+      const synced = nextEvent(b, 'RoomSynchronized', (e) => e.room === b.privateRoom, 30_000);
+      let commits = 0;
+      const counting = b.on('DataChanged', () => commits++);
+      await b.connect(a.addresses()[0]!);
+      await synced;
+      await readUntil(async () => results.length, (count) => count > 0, 4000);
+      await settle();
+      expect(commits).toBeGreaterThan(1); // the pull wrote in several commits...
+      expect(results).toEqual([10_000]); // ...and the query heard once, with every row
+      counting();
+      stop();
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  }, 60_000);
 });
