@@ -1,11 +1,14 @@
 // Upstream's README chat as a web page. Every window (and every Node chat in a terminal) opened
 // with the same login and password is the same user: messages go to the user's private room
-// and reach the others through the beacon.
+// and reach the others through the beacon. The list is a React component over a live query
+// (@discret/react): it updates itself on every message, typed here or received by sync.
 import { Discret, derivePassPhrase } from '@discret/core';
+import { DiscretProvider, useQuery } from '@discret/react';
+import { createElement as h, memo, StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
 
 const loginForm = document.querySelector<HTMLFormElement>('#login')!;
 const sendForm = document.querySelector<HTMLFormElement>('#send')!;
-const list = document.querySelector<HTMLUListElement>('#messages')!;
 const status = document.querySelector<HTMLParagraphElement>('#status')!;
 
 // The URL may prefill the form: ?login=...&beacon=...
@@ -15,14 +18,18 @@ for (const name of ['login', 'beacon'] as const) {
   if (value) (loginForm.elements.namedItem(name) as HTMLInputElement).value = value;
 }
 
-let app: Discret | null = null;
+type Message = { id: string; content: string };
+const MESSAGES = 'query { res: chat.Message(order_by(mdate asc, id asc), room_id = $room) { id content } }';
 
-async function show(): Promise<void> {
-  if (!app) return;
-  const { res } = await app.query<{ res: { id: string; content: string }[] }>(
-    'query { res: chat.Message(order_by(mdate asc, id asc), room_id = $room) { id content } }', { room: app.privateRoom });
-  list.replaceChildren(...res.map((m) => Object.assign(document.createElement('li'), { textContent: m.content })));
+// memo: a message already on screen keeps its object in the next result, so it is not rendered again.
+const Line = memo(({ message }: { message: Message }) => h('li', null, message.content));
+
+function Messages({ room }: { room: string }) {
+  const { data } = useQuery<{ res: Message[] }>(MESSAGES, { room });
+  return h('ul', { id: 'messages' }, data?.res.map((message) => h(Line, { key: message.id, message })));
 }
+
+let app: Discret | null = null;
 
 loginForm.addEventListener('submit', async (event) => {
   event.preventDefault();
@@ -40,11 +47,12 @@ loginForm.addEventListener('submit', async (event) => {
     status.textContent = `Cannot open: ${(error as Error).message}`;
     return;
   }
-  app.on('DataChanged', () => void show());
+  createRoot(document.querySelector<HTMLDivElement>('#list')!).render(
+    h(StrictMode, null, h(DiscretProvider, { app }, h(Messages, { room: app.privateRoom }))),
+  );
   loginForm.hidden = true;
   document.querySelector<HTMLDivElement>('#chat')!.hidden = false;
   status.textContent = `Signed in as ${app.verifyingKey.slice(0, 8)}…`;
-  await show();
 });
 
 sendForm.addEventListener('submit', async (event) => {
