@@ -2,7 +2,7 @@
 // (SQLCipher files), under StrictMode: the screen follows local writes and a synced peer's,
 // unchanged rows are not rendered again, Suspense waits for the first result, and language
 // errors reach an error boundary.
-import './dom.js';
+import '../../../tooling/test/jsdom-globals.js';
 import { afterAll, describe, expect, test } from '@jest/globals';
 import { act, render, waitFor, within } from '@testing-library/react';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -70,7 +70,7 @@ const inApp = (app: Discret, child: ReactNode) => h(StrictMode, null, h(DiscretP
 const write = (app: Discret, text: string) => act(async () => {
   await app.mutate('mutate { chat.Message { room_id: $r text: $t } }', { r: app.privateRoom, t: text });
 });
-// Testing Library's `screen` binds to the document when it loads, before ./dom.js made one.
+// Testing Library's `screen` binds to the document when it loads, before jsdom-globals made one.
 const screen = { get: () => within(document.body) };
 const texts = () => screen.get().queryAllByRole('listitem').map((li) => li.textContent);
 
