@@ -1,5 +1,5 @@
 // What a live query reads, and whether a commit could change its result. Pure: tested alone.
-import type { Parameters, ResolvedQuery, ResolvedQueryEntity } from '@discret/lang';
+import type { Parameters, ResolvedQuery, ResolvedQueryEntity, ValueRef } from '@discret/lang';
 import type { ChangedRow, TouchedEntities } from '@discret/store';
 import { type RowTest, type RowValues, rowTest } from './live-filters.js';
 
@@ -11,6 +11,12 @@ export interface Dependency {
   entity: string;
   rooms: ReadonlySet<string | null> | null;
   test: RowTest | null;
+  /**
+   * The user fields (short ids) the block reads: an update that changes none of them leaves its
+   * result as it was. null when it reads what an update always changes or what cannot be
+   * compared here (mdate, the author, the whole JSON, full-text search).
+   */
+  fields: ReadonlySet<string> | null;
 }
 
 /**
@@ -23,15 +29,47 @@ export function queryDependencies(query: ResolvedQuery, params: Parameters | und
   const nested = (block: ResolvedQueryEntity): void => {
     for (const p of block.projection) {
       if (p.kind !== 'relation') continue;
-      out.push({ entity: p.query.entity.fullName, rooms: null, test: null });
+      out.push({ entity: p.query.entity.fullName, rooms: null, test: null, fields: fieldsRead(p.query) });
       nested(p.query);
     }
   };
   for (const block of query.entities) {
-    out.push({ entity: block.entity.fullName, rooms: roomsOf(block, params), test: rowTest(block, params) });
+    out.push({ entity: block.entity.fullName, rooms: roomsOf(block, params), test: rowTest(block, params), fields: fieldsRead(block) });
     nested(block);
   }
   return out;
+}
+
+/** System fields an update never changes (a room change is seen as a row leaving one room and entering another). */
+const STABLE_SYSTEM_FIELDS = new Set(['id', 'room_id', 'cdate', '_entity']);
+
+/** The user fields a block reads (projection, filters, order), or null (see Dependency.fields). */
+function fieldsRead(block: ResolvedQueryEntity): Set<string> | null {
+  if (block.search) return null;
+  const fields = new Set<string>();
+  const add = (ref: ValueRef | undefined): boolean => {
+    if (!ref) return true; // count(): reads no field
+    if (ref.kind === 'aggregate') return add(ref.field);
+    if (ref.kind === 'system') return STABLE_SYSTEM_FIELDS.has(ref.name);
+    fields.add(ref.field.shortId);
+    return true;
+  };
+  for (const p of block.projection) {
+    if (p.kind === 'relation') continue; // links: an update of this row does not change them
+    if (!add(p.kind === 'field' ? p.field : p.kind === 'json' ? { kind: 'json', field: p.field, path: p.path } : { kind: 'aggregate', fn: p.fn, field: p.field })) return null;
+  }
+  for (const f of block.filters) {
+    if (f.kind === 'relationNull') continue;
+    if (!add(f.kind === 'aggregate' ? f.value : f.field)) return null;
+  }
+  for (const o of block.orderBy) if (!add(o.field)) return null;
+  return fields;
+}
+
+/** Whether an update kept every field in `fields` as it was. */
+function sameFields(fields: ReadonlySet<string>, before: RowValues, after: RowValues): boolean {
+  for (const id of fields) if (JSON.stringify(before[id]) !== JSON.stringify(after[id])) return false;
+  return true;
 }
 
 /** The room a block is pinned to by `room_id = ...`, or null when it reads any room. */
@@ -101,13 +139,15 @@ export function wakes(dependencies: readonly Dependency[], changes: CommitChange
   for (const [room, entities] of changes.touched) {
     for (const d of dependencies) {
       if (!entities.has(d.entity) || (d.rooms !== null && !d.rooms.has(room))) continue;
-      if (d.test === null) return true;
+      if (d.test === null && d.fields === null) return true;
       const rows = changes.rowsOf(d.entity, room);
       if (rows === null) return true; // touched, rows not known
       for (const row of rows) {
         const { before, after } = changes.values(row);
         if (before === undefined || after === undefined) return true;
-        if ((before !== null && d.test(before)) || (after !== null && d.test(after))) return true;
+        // An update that left every field the query reads as it was changes nothing it shows.
+        if (before !== null && after !== null && d.fields !== null && sameFields(d.fields, before, after)) continue;
+        if (d.test === null || (before !== null && d.test(before)) || (after !== null && d.test(after))) return true;
       }
     }
   }

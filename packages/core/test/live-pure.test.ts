@@ -100,14 +100,31 @@ describe('queryDependencies and wakes', () => {
     expect(wakes(deps('query { m: chat.Message(mdate > 5) { n } }'), wrote(ROOM, m, null, '{"32":"0"}'))).toBe(true);
   });
 
-  test('property: whenever SQL-like evaluation of the filters accepts a version of the row, the query wakes', () => {
+  test('property: the query wakes exactly when a version of the row passes the filters and what it reads changed', () => {
     const ops = ['=', '!=', '<', '<=', '>', '>='] as const;
     fc.assert(fc.property(fc.constantFrom(...ops), fc.integer({ min: 0, max: 5 }), fc.option(fc.integer({ min: 0, max: 5 })), fc.option(fc.integer({ min: 0, max: 5 })), (op, k, before, after) => {
       const d = deps(`query { m: chat.Message(n ${op} $k) { text } }`, { k });
       const passes = (n: number | null) => n !== null && { '=': n === k, '!=': n !== k, '<': n < k, '<=': n <= k, '>': n > k, '>=': n >= k }[op];
       const json = (n: number | null) => (n === null ? null : `{"33":${n}}`);
       const woke = wakes(d, wrote(ROOM, 'chat.Message', json(before), json(after)));
-      expect(woke).toBe(passes(before) || passes(after));
+      // An update that changed nothing the query reads (n here) leaves it as it was.
+      const unchanged = before !== null && after !== null && before === after;
+      expect(woke).toBe(!unchanged && (passes(before) || passes(after)));
     }), { numRuns: 1000 });
+  });
+
+  test('an update that leaves every field the query reads as it was wakes nothing', () => {
+    const m = 'chat.Message';
+    const text = deps('query { m: chat.Message { text } }');
+    expect(wakes(text, wrote(ROOM, m, '{"32":"a","33":1}', '{"32":"a","33":2}'))).toBe(false); // n changed, not read
+    expect(wakes(text, wrote(ROOM, m, '{"32":"a","33":1}', '{"32":"b","33":1}'))).toBe(true);
+    expect(wakes(text, wrote(ROOM, m, null, '{"32":"a"}'))).toBe(true); // an insert always counts
+    // Read by a filter or an order, or through an aggregate: counts.
+    expect(wakes(deps('query { m: chat.Message(n > 0) { text } }'), wrote(ROOM, m, '{"32":"a","33":1}', '{"32":"a","33":2}'))).toBe(true);
+    expect(wakes(deps('query { m: chat.Message(order_by(n asc)) { text } }'), wrote(ROOM, m, '{"32":"a","33":1}', '{"32":"a","33":2}'))).toBe(true);
+    expect(wakes(deps('query { m: chat.Message { s: sum(n) } }'), wrote(ROOM, m, '{"32":"a","33":1}', '{"32":"a","33":2}'))).toBe(true);
+    expect(wakes(deps('query { m: chat.Message { c: count() } }'), wrote(ROOM, m, '{"32":"a","33":1}', '{"32":"b","33":2}'))).toBe(false);
+    // mdate changes with every update: a query that reads it always counts.
+    expect(wakes(deps('query { m: chat.Message { text mdate } }'), wrote(ROOM, m, '{"32":"a","33":1}', '{"32":"a","33":2}'))).toBe(true);
   });
 });

@@ -205,6 +205,10 @@ describe('live queries', () => {
       const left = announced(live);
       await app.mutate('mutate { chat.Message { id: $id text: "not mine any more" } }', { id: m.id });
       expect((await left).m).toEqual([]);
+      const unchanged = live.runs;
+      await app.mutate('mutate { chat.Message { id: $id text: "not mine any more" } }', { id: m.id }); // the same value again
+      await settle();
+      expect(live.runs).toBe(unchanged);
       const deleted = live.runs;
       await app.delete('delete { chat.Message { $id } }', { id: m.id });
       await settle();
