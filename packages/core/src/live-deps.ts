@@ -20,16 +20,17 @@ export interface Dependency {
 }
 
 /**
- * The entities a query reads, its nested relations' included. A top-level block filtered on
- * `room_id = value` reads its entity in that room only; anything else (nested blocks, blocks
- * without a room filter) is read in any room.
+ * The entities a query reads, its nested relations' included, each with the test of its block's
+ * filters. A top-level block filtered on `room_id = value` reads its entity in that room only;
+ * anything else (nested blocks, blocks without a room filter) is read in any room.
  */
 export function queryDependencies(query: ResolvedQuery, params: Parameters | undefined): Dependency[] {
   const out: Dependency[] = [];
   const nested = (block: ResolvedQueryEntity): void => {
     for (const p of block.projection) {
       if (p.kind !== 'relation') continue;
-      out.push({ entity: p.query.entity.fullName, rooms: null, test: null, fields: fieldsRead(p.query) });
+      // Read in any room (a link may lead anywhere); its own filters still say which rows it shows.
+      out.push({ entity: p.query.entity.fullName, rooms: null, test: rowTest(p.query, params), fields: fieldsRead(p.query) });
       nested(p.query);
     }
   };

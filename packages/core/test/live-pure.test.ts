@@ -127,4 +127,13 @@ describe('queryDependencies and wakes', () => {
     // mdate changes with every update: a query that reads it always counts.
     expect(wakes(deps('query { m: chat.Message { text mdate } }'), wrote(ROOM, m, '{"32":"a","33":1}', '{"32":"a","33":2}'))).toBe(true);
   });
+
+  test("a nested block's own filters narrow the wake-ups of its entity", () => {
+    const d = deps('query { t: chat.Thread(room_id = $r) { title messages(n = 3) { text } } }', { r: ROOM });
+    const m = 'chat.Message';
+    expect(wakes(d, wrote('AAAAAAAAAAAAAAAAAAAAAA', m, null, '{"32":"x","33":3}'))).toBe(true); // any room: a link may lead there
+    expect(wakes(d, wrote(ROOM, m, null, '{"32":"x","33":4}'))).toBe(false);
+    expect(wakes(d, wrote(ROOM, m, '{"32":"x","33":3}', '{"32":"y","33":3}'))).toBe(true);
+    expect(wakes(d, wrote(ROOM, m, '{"32":"x","33":3}', '{"32":"x","33":3}'))).toBe(false);
+  });
 });
