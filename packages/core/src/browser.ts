@@ -1,7 +1,7 @@
 /**
- * @discret/core for browsers: the same API as on Node. The runtime's parts here are portable
- * ones (crypto on the calling thread, no multicast, no default network); the page's storage
- * driver (SQLite in WebAssembly over OPFS, in a worker) is given as `driver`.
+ * @discret/core for browsers: the same API as on Node. The runtime's parts here: the crypto
+ * pool's Web Workers (WebCrypto Ed25519, or libsodium's WebAssembly), the store's default driver
+ * (SQLite in WebAssembly over OPFS, in a worker), beacons for the network (no multicast).
  */
 import { createCryptoPool } from '@discret/crypto';
 import { defaultDriver } from '@discret/store';
@@ -13,9 +13,20 @@ import { installPlatform } from './platform.js';
 export * from './portable.js';
 export { libp2pTransport } from '@discret/sync';
 
+// The database worker starts, and compiles SQLite's WebAssembly, as soon as the page loads
+// Discret: by the time the user has logged in (argon2id takes ~0.5 s), `Discret.open` only
+// opens the file. Unused, the worker stops after a few seconds. Nowhere to start it (no
+// Worker, a bundle whose wasm URL is unknown): the first open does it all, as before.
+try {
+  if (typeof Worker !== 'undefined') defaultDriver()?.warm?.();
+} catch {
+  // the first open reports what is wrong
+}
+
 installPlatform({
   name: 'browser',
-  createCryptoPool: (workers) => createCryptoPool({ parallelism: workers }),
+  // Warm: the workers start while the database opens, not at the app's first signature.
+  createCryptoPool: (workers) => createCryptoPool({ parallelism: workers, warm: true }),
   availableParallelism: () => globalThis.navigator?.hardwareConcurrency ?? 1,
   // No multicast in a page: peers meet through beacons (WebSockets, relay, WebRTC) or not at all.
   defaultTransport: (config) => (config.enableBeacons && config.beacons.length ? libp2pTransport() : undefined),

@@ -29,5 +29,7 @@ function spawnThread(): PoolWorker {
 
 /** Node's pool: `parallelism` worker threads (default: the available cores). */
 export function createNodeCryptoPool(options: CryptoPoolOptions = {}): CryptoPool {
-  return new WorkerCryptoPool({ ...options, parallelism: options.parallelism ?? availableParallelism() }, spawnThread);
+  const pool = new WorkerCryptoPool({ ...options, parallelism: options.parallelism ?? availableParallelism() }, spawnThread);
+  if (options.warm) pool.warm();
+  return pool;
 }

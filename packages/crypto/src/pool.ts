@@ -27,6 +27,8 @@ export interface CryptoPoolOptions {
   parallelism?: number;
   /** Batches smaller than this stay on the calling thread (posting to a worker costs ~50 µs). Default 256. */
   minBatch?: number;
+  /** Start the workers at once rather than at the first batch (a browser app's open warms them while its database opens). */
+  warm?: boolean;
 }
 
 /** A pool without workers: every batch runs on the calling thread. Runs anywhere. */

@@ -82,19 +82,24 @@ function webCryptoEngine(): Promise<WebCryptoEd25519 | null> {
 export function createWebCryptoPool(options: WebCryptoPoolOptions = {}): CryptoPool {
   const cores = globalThis.navigator?.hardwareConcurrency ?? 2;
   const parallelism = options.parallelism ?? Math.max(1, cores - 1);
+  const started = (pool: WorkerCryptoPool): WorkerCryptoPool => {
+    if (options.warm) pool.warm();
+    return pool;
+  };
   const chosen = (async (): Promise<CryptoPool> => {
     const engine = options.webCrypto === false ? null : await webCryptoEngine();
     const workers = parallelism > 0 && typeof Worker !== 'undefined';
     if (engine && workers) {
       const { webCryptoPoolWorkerSource } = await import('./webcrypto-pool-worker-source.js');
-      if (webCryptoPoolWorkerSource) return new WorkerCryptoPool({ minBatch: 1, ...options, parallelism }, webWorkerSpawner(webCryptoPoolWorkerSource));
+      if (webCryptoPoolWorkerSource) return started(new WorkerCryptoPool({ minBatch: 1, ...options, parallelism }, webWorkerSpawner(webCryptoPoolWorkerSource)));
     }
     if (engine) return new WebCryptoEnginePool(engine);
     if (!workers) return new InlineCryptoPool();
     const { webPoolWorkerSource } = await import('./web-pool-worker-source.js');
     if (!webPoolWorkerSource) return new InlineCryptoPool();
-    return new WorkerCryptoPool({ minBatch: 1, ...options, parallelism }, webWorkerSpawner(webPoolWorkerSource));
+    return started(new WorkerCryptoPool({ minBatch: 1, ...options, parallelism }, webWorkerSpawner(webPoolWorkerSource)));
   })();
+
   return new DeferredPool(parallelism, chosen);
 }
 

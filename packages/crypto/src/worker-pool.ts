@@ -94,6 +94,12 @@ export class WorkerCryptoPool implements CryptoPool {
     return result;
   }
 
+  /** Starts every worker now (the first batch would start them otherwise), so it does not wait for them. */
+  warm(): void {
+    if (this.closed) return;
+    for (let i = 0; i < this.parallelism; i++) this.worker(i);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const { reject } of this.pending.values()) reject(new CryptoError('POOL_CLOSED', 'The crypto pool was closed'));

@@ -62,6 +62,8 @@ export interface StoreDriver {
    * a failed copy or restore: the store refuses it rather than start over in it.
    */
   fileSize?(path: string): Promise<number | undefined>;
+  /** Prepares the engine before the first open (a browser's driver starts its worker and compiles SQLite). */
+  warm?(): void;
 }
 
 /** An exclusive hold on a database, released when the store closes. */

@@ -54,6 +54,15 @@ describe('the browser driver (Chromium, OPFS)', () => {
     await second.page.close();
   }, 60_000);
 
+  test('a warmed driver opens as a cold one does; a warm-up that fails leaves the error to the first open', async () => {
+    const { page, call } = await ready();
+    expect(await call('warmedRead', 'app/notes.db', KEY)).toEqual(['PLAINTEXT-MARKER-1', 'second']);
+    const missing = (await call('warmedRead', 'app/notes.db', KEY, '/missing.wasm')) as { error?: string };
+    expect(missing.error).toBeDefined();
+    expect(await call('read', 'app/notes.db', KEY)).toEqual(['PLAINTEXT-MARKER-1', 'second']);
+    await page.close();
+  }, 60_000);
+
   test('a wrong key is WRONG_KEY and leaves the file as it was', async () => {
     const { page, call } = await ready();
     const before = await call('fileBytes', 'app/notes.db');

@@ -107,6 +107,7 @@ describe('@discret/vue', () => {
       mounted.config.errorHandler = (error) => {
         caught = error as typeof caught;
       };
+      mounted.config.warnHandler = () => {}; // Vue also warns that the failed setup rendered nothing
       mounted.mount(document.createElement('div'));
       expect(caught).toMatchObject({ code: 'UNKNOWN_ENTITY', line: 2 });
       mounted.unmount();

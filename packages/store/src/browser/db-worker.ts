@@ -215,6 +215,15 @@ function failed(id: number, error: unknown): WorkerReply {
 let opening: Promise<unknown> = Promise.resolve();
 
 async function received(request: WorkerRequest): Promise<void> {
+  if (request.op === 'warm') {
+    try {
+      await sqlite(request.body.wasmUrl);
+      postMessage({ id: request.id, ok: true, answer: null } satisfies WorkerReply);
+    } catch (error) {
+      postMessage(failed(request.id, error));
+    }
+    return;
+  }
   if (request.op === 'open') {
     const body = request.body;
     opening = opening.then(async () => {

@@ -39,6 +39,14 @@ export function opfsDriver(options: OpfsDriverOptions = {}): StoreDriver {
     },
     lock: (path) => lockDatabase(path),
     fileSize: (path) => opfsFileSize(path),
+    warm() {
+      // The worker starts and compiles SQLite's WebAssembly now (while the user logs in, say);
+      // unused, it stops after IDLE_MS as if its last connection had closed.
+      worker ??= new DatabaseWorker(() => {
+        worker = null;
+      });
+      worker.warm(String(options.wasmUrl ?? defaultWasmUrl()));
+    },
   };
 }
 
@@ -59,6 +67,7 @@ class DatabaseWorker {
   private nextConnection = 1;
   private open = 0;
   private idle: ReturnType<typeof setTimeout> | null = null;
+  private warming = false;
 
   constructor(private readonly onStopped: () => void) {
     const url = URL.createObjectURL(new Blob([workerSource], { type: 'text/javascript' }));
@@ -102,6 +111,14 @@ class DatabaseWorker {
         }
       },
     };
+  }
+
+  /** Loads SQLite in the worker now; a failure here is reported again by the first open. */
+  warm(wasmUrl: string): void {
+    if (this.warming) return;
+    this.warming = true;
+    this.open++;
+    this.call(0, 'warm', { wasmUrl }).catch(() => {}).finally(() => this.released());
   }
 
   private keepAlive(): void {

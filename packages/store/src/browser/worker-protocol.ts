@@ -12,6 +12,8 @@ export interface OpenBody {
 }
 
 export interface Operations {
+  /** Loads SQLite's WebAssembly and its file system now, before any file is opened. */
+  warm: { body: { wasmUrl: string }; answer: null };
   open: { body: OpenBody; answer: null };
   exec: { body: { sql: string }; answer: null };
   all: { body: { sql: string; params: readonly SqlValue[] }; answer: Row[] };

@@ -1,7 +1,12 @@
 // The page of opfs.test.ts: the store with the browser's default driver (OPFS, in a worker),
 // driven from the test through window.discretTest.
 import { base64url, fromBase64url, fromHex, SigningKey } from '@discret/crypto';
-import { Store } from '@discret/store';
+import * as store from '@discret/store';
+import type * as BrowserStore from '../../src/browser.ts';
+
+// Bundled with the `browser` condition, so `store` is browser.ts; the type checker of the tests
+// resolves the Node entry, hence the cast.
+const { opfsDriver, Store } = store as unknown as typeof BrowserStore;
 
 export const MODEL = 'notes { Note { title: String, index(title) } }';
 const signingKey = new SigningKey(new Uint8Array(32).fill(7));
@@ -9,7 +14,7 @@ const out = document.getElementById('out')!;
 const show = (text: string) => {
   out.textContent = text;
 };
-let held: Store | null = null;
+let held: BrowserStore.Store | null = null;
 
 const open = (path: string, keyHex: string) => Store.open({ path, key: fromHex(keyHex), signingKey });
 
@@ -24,6 +29,20 @@ async function attempt<T>(work: () => Promise<T>): Promise<T | { error: string; 
 
 Object.assign(window, {
   discretTest: {
+    /** A driver warmed twice before its first open (its worker has compiled SQLite by then), then a read through it. */
+    warmedRead: (path: string, keyHex: string, wasmUrl?: string) => attempt(async () => {
+      const driver = opfsDriver(wasmUrl ? { wasmUrl } : {});
+      driver.warm!();
+      driver.warm!();
+      await new Promise((r) => setTimeout(r, 300));
+      const store = await Store.open({ path, key: fromHex(keyHex), signingKey, driver });
+      try {
+        const { n } = (await store.query('query { n: notes.Note(order_by(title asc)) { title } }')) as { n: { title: string }[] };
+        return n.map((x) => x.title);
+      } finally {
+        await store.close();
+      }
+    }),
     write: (path: string, keyHex: string, titles: string[]) => attempt(async () => {
       const store = await open(path, keyHex);
       try {
