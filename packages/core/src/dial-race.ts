@@ -40,6 +40,11 @@ export interface DialRaceHooks<C> {
   close(connection: C): Promise<void>;
   /** Two results of `connect` that are the same connection (libp2p hands back one it has). */
   same?(a: C, b: C): boolean;
+  /**
+   * Resolves when the WebRTC upgrade of a relayed connection may start (its signalling and
+   * handshakes cost CPU: a bulk sync on the relayed connection is let settle first). Absent: at once.
+   */
+  beforeUpgrade?(relayed: C, signal: AbortSignal): Promise<void>;
 }
 
 /**
@@ -104,8 +109,16 @@ export function raceDials<C>(addresses: readonly string[], hooks: DialRaceHooks<
         clearTimeout(relayTimer);
         start('relay');
       }
-      if (kind === 'relay') start('webrtc');
+      // Relayed attempts are over: WebRTC now, unless a relayed connection waits to upgrade.
+      if (kind === 'relay' && !(best?.kind === 'relay' && hooks.beforeUpgrade)) start('webrtc');
       maybeEnd();
+    };
+
+    /** The upgrade of a relayed connection: WebRTC, once the hook lets it start. */
+    const upgrade = (relayed: C) => {
+      if (!hooks.beforeUpgrade) return start('webrtc');
+      const waited = hooks.beforeUpgrade(relayed, signal ?? new AbortController().signal);
+      waited.then(() => start('webrtc'), () => start('webrtc'));
     };
 
     const connected = (kind: PathKind, connection: C | null) => {
@@ -119,7 +132,7 @@ export function raceDials<C>(addresses: readonly string[], hooks: DialRaceHooks<
       best = { kind, connection };
       for (const k of Object.keys(controllers) as PathKind[]) if (RANK[k] > RANK[kind]) controllers[k]!.abort();
       if (replaced) void hooks.close(replaced.connection).catch(() => {});
-      if (kind === 'relay') start('webrtc'); // the upgrade: its signalling rides on the relayed connection
+      if (kind === 'relay') upgrade(connection); // its signalling rides on the relayed connection
       settle();
     };
 

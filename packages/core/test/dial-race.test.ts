@@ -109,4 +109,24 @@ describe('raceDials', () => {
     await settle(5);
     expect(net.log).toEqual(['direct dialled', 'direct aborted']); // the same address is dialled once
   });
+
+  test('beforeUpgrade: WebRTC waits for the hook (a bulk sync settling on the relayed connection), then replaces the relay', async () => {
+    const net = fakeNetwork({ [RELAY]: { ms: 10, outcome: 'ok' }, [WEBRTC]: { ms: 10, outcome: 'ok' } });
+    let letGo: () => void = () => {};
+    const asked: string[] = [];
+    const hooks = { ...net, beforeUpgrade: (relayed: string) => {
+      asked.push(relayed);
+      return new Promise<void>((resolve) => {
+        letGo = resolve;
+      });
+    } };
+    expect(await raceDials([RELAY, WEBRTC], hooks, timings)).toBe('relay');
+    await settle(80);
+    expect(asked).toEqual(['relay']);
+    expect(net.log).toEqual(['relay dialled', 'relay connected']); // WebRTC waits
+    letGo();
+    await settle(60);
+    expect(net.log).toEqual(['relay dialled', 'relay connected', 'webrtc dialled', 'webrtc connected']);
+    expect(net.closed).toEqual(['relay']);
+  });
 });

@@ -15,6 +15,8 @@ export class Requester {
     private readonly channel: MessageChannel,
     private readonly limits: SessionLimits,
     private readonly signal: AbortSignal,
+    /** Told when a request goes out and when its answer comes back. */
+    private readonly active: () => void = () => {},
   ) {}
 
   /** One request and its answer, after the requests before it. BUSY, REFUSED or PROTOCOL when the remote did not answer as asked. */
@@ -22,8 +24,10 @@ export class Requester {
     const spec = PROTOCOL[type];
     const turn = this.turn.then(async () => {
       if (this.signal.aborted) throw new SyncError('CLOSED', 'The session is closed');
+      this.active();
       await this.channel.send({ type, body: spec.request.encode(body) }, { signal: this.signal });
       const answer = await this.channel.receive({ timeoutMs: this.limits.requestTimeoutMs, signal: this.signal });
+      this.active();
       if (answer === null) throw new SyncError('CLOSED', `The remote closed before answering ${type}`);
       if (answer.type === 'busy') throw new SyncError('BUSY', `The remote is busy with ${type}`);
       if (answer.type === 'error') throw new SyncError('REFUSED', `The remote refused ${type}: ${String((answer.body as { message?: unknown } | null)?.message)}`);

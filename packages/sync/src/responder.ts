@@ -67,6 +67,7 @@ export class Responder {
   private async answerAll(channel: MessageChannel): Promise<void> {
     for (;;) {
       const message = await channel.receive({ signal: this.core.signal });
+      this.core.touch();
       if (message === null) {
         this.hooks.close();
         return;
@@ -138,6 +139,7 @@ export class Responder {
     const deadline = AbortSignal.timeout(requestTimeoutMs);
     try {
       await channel.send(answer, { signal: AbortSignal.any([deadline, this.core.signal]) });
+      this.core.touch();
     } catch (error) {
       if (!deadline.aborted) throw error;
       throw new SyncError('TIMEOUT', `The remote did not read its ${answer.type} answer within ${requestTimeoutMs} ms`, { cause: error });

@@ -76,6 +76,22 @@ export class SyncService {
   }
 
   /** Closes one connection (a relayed one that a direct path replaced); false when it is not open here. */
+  /**
+   * Resolves once the session on `connectionId` has been quiet (no request or answer either
+   * way) for `quietMs`, or after `maxMs`, or when it ends or `signal` aborts: what waits for a
+   * bulk transfer to settle (the WebRTC upgrade of a relayed connection) waits with this.
+   */
+  async whenQuiet(connectionId: string, options: { quietMs: number; maxMs: number; signal?: AbortSignal }): Promise<void> {
+    const until = Date.now() + options.maxMs;
+    for (;;) {
+      const session = [...this.sessions].find((s) => s.connection.id === connectionId);
+      if (!session?.isOpen || options.signal?.aborted || Date.now() >= until) return;
+      const quiet = session.quietFor();
+      if (quiet >= options.quietMs) return;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(options.quietMs - quiet, until - Date.now()) + 1));
+    }
+  }
+
   async disconnect(connectionId: string): Promise<boolean> {
     const session = [...this.sessions].find((s) => s.connection.id === connectionId);
     if (!session) return false;

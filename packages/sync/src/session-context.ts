@@ -66,4 +66,6 @@ export interface SessionCore {
   proven(): RemotePeer | null;
   /** Drops the peer for a protocol fault, a timeout or hostile data, saying why in the log. */
   fail(error: unknown): void;
+  /** Notes that a request or an answer went by now (see PeerSession.quietFor). */
+  touch(): void;
 }

@@ -59,6 +59,8 @@ export class PeerSession implements SessionCore {
   private readonly remoteHello = new Promise<Uint8Array[]>((resolve) => (this.hello = resolve));
   private isAdmitted = false;
   private ended = false;
+  /** When a request or an answer last went by, either way. */
+  private lastActive = Date.now();
   private readonly puller: Puller;
   private readonly responder: Responder;
 
@@ -81,6 +83,15 @@ export class PeerSession implements SessionCore {
 
   get signal(): AbortSignal {
     return this.abort.signal;
+  }
+
+  touch(): void {
+    this.lastActive = Date.now();
+  }
+
+  /** How long no request or answer went by on this session, in ms. */
+  quietFor(): number {
+    return Date.now() - this.lastActive;
   }
 
   get isOpen(): boolean {
@@ -109,7 +120,7 @@ export class PeerSession implements SessionCore {
   async open(): Promise<boolean> {
     const { host, limits, logger } = this.ctx;
     try {
-      this.requester_ = new Requester(new MessageChannel(await this.connection.openStream({ signal: this.signal }), { logger }), limits, this.signal);
+      this.requester_ = new Requester(new MessageChannel(await this.connection.openStream({ signal: this.signal }), { logger }), limits, this.signal, () => this.touch());
       const challenge = newChallenge();
       const { peer, proof } = await this.requester().request('hello', { challenge, invites: await host.inviteClaims() });
       if (!checkIdentity(peer.verifyingKey, proof, challenge, this.connection.remoteDeviceKey, this.ctx.localDevice)) {
