@@ -2,12 +2,13 @@
 // Web Worker) beside the raw insert of the same rows with the same WASM SQLite.
 import { Discret } from '@discret/core';
 import { createCryptoPool, primitivesReady, SigningKey, uid } from '@discret/crypto';
-import { opfsDriver, Store } from '@discret/store';
+import { defaultDriver, Store } from '@discret/store';
 
 const key = new Uint8Array(32).fill(8);
 const signingKey = new SigningKey(new Uint8Array(32).fill(5));
 const MODEL = 'b { Item { name: String, n: Integer, index(n) } }';
-const driver = opfsDriver();
+// The page's default driver, the one Discret uses (its worker starts when @discret/core loads).
+const driver = defaultDriver();
 
 async function bulk(path: string, count: number): Promise<number> {
   const pool = createCryptoPool({ parallelism: 1 });
