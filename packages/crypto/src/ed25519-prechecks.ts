@@ -3,6 +3,7 @@
 // equation, comparing encoded bytes (BoringSSL and OpenSSL, behind WebCrypto's Ed25519), gives
 // libsodium's verdicts once these pass. See noble-primitives.ts for the whole rule and why peers
 // must share it.
+import { fromHex } from './encoding.js';
 
 /** The group order L, little-endian. */
 const L = [
@@ -23,7 +24,7 @@ const SMALL_ORDER = [
   'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
   'edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
   'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
-].map((text) => Uint8Array.from(text.match(/../g)!, (pair) => Number.parseInt(pair, 16)));
+].map(fromHex);
 
 /** S < L: the scalar half of a signature is reduced. */
 function canonicalScalar(s: Uint8Array): boolean {

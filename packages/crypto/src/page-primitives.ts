@@ -1,8 +1,8 @@
 // The primitives of a browser page's own thread. Signing and verifying in bulk happen in the
-// pool's Web Workers, which load libsodium's WebAssembly build; the page itself hashes with
-// hash-wasm's BLAKE2b (WebAssembly, ~1M short hashes/s, which sync needs for every row it
-// reconciles) and does its rare single signatures and key agreements with @noble. So an app
-// downloads libsodium once (inside the worker script), not a second time for the page.
+// pool's Web Workers (WebCrypto's Ed25519, or libsodium's WebAssembly build where it is
+// missing: see web-pool.ts); the page itself hashes with hash-wasm's BLAKE2b (WebAssembly, ~1M
+// short hashes/s, which sync needs for every row it reconciles) and does its rare single
+// signatures and key agreements with @noble. So the page never downloads libsodium itself.
 import { noblePrimitives } from './noble-primitives.js';
 import type { Primitives } from './primitive-types.js';
 

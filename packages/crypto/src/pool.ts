@@ -50,7 +50,7 @@ export class InlineCryptoPool implements CryptoPool {
     this.closed = true;
   }
 
-  private check(): void {
+  protected check(): void {
     if (this.closed) throw new CryptoError('POOL_CLOSED', 'The crypto pool was closed');
   }
 }

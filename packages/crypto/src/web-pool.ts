@@ -1,7 +1,6 @@
 import type { JobResult } from './pool-jobs.js';
 import type { CryptoPool, CryptoPoolOptions, SignedMessage } from './pool.js';
 import { InlineCryptoPool } from './pool.js';
-import { CryptoError } from './errors.js';
 import type { SigningKey } from './signing.js';
 import { loadWebCryptoEd25519, type WebCryptoEd25519 } from './webcrypto-ed25519.js';
 import { type PoolWorker, WorkerCryptoPool } from './worker-pool.js';
@@ -35,23 +34,17 @@ function webWorkerSpawner(source: string): () => PoolWorker {
 }
 
 /** WebCrypto's Ed25519 on the calling thread, where there are no workers. */
-class WebCryptoEnginePool implements CryptoPool {
-  readonly parallelism = 0;
-  private closed = false;
-  constructor(private readonly engine: WebCryptoEd25519) {}
-  signAll(key: SigningKey, messages: readonly Uint8Array[]): Promise<Uint8Array[]> {
+class WebCryptoEnginePool extends InlineCryptoPool {
+  constructor(private readonly engine: WebCryptoEd25519) {
+    super();
+  }
+  override async signAll(key: SigningKey, messages: readonly Uint8Array[]): Promise<Uint8Array[]> {
     this.check();
     return this.engine.signAll(key.exportSeed(), messages);
   }
-  verifyAll(items: readonly SignedMessage[]): Promise<boolean[]> {
+  override async verifyAll(items: readonly SignedMessage[]): Promise<boolean[]> {
     this.check();
     return this.engine.verifyAll(items);
-  }
-  async close(): Promise<void> {
-    this.closed = true;
-  }
-  private check(): void {
-    if (this.closed) throw new CryptoError('POOL_CLOSED', 'The crypto pool was closed');
   }
 }
 

@@ -6,6 +6,7 @@
 // cases (a valid signature, a corrupted one, and a mixed-order key that a cofactored check would
 // accept and libsodium refuses): an engine that disagrees is not used.
 import { passesLibsodiumPrechecks } from './ed25519-prechecks.js';
+import { bytesKey, equalBytes, fromHex } from './encoding.js';
 import type { SignedMessage } from './pool.js';
 
 /** How many WebCrypto calls a batch keeps in flight (each holds its message until it settles). */
@@ -16,7 +17,6 @@ const KEY_CACHE = 256;
 const PKCS8_PREFIX = [0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20];
 const ED25519 = { name: 'Ed25519' };
 
-const fromHex = (text: string) => Uint8Array.from(text.match(/../g)!, (pair) => Number.parseInt(pair, 16));
 const SELF_TEST = {
   message: new TextEncoder().encode('discret webcrypto self-test'),
   seed: new Uint8Array(32).fill(42),
@@ -58,7 +58,7 @@ export class WebCryptoEd25519 {
   }
 
   private signingKey(seed: Uint8Array): Promise<CryptoKey> {
-    if (!this.signer || !sameBytes(this.signer.seed, seed)) {
+    if (!this.signer || !equalBytes(this.signer.seed, seed)) {
       const pkcs8 = new Uint8Array(48);
       pkcs8.set(PKCS8_PREFIX);
       pkcs8.set(seed, 16);
@@ -69,8 +69,7 @@ export class WebCryptoEd25519 {
 
   /** The imported key, or null for bytes that are not a point (refused as a bad signature). */
   private verifyingKey(publicKey: Uint8Array): Promise<CryptoKey | null> {
-    let text = '';
-    for (const byte of publicKey) text += String.fromCharCode(byte);
+    const text = bytesKey(publicKey);
     let key = this.keys.get(text);
     if (!key) {
       if (this.keys.size >= KEY_CACHE) this.keys.clear();
@@ -98,7 +97,7 @@ export async function loadWebCryptoEd25519(subtle: SubtleCrypto | undefined = gl
       { publicKey, message, signature: corrupted },
       { publicKey: mixedKey, message, signature: mixedSignature },
     ]);
-    const agrees = sameBytes(signed!, signature) && verdicts[0] === true && verdicts[1] === false && verdicts[2] === false;
+    const agrees = equalBytes(signed!, signature) && verdicts[0] === true && verdicts[1] === false && verdicts[2] === false;
     return agrees ? engine : null;
   } catch {
     return null; // no Ed25519 in this WebCrypto
@@ -112,8 +111,4 @@ async function inBatches<T, R>(items: readonly T[], task: (item: T) => Promise<R
     results.push(...(await Promise.all(items.slice(start, start + IN_FLIGHT).map(task))));
   }
   return results;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }

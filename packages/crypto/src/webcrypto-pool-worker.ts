@@ -2,19 +2,9 @@
 // when the page found one with libsodium's verdicts; bundled at build time by
 // tooling/build/inline-worker.mjs). WebCrypto runs its work on the calling thread, so in a
 // worker it leaves the page's thread free. A few KiB, against ~425 KiB for the libsodium worker.
-import { type JobResult, jobMessages, type SignJob, type VerifyJob } from './pool-jobs.js';
+import { jobMessages, type SignJob, type VerifyJob } from './pool-jobs.js';
 import { loadWebCryptoEd25519, type WebCryptoEd25519 } from './webcrypto-ed25519.js';
-
-const scope = globalThis as unknown as {
-  addEventListener(type: 'message', listener: (event: { data: SignJob | VerifyJob }) => void): void;
-  postMessage(message: JobResult, transfer: ArrayBuffer[]): void;
-};
-// Checked again here: a worker's WebCrypto is the page's, but a policy could still differ.
-const ready: Promise<WebCryptoEd25519> = loadWebCryptoEd25519().then((engine) => {
-  if (!engine) throw new Error("This worker's WebCrypto has no Ed25519 with libsodium's verdicts");
-  return engine;
-});
-ready.catch(() => {}); // reported with the first job, below
+import { serveJobs } from './web-worker-jobs.js';
 
 async function run(engine: WebCryptoEd25519, job: SignJob | VerifyJob): Promise<Uint8Array> {
   const messages = jobMessages(job);
@@ -29,16 +19,10 @@ async function run(engine: WebCryptoEd25519, job: SignJob | VerifyJob): Promise<
   return Uint8Array.from(await engine.verifyAll(items), (valid) => (valid ? 1 : 0));
 }
 
-scope.addEventListener('message', async ({ data }) => {
-  let out: Uint8Array;
-  try {
-    out = await run(await ready, data);
-  } catch (error) {
-    // Thrown from a task of its own, it becomes the Worker's 'error' event in the page.
-    setTimeout(() => {
-      throw error;
-    });
-    return;
-  }
-  scope.postMessage({ id: data.id, out }, [out.buffer as ArrayBuffer]);
-});
+// Checked again here: a worker's WebCrypto is the page's, but a policy could still differ.
+serveJobs(
+  loadWebCryptoEd25519().then((engine) => {
+    if (!engine) throw new Error("This worker's WebCrypto has no Ed25519 with libsodium's verdicts");
+    return (job) => run(engine, job);
+  }),
+);
