@@ -131,7 +131,6 @@ class Evaluation<T> implements LiveQuery<T>, Held {
           this.dependencies = queryDependencies(this.query, this.params);
         }
         this.runs++;
-        let failed = false;
         try {
           const next = share(this.current, (await this.hub.source.run(this.query, this.params)) as T);
           const first = this.runs === 1;
@@ -142,13 +141,12 @@ class Evaluation<T> implements LiveQuery<T>, Held {
             this.notify();
           }
         } catch (error) {
-          failed = true;
           if (this.hub.closed) return;
           this.error = error;
           if (this.runs === 1) this.settleReady.reject(error);
           this.notify();
+          break; // a failed run is not retried until the next write
         }
-        if (failed) break;
       } while (this.again);
     } finally {
       this.running = false;

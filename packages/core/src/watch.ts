@@ -23,13 +23,12 @@ export async function* watchLive<T>(hub: LiveQueryHub, live: LiveQuery<T>, signa
   signal?.addEventListener('abort', end, { once: true });
   try {
     if (signal?.aborted || hub.closed) return;
+    // Unchanged results keep their object (share.ts), so identity tells a new one.
     let seen: T | undefined;
-    let first = true;
     for (;;) {
       if (ended) return;
       if (live.error !== undefined) throw live.error;
-      if (live.current !== undefined && (first || live.current !== seen)) {
-        first = false;
+      if (live.current !== undefined && live.current !== seen) {
         seen = live.current;
         yield seen;
         continue;

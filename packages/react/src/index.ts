@@ -7,7 +7,7 @@
  * what they change update themselves.
  */
 import type { Discret, LiveQuery, Parameters, TypedQuery } from '@discret/core';
-import { createContext, createElement, type ReactNode, use, useCallback, useContext, useMemo, useSyncExternalStore } from 'react';
+import { createContext, createElement, type ReactNode, use, useCallback, useContext, useSyncExternalStore } from 'react';
 
 const DiscretContext = createContext<Discret | null>(null);
 
@@ -31,17 +31,19 @@ export interface QueryState<T> {
   loading: boolean;
 }
 
-/** Parameters as a dependency: equal values, equal key (a new object each render does not re-subscribe). */
-function paramsKey(params: Parameters | undefined): string {
-  return params ? JSON.stringify(params, (_, v) => (v instanceof Uint8Array ? Array.from(v) : v)) : '';
-}
-
+/**
+ * The live query of `text` with `params`, subscribed: this component re-renders when its result
+ * or its error changes. Asked of the app at each render: the app shares one evaluation per text
+ * and parameters (compared by value), so the same object comes back, StrictMode's second
+ * render included, and a new parameters object with the same values subscribes nothing new.
+ */
 function useLive<T>(text: TypedQuery<T>, params: Parameters | undefined): LiveQuery<T> {
-  const app = useDiscret();
-  const key = paramsKey(params);
-  // Shared by text and parameters inside the app: StrictMode's second call gets the same one.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `key` stands for `params`
-  return useMemo(() => app.liveQuery<T>(text, params), [app, text, key]);
+  const live = useDiscret().liveQuery<T>(text, params);
+  const subscribe = useCallback((listener: () => void) => live.subscribe(listener), [live]);
+  // The snapshot changes with the result and with the error: either re-renders.
+  const snapshot = () => (live.error !== undefined ? live.error : live.current);
+  useSyncExternalStore(subscribe, snapshot, snapshot);
+  return live;
 }
 
 /**
@@ -50,19 +52,12 @@ function useLive<T>(text: TypedQuery<T>, params: Parameters | undefined): LiveQu
  */
 export function useQuery<T = Record<string, unknown[]>>(text: TypedQuery<T>, params?: Parameters): QueryState<T> {
   const live = useLive(text, params);
-  const subscribe = useCallback((listener: () => void) => live.subscribe(listener), [live]);
-  // The snapshot changes with the result and with the error: either re-renders.
-  const snapshot = () => (live.error !== undefined ? live.error : live.current);
-  useSyncExternalStore(subscribe, snapshot, snapshot);
   return { data: live.current, error: live.error, loading: live.current === undefined && live.error === undefined };
 }
 
 /** Like `useQuery`, but suspends until the first result (and throws a failed run's error). */
 export function useSuspenseQuery<T = Record<string, unknown[]>>(text: TypedQuery<T>, params?: Parameters): T {
   const live = useLive(text, params);
-  const subscribe = useCallback((listener: () => void) => live.subscribe(listener), [live]);
-  const snapshot = () => (live.error !== undefined ? live.error : live.current);
-  useSyncExternalStore(subscribe, snapshot, snapshot);
   if (live.error !== undefined) throw live.error;
   return live.current ?? use(live.ready);
 }

@@ -75,7 +75,6 @@ export class SyncService {
     return (await this.ready(session)) ? session.remote : null;
   }
 
-  /** Closes one connection (a relayed one that a direct path replaced); false when it is not open here. */
   /**
    * Resolves once the session on `connectionId` has been quiet (no request or answer either
    * way) for `quietMs`, or after `maxMs`, or when it ends or `signal` aborts: what waits for a
@@ -84,7 +83,7 @@ export class SyncService {
   async whenQuiet(connectionId: string, options: { quietMs: number; maxMs: number; signal?: AbortSignal }): Promise<void> {
     const until = Date.now() + options.maxMs;
     for (;;) {
-      const session = [...this.sessions].find((s) => s.connection.id === connectionId);
+      const session = this.session(connectionId);
       if (!session?.isOpen || options.signal?.aborted || Date.now() >= until) return;
       const quiet = session.quietFor();
       if (quiet >= options.quietMs) return;
@@ -92,8 +91,9 @@ export class SyncService {
     }
   }
 
+  /** Closes one connection (a relayed one that a direct path replaced); false when it is not open here. */
   async disconnect(connectionId: string): Promise<boolean> {
-    const session = [...this.sessions].find((s) => s.connection.id === connectionId);
+    const session = this.session(connectionId);
     if (!session) return false;
     await session.close();
     return true;
@@ -128,6 +128,11 @@ export class SyncService {
         .then((shared) => session.notify(wanted.filter((r) => shared.includes(r)), items))
         .catch((error) => this.log.debug({ err: error }, 'could not notify a peer'));
     }
+  }
+
+  /** The session on a connection, by the connection's id. */
+  private session(connectionId: string): PeerSession | undefined {
+    return [...this.sessions].find((s) => s.connection.id === connectionId);
   }
 
   private accept(connection: Connection): void {
