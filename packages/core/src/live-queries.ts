@@ -74,8 +74,13 @@ class Evaluation<T> implements LiveQuery<T>, Held {
     this.ready = new Promise<T>((resolve, reject) => {
       this.settleReady = { resolve, reject };
     });
-    this.ready.catch(() => {}); // also reported through `error`
-    this.releaseLater();
+    // Shareable until a second after its first result (or error), not after its start: a
+    // Suspense boundary that waits longer than that for a slow first run must get the same
+    // evaluation back when it renders again, not a new one that suspends it once more.
+    const afterFirst = () => {
+      if (!this.active) this.releaseLater();
+    };
+    this.ready.then(afterFirst, afterFirst);
     this.schedule();
   }
 
@@ -164,6 +169,7 @@ class Evaluation<T> implements LiveQuery<T>, Held {
   }
 
   private releaseLater(): void {
+    if (this.released) clearTimeout(this.released);
     this.released = setTimeout(() => {
       this.released = null;
       if (!this.active) this.hub.release(this);
