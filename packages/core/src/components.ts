@@ -1,6 +1,7 @@
 import type { AppKeys, CryptoPool, SigningKey } from '@discret/crypto';
 import type { Logger } from '@discret/log';
 import type { Store } from '@discret/store';
+import type { BlobService } from './blob-service.js';
 import type { Configuration } from './config.js';
 import type { EventHub } from './events.js';
 import type { LiveQueryHub } from './live-queries.js';
@@ -24,4 +25,6 @@ export interface DiscretComponents {
   readonly deviceKey: SigningKey;
   /** The app key the instance was opened with (invites carry a tag of it). */
   readonly appKey: string;
+  /** Blobs: put, read, fetched from peers, served to them, collected. */
+  readonly blobs: BlobService;
 }

@@ -46,6 +46,15 @@ export interface Configuration {
    * peers never learn this device's address (the beacon still sees it).
    */
   relayOnly: boolean;
+  /**
+   * Blobs (files) up to this size, in KiB, referenced by rows received from peers are fetched
+   * at once; larger ones (and all when 0, the default) when `getBlob` asks.
+   */
+  prefetchBlobsUpToKb: number;
+  /** A blob put or fetched is never collected within this time, referenced or not (a row referencing it is usually written just after). */
+  blobGraceInMs: number;
+  /** Time between two collections of unreferenced blobs (see `collectBlobs`). */
+  blobCollectionIntervalInMs: number;
 }
 
 export const DEFAULT_CONFIGURATION: Readonly<Configuration> = Object.freeze({
@@ -65,7 +74,13 @@ export const DEFAULT_CONFIGURATION: Readonly<Configuration> = Object.freeze({
   beacons: [],
   enableRelay: true,
   relayOnly: false,
+  prefetchBlobsUpToKb: 0,
+  blobGraceInMs: 3_600_000,
+  blobCollectionIntervalInMs: 600_000,
 });
+
+/** Numbers that may be 0. */
+const MAY_BE_ZERO: ReadonlySet<string> = new Set(['parallelism', 'prefetchBlobsUpToKb', 'blobGraceInMs']);
 
 /** The settings in force: defaults filled in; unknown keys and wrong values refused. */
 export function resolveConfiguration(given: Partial<Configuration> | undefined): Configuration {
@@ -89,8 +104,8 @@ export function resolveConfiguration(given: Partial<Configuration> | undefined):
     if (typeof value !== typeof DEFAULT_CONFIGURATION[k]) {
       throw new DiscretError('INVALID_CONFIGURATION', `Configuration key "${key}" must be a ${typeof DEFAULT_CONFIGURATION[k]}`);
     }
-    if (typeof value === 'number' && (!Number.isInteger(value) || value < (k === 'parallelism' ? 0 : 1))) {
-      throw new DiscretError('INVALID_CONFIGURATION', `Configuration key "${key}" must be a ${k === 'parallelism' ? 'non-negative' : 'positive'} integer`);
+    if (typeof value === 'number' && (!Number.isInteger(value) || value < (MAY_BE_ZERO.has(k) ? 0 : 1))) {
+      throw new DiscretError('INVALID_CONFIGURATION', `Configuration key "${key}" must be a ${MAY_BE_ZERO.has(k) ? 'non-negative' : 'positive'} integer`);
     }
     (config as unknown as Record<string, unknown>)[key] = value;
   }

@@ -1,13 +1,13 @@
 import { base64url, type CryptoPool, deriveAppKeys, hash, utf8 } from '@discret/crypto';
-import { DataModel, validateMutation, type DataModelJson, type Parameters, type ResolvedMutationEntity } from '@discret/lang';
+import { DataModel, validateMutation, type DataModelJson, type Parameters } from '@discret/lang';
 import { componentLogger, createLogger, type Logger } from '@discret/log';
-import { ROOM_ENTITY, SYSTEM_DATA_MODEL } from '@discret/rooms';
-import { Store, type ChangedDays, type StoreDriver } from '@discret/store';
+import { SYSTEM_DATA_MODEL } from '@discret/rooms';
+import { Store, type StoreDriver } from '@discret/store';
 import type { Transport } from '@discret/sync';
 import type { DiscretComponents } from './components.js';
 import { resolveConfiguration, type Configuration } from './config.js';
 import { DiscretError, wrap } from './errors.js';
-import { EVENT_TYPES, EventHub, type DiscretEvent, type DiscretEventType, type EventOf } from './events.js';
+import { changedDays, EVENT_TYPES, EventHub, type DiscretEvent, type DiscretEventType, type EventOf } from './events.js';
 import { InviteBook } from './invite-book.js';
 import { type LiveQuery, LiveQueryHub } from './live-queries.js';
 import { createMutationStream, type MutationStream } from './mutation-stream.js';
@@ -15,8 +15,9 @@ import { Network } from './network.js';
 import { checkOpenOptions, makeDataFolder } from './open-options.js';
 import { ensureOwnRows, loadDeviceKey } from './own-rows.js';
 import { platform } from './platform.js';
-import { type RoomGrant, RoomRegistry } from './rooms.js';
+import { newRoomIds, type RoomGrant, RoomRegistry } from './rooms.js';
 import { watchLive } from './watch.js';
+import { type BlobInput, BlobService, type BlobStatus } from './blob-service.js';
 
 export interface DiscretOptions {
   /**
@@ -130,6 +131,7 @@ export class Discret {
       const logger = options.logger ?? createLogger();
       const events = new EventHub(componentLogger(logger, 'events'), config.eventQueueLength);
       let store: Store<RoomGrant> | undefined;
+      let blobs: BlobService | undefined;
       const live = new LiveQueryHub({ dataModel: () => store!.dataModel, run: (query, params) => store!.query(query, params) });
       // Bulk signing on worker threads. One core is left to this thread, which runs SQLite:
       // on 2 cores one worker measured as fast as two (pnpm bench).
@@ -153,6 +155,7 @@ export class Discret {
           logger,
           onChange: (changes, sources, items, touched, rows) => {
             live.changed(touched, rows, sources);
+            blobs?.rowsChanged(rows, [...sources.values()].some((from) => [...from].some((s) => s !== null)));
             if (!changes.size) return; // local data only
             events.emit({ type: 'DataChanged', rooms: changedDays(changes) });
             network?.roomsChanged([...changes.keys()], sources, items);
@@ -163,12 +166,19 @@ export class Discret {
         await rooms.loadAll(store);
         const deviceKey = await loadDeviceKey(store);
         await ensureOwnRows(store, keys);
-        const parts: DiscretComponents = { config, logger, cryptoPool, events, live, store, rooms, keys, deviceKey, appKey: options.appKey };
+        const owner = keys.signingKey.verifyingKey;
+        blobs = new BlobService({
+          store, events, config, logger: componentLogger(logger, 'blobs'), readFile: platform().readFile,
+          isMember: (room) => room === base64url(keys.privateRoomId) || rooms.roomsOf(owner).includes(room),
+          peers: async (room) => network?.blobPeers(room) ?? [],
+        });
+        const parts: DiscretComponents = { config, logger, cryptoPool, events, live, store, rooms, keys, deviceKey, appKey: options.appKey, blobs };
         // As upstream, networked unless told otherwise.
         const transport = options.transport === 'none' ? undefined : (options.transport ?? platform().defaultTransport(config));
         if (transport) network = await Network.start(parts, transport);
         return new Discret(parts, !options.cryptoPool, network);
       } catch (err) {
+        blobs?.close();
         await network?.stop();
         await store?.close();
         if (!options.cryptoPool) await cryptoPool.close();
@@ -221,6 +231,38 @@ export class Discret {
   watch<T = Record<string, unknown[]>>(text: TypedQuery<T>, params?: Parameters, options: RequestOptions = {}): AsyncIterable<T> {
     const { live } = this.open_();
     return watchLive(live, live.liveQuery<T>(text, params), options.signal);
+  }
+
+  /**
+   * Stores a file as a blob of `room`, streamed in (never held whole), encrypted in the
+   * database; resolves `{ id, size }` once every byte is committed. Store the id in any String
+   * field of a row of that room: members who read the row fetch the bytes with `getBlob`.
+   */
+  putBlob(data: BlobInput, options: { room: string; signal?: AbortSignal }): Promise<{ id: string; size: number }> {
+    return wrap(() => this.open_().blobs.put(data, options), options?.signal);
+  }
+
+  /**
+   * A blob's bytes (or `range`, `end` excluded) as a stream: from this device, or fetched from
+   * connected members of its room as it is read, each 64 KiB verified before it is returned.
+   * The stream errors with NOT_FOUND when no connected peer can send a part not held here.
+   */
+  getBlob(id: string, options: { signal?: AbortSignal; range?: { start: number; end?: number } } = {}): ReadableStream<Uint8Array> {
+    return this.open_().blobs.get(id, options);
+  }
+
+  /** What this device holds of a blob: `local`, `partial` or `missing`, and the bytes held. */
+  blobStatus(id: string): Promise<BlobStatus> {
+    return wrap(() => this.open_().blobs.status(id));
+  }
+
+  /**
+   * Frees the blobs no row references, except those put or fetched within `graceMs` (default
+   * `config.blobGraceInMs`) and those being written; runs by itself every
+   * `config.blobCollectionIntervalInMs`. Resolves what was freed.
+   */
+  collectBlobs(options: { graceMs?: number } = {}): Promise<{ blobs: number; bytes: number }> {
+    return wrap(() => this.open_().blobs.collect(options));
   }
 
   /** Deletes entities, or only the named relation links. */
@@ -374,6 +416,7 @@ export class Discret {
     if (options?.signal?.aborted) throw new DiscretError('ABORTED', 'close() was aborted before it ran', { cause: options?.signal.reason });
     this.closed = true;
     this.parts.live.close();
+    this.parts.blobs.close();
     await this.net?.stop();
     await this.parts.store.close();
     if (this.ownsPool) await this.parts.cryptoPool.close();
@@ -386,33 +429,6 @@ export class Discret {
   }
 }
 
-/** Ids of the rooms a mutation created: the new sys.Room rows, wherever they are in its tree. */
-function newRoomIds(entities: ResolvedMutationEntity[], result: Record<string, unknown>): string[] {
-  const ids: string[] = [];
-  const visit = (m: ResolvedMutationEntity, written: Record<string, unknown> | undefined) => {
-    if (!written) return;
-    if (m.entity.fullName === ROOM_ENTITY && !m.id) ids.push(String(written.id));
-    for (const rel of m.relations) {
-      if (rel.value === null) continue;
-      const children = Array.isArray(rel.value) ? rel.value : [rel.value];
-      const out = written[rel.field.name];
-      const outs = (Array.isArray(out) ? out : [out]) as (Record<string, unknown> | undefined)[];
-      for (const [i, child] of children.entries()) visit(child, outs[i]);
-    }
-  };
-  for (const m of entities) visit(m, result[m.alias] as Record<string, unknown> | undefined);
-  return ids;
-}
-
 function info(model: DataModel): DataModelInfo {
   return { text: model.text, model: model.toJSON() };
-}
-
-function changedDays(changes: ChangedDays): Record<string, Record<string, number[]>> {
-  const out: Record<string, Record<string, number[]>> = {};
-  for (const [room, entities] of changes) {
-    out[room] = {};
-    for (const [entity, days] of entities) out[room][entity] = [...days].sort((a, b) => a - b);
-  }
-  return out;
 }

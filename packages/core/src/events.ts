@@ -1,4 +1,5 @@
 import type { Logger } from '@discret/log';
+import type { ChangedDays } from '@discret/store';
 
 /** Events of a Discret instance, discriminated on `type`. */
 export type DiscretEvent =
@@ -9,6 +10,10 @@ export type DiscretEvent =
   | { type: 'RoomSynchronized'; room: string }
   | { type: 'PendingPeer' }
   | { type: 'PendingHardware' }
+  /** Bytes of a blob held so far while it is fetched from peers (about one event per MiB). */
+  | { type: 'BlobProgress'; id: string; bytes: number; size: number }
+  /** A blob is now held whole here (put, or fetched). */
+  | { type: 'BlobAvailable'; id: string; size: number }
   /** Only from `events()`: this iterator's reader fell behind and `count` older events were dropped. */
   | { type: 'EventsDropped'; count: number };
 
@@ -16,7 +21,7 @@ export type DiscretEventType = DiscretEvent['type'];
 
 /** Every event type, to refuse a misspelt one in `on()` at once rather than never calling it. */
 export const EVENT_TYPES: ReadonlySet<string> = new Set<DiscretEventType>([
-  'DataChanged', 'RoomModified', 'PeerConnected', 'PeerDisconnected', 'RoomSynchronized', 'PendingPeer', 'PendingHardware', 'EventsDropped',
+  'DataChanged', 'RoomModified', 'PeerConnected', 'PeerDisconnected', 'RoomSynchronized', 'PendingPeer', 'PendingHardware', 'BlobProgress', 'BlobAvailable', 'EventsDropped',
 ]);
 export type EventOf<T extends DiscretEventType> = Extract<DiscretEvent, { type: T }>;
 
@@ -112,4 +117,14 @@ export class EventHub {
     for (const stop of [...this.stoppers]) stop();
     this.listeners.clear();
   }
+}
+
+/** A store's changes as the DataChanged event tells them: days sorted, per entity, per room. */
+export function changedDays(changes: ChangedDays): Record<string, Record<string, number[]>> {
+  const out: Record<string, Record<string, number[]>> = {};
+  for (const [room, entities] of changes) {
+    out[room] = {};
+    for (const [entity, days] of entities) out[room][entity] = [...days].sort((a, b) => a - b);
+  }
+  return out;
 }

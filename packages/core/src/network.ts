@@ -2,7 +2,7 @@ import { base64url, equalBytes } from '@discret/crypto';
 import { BeaconClient } from '@discret/beacon';
 import { componentLogger } from '@discret/log';
 import type { RoomItem } from '@discret/store';
-import { type LanDiscoveryHooks, type PeerDiscovery, type RemotePeer, SyncService, type Transport } from '@discret/sync';
+import { type BlobPeer, type LanDiscoveryHooks, type PeerDiscovery, type RemotePeer, SyncService, type Transport } from '@discret/sync';
 import type { DiscretComponents } from './components.js';
 import { type DialRaceHooks, pathKind, raceDials } from './dial-race.js';
 import { DiscretError } from './errors.js';
@@ -65,6 +65,11 @@ export class Network {
   /** Local commits changed these rooms: connected peers that share them pull them. */
   roomsChanged(rooms: string[], sources?: ReadonlyMap<string, ReadonlySet<string | null>>, items?: ReadonlyMap<string, readonly RoomItem[] | null>): void {
     this.sync.roomsChanged(rooms, sources, items);
+  }
+
+  /** Connected members of a room, to fetch its blobs from. */
+  blobPeers(room: string): Promise<BlobPeer[]> {
+    return this.sync.blobPeers(room);
   }
 
   async connect(address: string, signal?: AbortSignal): Promise<string | null> {

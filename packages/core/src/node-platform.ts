@@ -1,5 +1,5 @@
 // Node's parts of Discret, installed by the Node entry point (index.ts).
-import { existsSync, mkdirSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { createCryptoPool } from '@discret/crypto';
@@ -17,4 +17,5 @@ export const nodePlatform: Platform = {
   databasePath: (dataFolder, fileName) => join(dataFolder, fileName),
   databaseExists: (path) => existsSync(path),
   makeDataFolder: (path) => void mkdirSync(path, { recursive: true }),
+  readFile: (path) => createReadStream(path, { highWaterMark: 64 * 1024 }),
 };

@@ -28,6 +28,8 @@ export interface Platform {
   databaseExists(path: string): boolean;
   /** Makes the data folder if missing; throws when the path cannot be a folder. */
   makeDataFolder(path: string): void;
+  /** A file's bytes read in chunks, where the runtime has files (`putBlob` with a path). */
+  readonly readFile?: (path: string) => AsyncIterable<Uint8Array>;
 }
 
 let current: Platform | undefined;

@@ -3,6 +3,7 @@
 export { Discret, databaseExists, type DiscretOptions, type DataModelInfo, type RequestOptions, type TypedQuery } from './discret.js';
 export type { MutationStream } from './mutation-stream.js';
 export type { LiveQuery } from './live-queries.js';
+export type { BlobInput, BlobStatus } from './blob-service.js';
 export { DiscretError, type DiscretErrorCode, type CoreErrorCode } from './errors.js';
 export { DEFAULT_CONFIGURATION, type Configuration } from './config.js';
 export type { DiscretEvent, DiscretEventType, EventOf } from './events.js';

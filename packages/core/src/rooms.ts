@@ -248,3 +248,21 @@ function asRowWrite(q: WriteQuestion): { action: 'insert' | 'update' | 'delete';
       return { action: 'update', previousAuthor: q.srcAuthor };
   }
 }
+
+/** Ids of the rooms a mutation created: the new sys.Room rows, wherever they are in its tree. */
+export function newRoomIds(entities: ResolvedMutationEntity[], result: Record<string, unknown>): string[] {
+  const ids: string[] = [];
+  const visit = (m: ResolvedMutationEntity, written: Record<string, unknown> | undefined) => {
+    if (!written) return;
+    if (m.entity.fullName === ROOM_ENTITY && !m.id) ids.push(String(written.id));
+    for (const rel of m.relations) {
+      if (rel.value === null) continue;
+      const children = Array.isArray(rel.value) ? rel.value : [rel.value];
+      const out = written[rel.field.name];
+      const outs = (Array.isArray(out) ? out : [out]) as (Record<string, unknown> | undefined)[];
+      for (const [i, child] of children.entries()) visit(child, outs[i]);
+    }
+  };
+  for (const m of entities) visit(m, result[m.alias] as Record<string, unknown> | undefined);
+  return ids;
+}

@@ -1,6 +1,6 @@
 import type { Logger } from '@discret/log';
 import type { NodeRecord, RecordBatch, RecordRef, RoomItem } from '@discret/store';
-import type { Admission, HostImportReport, RemotePeer, SyncHost, SyncPhase } from '@discret/sync';
+import type { Admission, BlobGet, BlobProof, HostImportReport, RemotePeer, SyncHost, SyncPhase } from '@discret/sync';
 import { base64url } from '@discret/crypto';
 import type { DiscretComponents } from './components.js';
 import type { PeerRules } from './host-checks.js';
@@ -80,6 +80,14 @@ export class DiscretSyncHost implements SyncHost {
   }
   roomPeers(room: string): Promise<NodeRecord[]> {
     return this.rooms.roomPeers(room);
+  }
+
+  // ---- blobs (blob-service.ts)
+  blobRange(get: BlobGet): Promise<BlobProof | null> {
+    return this.parts.blobs.blobRange(get);
+  }
+  blobGroup(get: BlobGet, index: number): Promise<Uint8Array> {
+    return this.parts.blobs.blobGroup(get, index);
   }
 
   // ---- events, to the app

@@ -15,3 +15,6 @@ export {
 } from './canonical.js';
 export { MeetingSecret, deriveToken, encodeToken, decodeToken, MEETING_TOKEN_LENGTH } from './meeting.js';
 export { InlineCryptoPool, type CryptoPool, type CryptoPoolOptions, type SignedMessage } from './pool.js';
+export {
+  BLOB_GROUP_BYTES, blobKey, groupCount, groupBytes, leafHash, blobRoot, rangeProof, verifyRange, blobId, parseBlobId, blobIdsIn, type BlobAddress,
+} from './blob-tree.js';

@@ -19,6 +19,7 @@ import type { ChangedDays, ChangedItems, ChangedRow, ChangeSources, ImportOption
 import { insertsOnly as insertsOnlyEntity, WriteContext } from './write-context.js';
 import { MAX_CHANGED_ROWS, MAX_ITEMS_PER_ROOM } from './write-effects.js';
 import { GroupCommitWriter } from './writer.js';
+import { BLOB_SCHEMA, BlobTable } from './blobs.js';
 
 /** Whether a validated mutation only inserts (computed once per mutation, which the caches keep). */
 const insertsOnly = new WeakMap<ResolvedMutation, boolean>();
@@ -35,6 +36,8 @@ export class Store<Grant = unknown> {
   private model: DataModel;
   private closed = false;
   private readonly text: TextIndexer;
+  /** Blob bytes (files), in this database. */
+  readonly blobs: BlobTable;
 
   private constructor(
     private readonly options: StoreOptions<Grant>,
@@ -48,6 +51,7 @@ export class Store<Grant = unknown> {
   ) {
     this.model = model;
     this.text = new TextIndexer(writer, log);
+    this.blobs = new BlobTable(writer, reader);
   }
 
   /** Opens (creating if needed) a store. Throws StoreError WRONG_KEY for a wrong key. */
@@ -60,7 +64,7 @@ export class Store<Grant = unknown> {
     try {
       if (!inMemory) refuseEmptyFile(options.path, await driver.fileSize?.(options.path));
       writerConn = await driver.open({ path: options.path, key: options.key, cacheSizeKb: options.writeCacheSizeInKb ?? 2048 });
-      await writerConn.exec(SCHEMA);
+      await writerConn.exec(SCHEMA + BLOB_SCHEMA);
       reader = await driver.open({ path: options.path, key: options.key, readonly: true, cacheSizeKb: options.readCacheSizeInKb });
       const rows = await writerConn.all('SELECT text FROM _data_model ORDER BY version DESC LIMIT 1');
       const text = rows[0] ? String(rows[0].text) : '';

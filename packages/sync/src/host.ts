@@ -1,4 +1,5 @@
 import type { NodeRecord, RecordBatch, RecordRef, RoomItem } from '@discret/store';
+import type { BlobSource } from './blob-transfer.js';
 
 /** The two parts of a room, synchronised in this order: rights before data. */
 export type SyncPhase = 'definition' | 'data';
@@ -95,6 +96,7 @@ export interface SyncEvents {
  * What sync needs from the app's database and rules, in four parts as js-libp2p splits its
  * components: admission (the handshake), the room source (the responder), the room sink (the
  * puller), and events. Core implements it over its store and rooms; tests can implement it in
- * memory. Sync decides nothing about rights itself: it asks.
+ * memory. Sync decides nothing about rights itself: it asks. A host that holds blobs serves
+ * them (`BlobSource`).
  */
-export interface SyncHost extends PeerAdmission, RoomSource, RoomSink, SyncEvents {}
+export interface SyncHost extends PeerAdmission, RoomSource, RoomSink, SyncEvents, Partial<BlobSource> {}

@@ -14,7 +14,9 @@ export {
 export { newChallenge, proveIdentity, checkIdentity, identityProofBytes, CHALLENGE_BYTES } from './identity.js';
 export type { Admission, HostImportReport, PeerAdmission, RemotePeer, RoomSink, RoomSource, SyncEvents, SyncHost, SyncPhase } from './host.js';
 export { DEFAULT_SESSION_LIMITS, type SessionLimits } from './session-context.js';
-export { SyncService, type SyncServiceOptions } from './service.js';
+export { SyncService, type SyncServiceOptions, type BlobPeer } from './service.js';
+export { BlobStreamClient, type BlobSource, type VerifiedGroup } from './blob-transfer.js';
+export { MAX_BLOB_WINDOW, type BlobGet, type BlobProof } from './blob-protocol.js';
 export { reconcileItem, keysOfBatch, batchWithin, ITEM_KEY_BYTES, type ItemKind } from './items.js';
 export { batchToWire, batchFromWire } from './records-wire.js';
 export { listenPorts, dialableAddresses, type PortEntry } from './addresses.js';

@@ -12,7 +12,7 @@ import { recordWireSize } from './records-wire.js';
 import { decodeLimits, type SessionCore } from './session-context.js';
 import { withTimeout } from './timeouts.js';
 import type { ByteStream } from './transport.js';
-import { MessageChannel, type WireMessage } from './wire.js';
+import type { MessageChannel, WireMessage } from './wire.js';
 
 /** An answer that says "ask again later" instead of a reply (see `reconcile`). */
 const BUSY = Symbol('busy');
@@ -53,20 +53,19 @@ export class Responder {
     this.handlers = answers(core, hooks, (room) => this.shared(room));
   }
 
-  /** Takes the remote's request stream (one per connection). */
-  serve(stream: ByteStream): void {
+  /** Takes the remote's request stream (one per connection), whose first message was read. */
+  serve(stream: ByteStream, channel: MessageChannel, first: WireMessage): void {
     if (this.serving) {
       stream.abort(new SyncError('PROTOCOL', 'One request stream per connection'));
       return;
     }
     this.serving = true;
-    const channel = new MessageChannel(stream, { logger: this.core.ctx.logger });
-    void this.answerAll(channel).catch((error) => this.core.fail(error));
+    void this.answerAll(channel, first).catch((error) => this.core.fail(error));
   }
 
-  private async answerAll(channel: MessageChannel): Promise<void> {
-    for (;;) {
-      const message = await channel.receive({ signal: this.core.signal });
+  private async answerAll(channel: MessageChannel, first: WireMessage): Promise<void> {
+    for (let next: WireMessage | null = first; ; next = null) {
+      const message = next ?? (await channel.receive({ signal: this.core.signal }));
       this.core.touch();
       if (message === null) {
         this.hooks.close();

@@ -3,10 +3,18 @@ import { componentLogger, type Logger } from '@discret/log';
 import { SyncError } from './errors.js';
 import type { RoomItem } from '@discret/store';
 import type { RemotePeer, SyncHost } from './host.js';
+import type { BlobStreamClient } from './blob-transfer.js';
 import { ItemSetCache } from './item-cache.js';
 import { KeyedLocks } from './keyed-locks.js';
 import { DEFAULT_SESSION_LIMITS, PeerSession, type SessionLimits } from './session.js';
 import type { AbortOptions, Connection, Transport } from './transport.js';
+
+/** A connected member of a room, to fetch blobs from (see `SyncService.blobPeers`). */
+export interface BlobPeer {
+  remote: RemotePeer;
+  open(signal?: AbortSignal): Promise<BlobStreamClient>;
+  drop(error: unknown): void;
+}
 
 export interface SyncServiceOptions {
   transport: Transport;
@@ -128,6 +136,21 @@ export class SyncService {
         .then((shared) => session.notify(wanted.filter((r) => shared.includes(r)), items))
         .catch((error) => this.log.debug({ err: error }, 'could not notify a peer'));
     }
+  }
+
+  /**
+   * The connected peers that may read `room` (members of it), each able to open blob streams:
+   * where a blob of that room is asked for. Peers outside the room are never asked, so they
+   * never learn the blob's id. `drop` disconnects a peer that sent bad data.
+   */
+  async blobPeers(room: string): Promise<BlobPeer[]> {
+    const open = [...this.sessions].filter((s) => s.remote && s.isOpen);
+    const shared = await Promise.all(open.map((s) => this.options.host.roomsFor(s.remote!).catch(() => [] as string[])));
+    return open.filter((_, i) => shared[i]!.includes(room)).map((session) => ({
+      remote: session.remote!,
+      open: (signal?: AbortSignal) => session.openBlobStream(signal),
+      drop: (error: unknown) => session.fail(error),
+    }));
   }
 
   /** The session on a connection, by the connection's id. */

@@ -8,8 +8,9 @@ import { Requester } from './requester.js';
 import { Responder } from './responder.js';
 import type { SessionContext, SessionCore } from './session-context.js';
 import { withTimeout } from './timeouts.js';
-import type { Connection } from './transport.js';
-import { MessageChannel } from './wire.js';
+import type { ByteStream, Connection } from './transport.js';
+import { MessageChannel, type WireMessage } from './wire.js';
+import { type BlobSource, BlobStreamClient, serveBlobStream } from './blob-transfer.js';
 
 export { DEFAULT_SESSION_LIMITS, type SessionContext, type SessionLimits } from './session-context.js';
 
@@ -77,7 +78,7 @@ export class PeerSession implements SessionCore {
       changed: (rooms, items) => void this.puller.changed(rooms, items),
       close: () => void this.close(),
     });
-    connection.onStream((stream) => this.responder.serve(stream));
+    connection.onStream((stream) => void this.route(stream));
     connection.onClose(() => this.end('the connection closed'));
   }
 
@@ -188,6 +189,46 @@ export class PeerSession implements SessionCore {
     const level = error instanceof SyncError && (error.code === 'CLOSED' || error.code === 'ABORTED') ? 'debug' : 'warn';
     this.ctx.logger[level]({ err: error, connection: this.connection.id }, 'dropping a peer connection');
     void this.close();
+  }
+
+  /**
+   * A stream the remote opened: its first message says what it is for. `hello` opens the
+   * request stream (one per connection), `blobGet` a blob stream (blob-transfer.ts).
+   */
+  private async route(stream: ByteStream): Promise<void> {
+    const { logger, limits, host } = this.ctx;
+    const channel = new MessageChannel(stream, { logger });
+    let first: WireMessage | null;
+    try {
+      first = await channel.receive({ timeoutMs: limits.requestTimeoutMs, signal: this.signal });
+    } catch (error) {
+      // A bad frame, or a stream that says nothing in time: the remote is not one of us.
+      this.fail(error);
+      return;
+    }
+    if (first === null) return;
+    if (first.type !== 'blobGet') {
+      this.responder.serve(stream, channel, first);
+      return;
+    }
+    const mayRead = async (room: string) => {
+      const admission = await withTimeout(this.admitted, limits.requestTimeoutMs * 2, 'admission', this.signal);
+      return admission.allowed && (await host.roomsFor(this.peer())).includes(room);
+    };
+    try {
+      await serveBlobStream(channel, first, { source: host.blobRange && host.blobGroup ? (host as BlobSource) : undefined, mayRead, timeoutMs: limits.requestTimeoutMs, signal: this.signal });
+    } catch (error) {
+      // A malformed request is the remote's fault; a reader too slow or gone only ends its stream.
+      if (error instanceof SyncError && error.code === 'PROTOCOL') this.fail(error);
+      else stream.abort(error as Error);
+    }
+  }
+
+  /** Opens a blob stream to the remote (see blob-transfer.ts). */
+  async openBlobStream(signal?: AbortSignal): Promise<BlobStreamClient> {
+    if (!this.isAdmitted || this.ended) throw new SyncError('CLOSED', 'The session is not open');
+    const stream = await this.connection.openStream({ signal: signal ? AbortSignal.any([signal, this.signal]) : this.signal });
+    return new BlobStreamClient(new MessageChannel(stream, { logger: this.ctx.logger }), this.ctx.limits.requestTimeoutMs);
   }
 
   private requester(): Requester {
