@@ -3,6 +3,7 @@
 // `discret <command> --help` describes one.
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { blobCommands } from './commands/blob.js';
 import { codegenCommand } from './commands/codegen.js';
 import { demoCommand } from './commands/demo.js';
 import { demoPeerCommand } from './commands/demo-peer.js';
@@ -26,6 +27,7 @@ peerCommands(program);
 codegenCommand(program);
 replCommand(program);
 transferCommands(program);
+blobCommands(program);
 for (const command of program.commands) command.exitOverride((error) => {
   throw error;
 }).showHelpAfterError();

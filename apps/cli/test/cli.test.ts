@@ -201,6 +201,39 @@ describe('discret (peers)', () => {
   }, 120_000);
 });
 
+describe('discret blob', () => {
+  test('put a file in one folder, serve it, get it (and a range) into another folder of the same user', async () => {
+    const login = `blobber${folders}`;
+    const one = folder(login);
+    const two = folder(login);
+    const file = join(root, 'photo.bin');
+    const bytes = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 31) & 0xff));
+    writeFileSync(file, bytes);
+    const put = discret(['blob', 'put', ...one, '--model', modelFile, file]);
+    expect(put.err).toBe('');
+    const { id, size } = JSON.parse(put.out) as { id: string; size: number };
+    expect(size).toBe(bytes.length);
+    expect(JSON.parse(discret(['blob', 'status', ...one, id]).out)).toEqual({ state: 'local', size: bytes.length, bytesHeld: bytes.length });
+    expect(discret(['blob', 'status', ...two, '--model', modelFile, id]).out).toContain('"missing"');
+    const server = serve([...one, '--listen', '/ip4/127.0.0.1/tcp/0', '--no-multicast']);
+    try {
+      const address = (await server.line(/^listening /)).slice('listening '.length);
+      const out = join(root, 'photo.copy');
+      const got = spawnSync(process.execPath, [cli, 'blob', 'get', ...two, id, '--connect', address, '--out', out], { env, encoding: 'utf8', timeout: 60_000 });
+      expect(got.stderr).toBe('');
+      expect(got.status).toBe(0);
+      expect(readFileSync(out)).toEqual(bytes);
+      // Now held locally: a range to stdout needs no peer.
+      const range = spawnSync(process.execPath, [cli, 'blob', 'get', ...two, id, '--start', '70000', '--end', '70010'], { env, timeout: 60_000 });
+      expect(range.status).toBe(0);
+      expect(range.stdout).toEqual(bytes.subarray(70_000, 70_010));
+    } finally {
+      await server.stop();
+    }
+    expect(discret(['blob', 'get', ...folder(), '--model', modelFile, 'blob1.nope']).code).toBe(4);
+  }, 120_000);
+});
+
 describe('discret demo', () => {
   test("the README's first command, run exactly as written, shows two peers syncing and exits 0", () => {
     const readme = readFileSync(join(repo, 'README.md'), 'utf8');
