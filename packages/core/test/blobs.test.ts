@@ -203,3 +203,56 @@ describe('blobs between peers (libp2p on 127.0.0.1)', () => {
     }
   }, 30_000);
 });
+
+describe('blob transfers survive a crash', () => {
+  test('the fetching process killed with SIGKILL mid-transfer resumes from what it had committed', async () => {
+    const { spawn } = await import('node:child_process');
+    const fixture = join(import.meta.dirname, 'fixtures/blob-fetcher.ts');
+    const sender = await Discret.open({
+      dataModel: 'files { File { name: String, blob: String } }', appKey: 'test.blob-resume', keyMaterial: new Uint8Array(32).fill(31),
+      dataFolder: join(root, String(n++)), transport: libp2pTransport({ listen: ['/ip4/127.0.0.1/tcp/0'] }), logger: silentLogger, cryptoPool: pool,
+      config: { enableMulticast: false },
+    });
+    const folder = join(root, String(n++));
+    const data = pattern(48 * 1024 * 1024, 12);
+    try {
+      const { id } = await sender.putBlob(data, { room: sender.privateRoom });
+      /** Runs the fetcher; resolves its lines once `stop(lines)` says so (or it exits). */
+      const fetcher = (stop: (lines: string[]) => boolean) => new Promise<{ lines: string[]; kill: () => void; exited: Promise<void> }>((resolve, reject) => {
+        const child = spawn(process.execPath, [fixture, folder, sender.addresses()[0]!, id], { stdio: ['ignore', 'pipe', 'inherit'] });
+        const lines: string[] = [];
+        const exited = new Promise<void>((done) => child.once('exit', () => done()));
+        const timer = setTimeout(() => reject(new Error(`fetcher stuck: ${lines.slice(-3).join(' | ')}`)), 60_000);
+        const settle = () => {
+          clearTimeout(timer);
+          resolve({ lines, kill: () => child.kill('SIGKILL'), exited });
+        };
+        let partial = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          const parts = (partial + chunk.toString()).split('\n');
+          partial = parts.pop()!;
+          lines.push(...parts);
+          if (stop(lines)) settle();
+        });
+        child.once('exit', settle);
+      });
+      const progressOf = (lines: string[]) => Math.max(0, ...lines.filter((l) => l.startsWith('progress ')).map((l) => Number(l.split(' ')[1])));
+      const first = await fetcher((lines) => progressOf(lines) >= 12 * 1024 * 1024);
+      first.kill();
+      await first.exited;
+      const acknowledged = progressOf(first.lines);
+      expect(acknowledged).toBeGreaterThanOrEqual(12 * 1024 * 1024);
+      expect(acknowledged).toBeLessThan(data.length);
+
+      const second = await fetcher((lines) => lines.some((l) => l.startsWith('done ')));
+      await second.exited;
+      const [, state, held] = second.lines[0]!.split(' ');
+      expect(state).toBe('partial');
+      // Nothing acknowledged was lost; what is fetched again is what was not committed.
+      expect(Number(held)).toBeGreaterThanOrEqual(acknowledged);
+      expect(second.lines.at(-1)).toBe(`done ${sha(data)}`);
+    } finally {
+      await sender.close();
+    }
+  }, 120_000);
+});
