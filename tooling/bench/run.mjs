@@ -202,6 +202,10 @@ try {
   const { liveBench } = await import('./live.mjs');
   await liveBench({ report, rows: quick ? 30_000 : 100_000, queries: 1_000, writes: quick ? 50 : 200, memoryQueries: quick ? 2_000 : 10_000 });
 
+  // ---------------------------------------------------------------- blobs
+  const { blobBench } = await import('./blobs.mjs');
+  await blobBench({ report, dir: mkdtempSync(join(dir, 'blobs-')), mib: quick ? 64 : 1024, kills: quick ? 3 : 10, resumeMib: quick ? 32 : 64 });
+
   // ---------------------------------------------------------------- beside OrbitDB
   const { orbitdbBench } = await import('./orbitdb.mjs');
   await orbitdbBench({ dir: mkdtempSync(join(dir, 'orbit-')), report, N: ORBIT_N });

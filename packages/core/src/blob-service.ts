@@ -1,5 +1,5 @@
 import {
-  BLOB_GROUP_BYTES, type BlobAddress, blobId, blobIdsIn, blobKey, blobRoot, fromBase64url, groupCount, leafHash, parseBlobId, randomBytes, base64url, rangeProof,
+  BLOB_GROUP_BYTES, type BlobAddress, blobId, blobIdsIn, blobKey, blobRoot, fromBase64url, groupCount, leafHash, parseBlobId, randomBytes, base64url, rangeProof, type SubtreeMemo,
 } from '@discret/crypto';
 import type { Logger } from '@discret/log';
 import type { BlobRecord, ChangedRow, Store } from '@discret/store';
@@ -50,8 +50,8 @@ export class BlobService {
   private readonly busy = new Map<string, number>();
   /** The fetch of each blob in progress: a second reader waits for it rather than asking again. */
   private readonly fetching = new Map<string, Promise<void>>();
-  /** Leaf hashes of the blobs served last (a large blob's are read once per transfer, not per window). */
-  private readonly leafCache = new Map<string, Uint8Array[]>();
+  /** Leaf hashes and subtree hashes of the blobs served last (read and hashed once per transfer, not per window). */
+  private readonly treeCache = new Map<string, { leaves: Uint8Array[]; memo: SubtreeMemo }>();
   private readonly prefetchQueue = new Set<string>();
   private prefetching = false;
   private readonly timer: ReturnType<typeof setInterval>;
@@ -180,9 +180,9 @@ export class BlobService {
   // ---- what peers are served (sync's BlobSource)
   async blobRange(get: BlobGet): Promise<BlobProof | null> {
     const key = blobKey(fromBase64url(get.room));
-    const leaves = await this.wholeLeaves(blobId({ room: fromBase64url(get.room), root: get.root, size: get.size }));
-    if (!leaves) return null;
-    return { leaves: leaves.slice(get.from, get.to), proof: rangeProof(key, leaves, get.from, get.to) };
+    const tree = await this.wholeTree(blobId({ room: fromBase64url(get.room), root: get.root, size: get.size }));
+    if (!tree) return null;
+    return { leaves: tree.leaves.slice(get.from, get.to), proof: rangeProof(key, tree.leaves, get.from, get.to, tree.memo) };
   }
 
   async blobGroup(get: BlobGet, index: number): Promise<Uint8Array> {
@@ -253,10 +253,9 @@ export class BlobService {
               events.emit({ type: 'BlobProgress', id, bytes: held, size: address.size });
             });
             try {
-              for (const run of runs(await this.missingIn(id, from, to))) {
-                for await (const group of client.get({ room, root: address.root, size: address.size, from: run.from, to: run.to }, { signal })) {
-                  await writes.push(store.blobs.writeGroup(id, group.index, group.leaf, group.data).then(() => group.data.length));
-                }
+              const windows = runs(await this.missingIn(id, from, to)).map((run) => ({ room, root: address.root, size: address.size, ...run }));
+              for await (const group of client.getAll(windows, { signal })) {
+                await writes.push(store.blobs.writeGroup(id, group.index, group.leaf, group.data).then(() => group.data.length));
               }
               await writes.drain();
             } finally {
@@ -298,15 +297,15 @@ export class BlobService {
     return held.reduce((sum, i) => sum + (i === lastIndex ? found.size - lastIndex * BLOB_GROUP_BYTES : BLOB_GROUP_BYTES), 0);
   }
 
-  private async wholeLeaves(id: string): Promise<Uint8Array[] | null> {
-    const cached = this.leafCache.get(id);
+  private async wholeTree(id: string): Promise<{ leaves: Uint8Array[]; memo: SubtreeMemo } | null> {
+    const cached = this.treeCache.get(id);
     if (cached) return cached;
     const record = await this.parts.store.blobs.record(id);
     if (!record || record.held !== record.groups) return null;
-    const leaves = (await this.parts.store.blobs.leafHashes(id)) as Uint8Array[];
-    if (this.leafCache.size >= 4) this.leafCache.delete(this.leafCache.keys().next().value!);
-    this.leafCache.set(id, leaves);
-    return leaves;
+    const tree = { leaves: (await this.parts.store.blobs.leafHashes(id)) as Uint8Array[], memo: new Map() };
+    if (this.treeCache.size >= 4) this.treeCache.delete(this.treeCache.keys().next().value!);
+    this.treeCache.set(id, tree);
+    return tree;
   }
 
   /** Marks `id` busy (not collectable) until the returned function is called. */
@@ -328,12 +327,19 @@ function parse(id: string): BlobAddress {
   }
 }
 
-/** Consecutive runs of indexes, each at most MAX_BLOB_WINDOW long. */
+/**
+ * Groups asked per request: with two requests in flight at most 1 MiB of a blob is on its way,
+ * so a chat message sent meanwhile waits behind little (with 16 MiB windows a transfer delayed
+ * chat messages by over a second on loopback).
+ */
+const FETCH_WINDOW = 8;
+
+/** Consecutive runs of indexes, each at most FETCH_WINDOW long. */
 function runs(indexes: readonly number[]): { from: number; to: number }[] {
   const out: { from: number; to: number }[] = [];
   for (const i of indexes) {
     const last = out[out.length - 1];
-    if (last && last.to === i && last.to - last.from < MAX_BLOB_WINDOW) last.to++;
+    if (last && last.to === i && last.to - last.from < FETCH_WINDOW) last.to++;
     else out.push({ from: i, to: i + 1 });
   }
   return out;

@@ -16,5 +16,5 @@ export {
 export { MeetingSecret, deriveToken, encodeToken, decodeToken, MEETING_TOKEN_LENGTH } from './meeting.js';
 export { InlineCryptoPool, type CryptoPool, type CryptoPoolOptions, type SignedMessage } from './pool.js';
 export {
-  BLOB_GROUP_BYTES, blobKey, groupCount, groupBytes, leafHash, blobRoot, rangeProof, verifyRange, blobId, parseBlobId, blobIdsIn, type BlobAddress,
+  BLOB_GROUP_BYTES, blobKey, groupCount, groupBytes, leafHash, blobRoot, rangeProof, verifyRange, blobId, parseBlobId, blobIdsIn, type BlobAddress, type SubtreeMemo,
 } from './blob-tree.js';

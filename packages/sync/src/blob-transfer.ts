@@ -74,15 +74,41 @@ export class BlobStreamClient {
     private readonly timeoutMs: number,
   ) {}
 
-  async *get(get: BlobGet, options: AbortOptions = {}): AsyncGenerator<VerifiedGroup> {
+  /** The groups of one request, verified. */
+  get(get: BlobGet, options: AbortOptions = {}): AsyncGenerator<VerifiedGroup> {
+    return this.getAll([get], options);
+  }
+
+  /**
+   * The groups of several requests, in order, verified: the next request goes out as soon as
+   * the answer to the one before it begins, so the remote never waits for a round trip and at
+   * most two requests' groups are on their way (which bounds what other streams of the
+   * connection wait behind).
+   */
+  async *getAll(gets: readonly BlobGet[], options: AbortOptions = {}): AsyncGenerator<VerifiedGroup> {
+    if (!gets.length) return;
+    await this.channel.send({ type: 'blobGet', body: gets[0] }, options);
+    for (let i = 0; i < gets.length; i++) {
+      const leaves = await this.proof(gets[i]!, options);
+      if (i + 1 < gets.length) await this.channel.send({ type: 'blobGet', body: gets[i + 1] }, options);
+      yield* this.groups(gets[i]!, leaves, options);
+    }
+  }
+
+  /** The answer to a request up to its proof, checked: the leaves of its groups. */
+  private async proof(get: BlobGet, options: AbortOptions): Promise<Uint8Array[]> {
     const key = blobKey(fromBase64url(get.room));
-    await this.channel.send({ type: 'blobGet', body: get }, options);
     const answer = await this.receive(options);
     if (answer.type === 'blobMissing') throw new SyncError('REFUSED', 'The remote does not hold this blob whole');
     if (answer.type === 'error') throw new SyncError('REFUSED', `The remote refused the blob: ${String((answer.body as { message?: unknown } | null)?.message)}`);
     if (answer.type !== 'blobProof') throw new SyncError('PROTOCOL', `Expected blobProof, got ${answer.type}`);
     const { leaves, proof } = decodeBlobProof(answer.body, get);
     if (!verifyRange(key, get.size, get.root, get.from, leaves, proof)) throw new SyncError('INVALID_DATA', 'The blob proof does not lead to the blob id');
+    return leaves;
+  }
+
+  private async *groups(get: BlobGet, leaves: Uint8Array[], options: AbortOptions): AsyncGenerator<VerifiedGroup> {
+    const key = blobKey(fromBase64url(get.room));
     for (let index = get.from; index < get.to; index++) {
       const message = await this.receive(options);
       if (message.type !== 'blobGroup') throw new SyncError('PROTOCOL', `Expected blobGroup, got ${message.type}`);
