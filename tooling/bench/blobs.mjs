@@ -25,7 +25,12 @@ function startSender(dir, mib) {
     createInterface({ input: child.stdout }).once('line', (line) => resolve(JSON.parse(line)));
     child.once('exit', (code) => reject(new Error(`blob sender exited (${code})`)));
   });
-  return { child, ready: first, stop: () => new Promise((done) => (child.exitCode !== null ? done() : (child.once('exit', done), child.kill('SIGKILL')))) };
+  const stop = () => new Promise((done) => {
+    if (child.exitCode !== null) return done();
+    child.once('exit', done);
+    child.kill('SIGKILL');
+  });
+  return { child, ready: first, stop };
 }
 
 async function receiver(dir, config = {}) {
@@ -68,7 +73,11 @@ export async function blobBench({ report, dir, mib = 1024, kills = 10, resumeMib
     const stopChat = app.on('DataChanged', () => {
       const at = Date.now();
       void app.query('query { m: chat.Message(room_id = $r) { id at } }', { r: app.privateRoom }).then(({ m }) => {
-        for (const row of m) if (!seen.has(row.id)) (seen.add(row.id), latencies.push(at - row.at));
+        for (const row of m) {
+          if (seen.has(row.id)) continue;
+          seen.add(row.id);
+          latencies.push(at - row.at);
+        }
       });
     });
     sender.child.stdin.write(`chat ${Math.max(20, Math.round(mib / 8))}\n`);
@@ -104,7 +113,10 @@ async function resumeBench({ add, dir, kills, mib }) {
   const app = await receiver(join(dir, 'resume-receiver'));
   const senderDir = join(dir, 'resume-sender');
   let seed = 3;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
   try {
     const before = loopbackBytes();
     let killed = 0;
