@@ -9,6 +9,7 @@ import type { Configuration } from './config.js';
 import { DiscretError } from './errors.js';
 import type { EventHub } from './events.js';
 import { WriteWindow } from './write-window.js';
+import { GroupArrivals } from './group-arrivals.js';
 
 export type { BlobInput } from './blob-input.js';
 
@@ -53,6 +54,7 @@ export class BlobService {
   /** Leaf hashes and subtree hashes of the blobs served last (read and hashed once per transfer, not per window). */
   private readonly treeCache = new Map<string, { leaves: Uint8Array[]; memo: SubtreeMemo }>();
   private readonly prefetchQueue = new Set<string>();
+  private readonly arrivals = new GroupArrivals();
   private prefetching = false;
   private readonly timer: ReturnType<typeof setInterval>;
   private closed = false;
@@ -131,12 +133,7 @@ export class BlobService {
             controller.close();
             return;
           }
-          let data = await store.blobs.readGroup(id, next);
-          if (!data) {
-            await this.fetch(address, id, next, Math.min(last, next + MAX_BLOB_WINDOW), options.signal);
-            data = await store.blobs.readGroup(id, next);
-            if (!data) throw new DiscretError('NOT_FOUND', `Group ${next} of blob ${id} is not held`);
-          }
+          const data = this.arrivals.take(id, next) ?? (await store.blobs.readGroup(id, next)) ?? (await this.fetchGroup(address, id, next, last, options.signal));
           const offset = next * BLOB_GROUP_BYTES;
           const from = Math.max(0, start - offset);
           const to = Math.min(data.length, end - offset);
@@ -148,6 +145,25 @@ export class BlobService {
         }
       },
     }, { highWaterMark: 0 });
+  }
+
+  /**
+   * Group `index`, fetched with those after it up to `last` (at most MAX_BLOB_WINDOW): resolves
+   * as soon as that group arrives, while the fetch goes on for the reader's next pulls.
+   */
+  private async fetchGroup(address: BlobAddress, id: string, index: number, last: number, signal?: AbortSignal): Promise<Uint8Array> {
+    const waiting = this.arrivals.wait(id, index);
+    try {
+      const fetched = this.fetch(address, id, index, Math.min(last, index + MAX_BLOB_WINDOW), signal).then(async () => {
+        const data = (await this.parts.store.blobs.readGroup(id, index)) ?? this.arrivals.take(id, index);
+        if (!data) throw new DiscretError('NOT_FOUND', `Group ${index} of blob ${id} is not held`);
+        return data;
+      });
+      fetched.catch(() => {}); // raced below; once the group arrived, the rest of the fetch is the next pulls' business
+      return await Promise.race([waiting.arrived, fetched]);
+    } finally {
+      waiting.cancel();
+    }
   }
 
   async status(id: string): Promise<BlobStatus> {
@@ -255,7 +271,9 @@ export class BlobService {
             try {
               const windows = runs(await this.missingIn(id, from, to)).map((run) => ({ room, root: address.root, size: address.size, ...run }));
               for await (const group of client.getAll(windows, { signal })) {
-                await writes.push(store.blobs.writeGroup(id, group.index, group.leaf, group.data).then(() => group.data.length));
+                const write = store.blobs.writeGroup(id, group.index, group.leaf, group.data).then(() => group.data.length);
+                this.arrivals.arrived(id, group.index, group.data);
+                await writes.push(write);
               }
               await writes.drain();
             } finally {

@@ -165,17 +165,36 @@ export class PeerSession implements SessionCore {
     this.puller.schedule(rooms);
   }
 
-  /** Tells the remote these rooms changed here (it pulls them); rooms it does not share are left out by the caller. */
-  async notify(rooms: string[], items?: ReadonlyMap<string, readonly RoomItem[] | null>): Promise<void> {
-    if (!this.isAdmitted || this.ended || !rooms.length) return;
-    // The records written, when few: the remote fetches exactly those (the live path), without
-    // reconciling the room.
-    const listed = new Map<string, RoomItem[]>();
-    for (const room of rooms) {
-      const written = items?.get(room);
-      if (written && written.length <= MAX_LIVE_ITEMS) listed.set(room, [...written]);
+  /**
+   * Tells the remote these rooms changed here (it pulls them); rooms it does not share are left
+   * out by the caller. One `changed` is in flight at a time: what changes meanwhile is merged
+   * into the next one, so a remote slow to answer (busy writing a large transfer, say) gets one
+   * message for many commits instead of a queue that grows with every commit (measured: a chat
+   * message every 50 ms during a blob transfer reached the other side 1 s late, then 0.1 s).
+   */
+  notify(rooms: string[], items?: ReadonlyMap<string, readonly RoomItem[] | null>): Promise<void> {
+    if (!this.isAdmitted || this.ended || !rooms.length) return Promise.resolve();
+    const next = (this.nextNotice ??= new PendingNotice());
+    next.add(rooms, items);
+    this.notifying ??= this.sendNotices();
+    return next.sent;
+  }
+
+  private nextNotice: PendingNotice | null = null;
+  private notifying: Promise<void> | null = null;
+
+  private async sendNotices(): Promise<void> {
+    while (this.nextNotice) {
+      const notice = this.nextNotice;
+      this.nextNotice = null;
+      try {
+        await this.requester().request('changed', notice.message());
+        notice.done();
+      } catch (error) {
+        notice.failed(error);
+      }
     }
-    await this.requester().request('changed', { rooms, items: listed });
+    this.notifying = null;
   }
 
   async close(): Promise<void> {
@@ -245,5 +264,48 @@ export class PeerSession implements SessionCore {
     this.puller.clear();
     if (this.isAdmitted && this.proof) this.ctx.host.peerDisconnected?.(this.proof);
     this.ctx.ended(this);
+  }
+}
+
+/**
+ * The changes not yet told to the remote: rooms, and per room the records written when they
+ * are few (the remote fetches exactly those, the live path, without reconciling the room); a
+ * room with more than MAX_LIVE_ITEMS, or with a commit that did not list them, is told alone.
+ */
+class PendingNotice {
+  private readonly rooms = new Set<string>();
+  private readonly items = new Map<string, RoomItem[] | null>();
+  private resolve!: () => void;
+  private reject!: (error: unknown) => void;
+  readonly sent = new Promise<void>((resolve, reject) => {
+    this.resolve = resolve;
+    this.reject = reject;
+  });
+
+  add(rooms: string[], items?: ReadonlyMap<string, readonly RoomItem[] | null>): void {
+    for (const room of rooms) {
+      const known = this.items.get(room);
+      const written = items?.get(room);
+      const fresh = !this.rooms.has(room);
+      this.rooms.add(room);
+      if (known === null || (!fresh && known === undefined)) continue;
+      const merged = written ? [...(known ?? []), ...written] : null;
+      this.items.set(room, merged && merged.length <= MAX_LIVE_ITEMS ? merged : null);
+    }
+  }
+
+  message(): { rooms: string[]; items: Map<string, RoomItem[]> } {
+    const listed = new Map<string, RoomItem[]>();
+    for (const [room, written] of this.items) if (written) listed.set(room, written);
+    return { rooms: [...this.rooms], items: listed };
+  }
+
+  done(): void {
+    this.resolve();
+  }
+
+  failed(error: unknown): void {
+    this.sent.catch(() => {}); // a caller that did not wait must not see an unhandled rejection
+    this.reject(error);
   }
 }
