@@ -8,7 +8,7 @@ import { regroup, toChunks, type BlobInput } from './blob-input.js';
 import type { Configuration } from './config.js';
 import { DiscretError } from './errors.js';
 import type { EventHub } from './events.js';
-import { WriteWindow } from './write-window.js';
+import { GroupWriter } from './group-writer.js';
 import { GroupArrivals } from './group-arrivals.js';
 
 export type { BlobInput } from './blob-input.js';
@@ -35,8 +35,6 @@ export interface BlobServiceParts {
 
 /** Progress events at most every this many bytes. */
 const PROGRESS_BYTES = 1024 * 1024;
-/** Group writes in flight per transfer (512 KiB): enough for the writer to commit several at once. */
-const WRITES_IN_FLIGHT = 8;
 /** Blob ids waiting to be prefetched at most; more are left to `getBlob`. */
 const MAX_PREFETCH_QUEUE = 256;
 
@@ -78,19 +76,19 @@ export class BlobService {
     try {
       const leaves: Uint8Array[] = [];
       let size = 0;
-      const writes = new WriteWindow<void>(WRITES_IN_FLIGHT);
+      const writes = new GroupWriter(store, upload);
       try {
         for await (const group of regroup(chunks, options.signal)) {
           const leaf = leafHash(key, leaves.length, group);
-          await writes.push(store.blobs.writeGroup(upload, leaves.length, leaf, group));
+          await writes.add({ index: leaves.length, hash: leaf, data: group });
           leaves.push(leaf);
           size += group.length;
         }
         if (!leaves.length) {
           leaves.push(leafHash(key, 0, new Uint8Array()));
-          await writes.push(store.blobs.writeGroup(upload, 0, leaves[0]!, new Uint8Array()));
+          await writes.add({ index: 0, hash: leaves[0]!, data: new Uint8Array() });
         }
-        await writes.drain();
+        await writes.finish();
       } finally {
         await writes.settle();
       }
@@ -262,7 +260,7 @@ export class BlobService {
           const client = await peer.open(signal);
           try {
             // Progress counts committed bytes only: what it reports survives a crash.
-            const writes = new WriteWindow<number>(WRITES_IN_FLIGHT, (bytes) => {
+            const writes = new GroupWriter(store, id, (bytes) => {
               held += bytes;
               if (held - reported < PROGRESS_BYTES) return;
               reported = held;
@@ -271,11 +269,10 @@ export class BlobService {
             try {
               const windows = runs(await this.missingIn(id, from, to)).map((run) => ({ room, root: address.root, size: address.size, ...run }));
               for await (const group of client.getAll(windows, { signal })) {
-                const write = store.blobs.writeGroup(id, group.index, group.leaf, group.data).then(() => group.data.length);
                 this.arrivals.arrived(id, group.index, group.data);
-                await writes.push(write);
+                await writes.add({ index: group.index, hash: group.leaf, data: group.data });
               }
-              await writes.drain();
+              await writes.finish();
             } finally {
               // What was verified is kept even when the peer failed: the next one resumes after it.
               await writes.settle();

@@ -38,6 +38,16 @@ CREATE TABLE IF NOT EXISTS _blob_group (
 ) STRICT;
 `;
 
+/** A group to store: its index in the blob, its leaf hash, its bytes. */
+export interface StoredGroup {
+  index: number;
+  hash: Uint8Array;
+  data: Uint8Array;
+}
+
+/** Groups one `writeGroups` call takes at most: what fills one transaction. */
+export const GROUPS_PER_WRITE = 4;
+
 /** What a database holds of a blob. */
 export interface BlobRecord {
   id: string;
@@ -85,12 +95,19 @@ export class BlobTable {
     });
   }
 
-  /** Stores one verified group (ignored when held already); resolves once committed. */
-  writeGroup(blob: string, index: number, hash: Uint8Array, data: Uint8Array): Promise<void> {
+  /**
+   * Stores verified groups (each ignored when held already), at most GROUPS_PER_WRITE; resolves
+   * once committed. Several per call: a commit costs about as much as a group, and a receiver
+   * whose groups arrived one by one committed each alone.
+   */
+  writeGroups(blob: string, groups: readonly StoredGroup[]): Promise<void> {
+    if (groups.length > GROUPS_PER_WRITE) throw new StoreError('INVALID_ARGUMENT', `At most ${GROUPS_PER_WRITE} groups per write`);
     return this.writer.write(async (tx) => {
-      tx.queue('INSERT OR IGNORE INTO _blob_group (blob, idx, hash, data) SELECT seq, ?, ?, ? FROM _blob WHERE id = ?', [index, hash, data, blob]);
-      tx.queue('UPDATE _blob SET held = held + changes() WHERE id = ?', [blob]);
-    }, GROUP_WEIGHT, true);
+      for (const group of groups) {
+        tx.queue('INSERT OR IGNORE INTO _blob_group (blob, idx, hash, data) SELECT seq, ?, ?, ? FROM _blob WHERE id = ?', [group.index, group.hash, group.data, blob]);
+        tx.queue('UPDATE _blob SET held = held + changes() WHERE id = ?', [blob]);
+      }
+    }, GROUP_WEIGHT * groups.length, true);
   }
 
   /**

@@ -13,4 +13,4 @@ export type { Checkpointer } from './checkpointer.js';
 export { defaultDriver, installDefaultDriver } from './default-driver.js';
 export type { NodeRecord, EdgeRecord, NodeDeletionRecord, EdgeDeletionRecord, RecordBatch, RecordKind } from './records.js';
 export type { ImportReport, RejectedRecord } from './import.js';
-export { BlobTable, type BlobRecord } from './blobs.js';
+export { BlobTable, GROUPS_PER_WRITE, type BlobRecord, type StoredGroup } from './blobs.js';
