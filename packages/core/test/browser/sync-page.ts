@@ -46,10 +46,41 @@ Object.assign(window, {
       room = r.id;
       return { room: r.id, invite: await app!.invite({ room: r.id, authorisation: r.authorisations[0]!.id }) };
     },
+    /** Puts `size` bytes of pattern(seed) as a blob of the room; returns its id. */
+    putBlob: async (size: number, seed: number) => (await app!.putBlob(pattern(size, seed), { room })).id,
+    /** Reads a blob whole (fetched from the peer); returns its length and SHA-256. */
+    getBlob: async (id: string) => {
+      const parts: Uint8Array[] = [];
+      const reader = app!.getBlob(id).getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        parts.push(value);
+      }
+      const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+      let at = 0;
+      for (const p of parts) {
+        all.set(p, at);
+        at += p.length;
+      }
+      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', all));
+      return { size: all.length, sha: [...digest].map((b) => b.toString(16).padStart(2, '0')).join(''), status: (await app!.blobStatus(id)).state };
+    },
     close: async () => {
       await app?.close();
       app = null;
     },
   },
 });
+/** The bytes both sides make for a blob (the test computes the same in Node). */
+function pattern(size: number, seed: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let x = seed;
+  for (let i = 0; i < size; i++) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    out[i] = x >>> 24;
+  }
+  return out;
+}
+
 out.textContent = 'ready';
