@@ -10,19 +10,10 @@ import type { Page } from 'playwright-core';
 import { startBeacon, type BeaconProcess } from '../../../apps/beacon/test/spawn-beacon.js';
 import { type BrowserSession, bundlePage, driverAssets, indexPage, screenshotPath, startBrowser } from '../../../tooling/browser/harness.js';
 import { readUntil } from './waits.js';
+import { pattern } from './browser/pattern.js';
 
 const root = mkdtempSync(join(tmpdir(), 'discret-browser-sync-'));
 
-/** The page's pattern(), in Node. */
-function pattern(size: number, seed: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let x = seed;
-  for (let i = 0; i < size; i++) {
-    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-    out[i] = x >>> 24;
-  }
-  return out;
-}
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];

@@ -1,6 +1,7 @@
 // The page of browser-sync.test.ts: a chat through @discret/core's browser entry, meeting its
 // peers through the beacon given by the test (WebSockets, relay, WebRTC).
 import { Discret } from '@discret/core';
+import { pattern } from './pattern.js';
 
 const MODEL = 'chat { Message { text: String } }';
 const out = document.getElementById('out')!;
@@ -72,15 +73,5 @@ Object.assign(window, {
     },
   },
 });
-/** The bytes both sides make for a blob (the test computes the same in Node). */
-function pattern(size: number, seed: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let x = seed;
-  for (let i = 0; i < size; i++) {
-    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-    out[i] = x >>> 24;
-  }
-  return out;
-}
 
 out.textContent = 'ready';
