@@ -20,6 +20,7 @@ import { insertsOnly as insertsOnlyEntity, WriteContext } from './write-context.
 import { MAX_CHANGED_ROWS, MAX_ITEMS_PER_ROOM } from './write-effects.js';
 import { GroupCommitWriter } from './writer.js';
 import { BLOB_SCHEMA, BlobTable } from './blobs.js';
+import { InsertCoalescer } from './coalesced-inserts.js';
 
 /** Whether a validated mutation only inserts (computed once per mutation, which the caches keep). */
 const insertsOnly = new WeakMap<ResolvedMutation, boolean>();
@@ -36,6 +37,7 @@ export class Store<Grant = unknown> {
   private model: DataModel;
   private closed = false;
   private readonly text: TextIndexer;
+  private readonly inserts: InsertCoalescer;
   /** Blob bytes (files), in this database. */
   readonly blobs: BlobTable;
 
@@ -52,6 +54,7 @@ export class Store<Grant = unknown> {
     this.model = model;
     this.text = new TextIndexer(writer, log);
     this.blobs = new BlobTable(writer, reader);
+    this.inserts = new InsertCoalescer(writer, options);
   }
 
   /** Opens (creating if needed) a store. Throws StoreError WRONG_KEY for a wrong key. */
@@ -150,10 +153,26 @@ export class Store<Grant = unknown> {
     return result;
   }
 
-  /** Runs a mutation, all-or-nothing; returns the written tuples keyed by alias. */
+  /**
+   * Runs a mutation, all-or-nothing; returns the written tuples keyed by alias. Calls of the
+   * same insert-only mutation issued together are written as one job (coalesced-inserts.ts).
+   */
   async mutate(text: string | ResolvedMutation, params?: Parameters, options: RequestOptions<Grant> = {}): Promise<Record<string, Record<string, unknown>>> {
-    const [result] = await this.mutateMany(text, [params ?? {}], options);
-    return result!;
+    this.assertOpen();
+    throwIfAborted(options.signal);
+    const resolved = isResolved(text, 'mutation') ? text : validateMutation(this.model, text);
+    checkParameters(resolved.parameters, params);
+    if (!this.insertsOnly(resolved)) return (await this.mutateMany(resolved, [params ?? {}], options))[0]!;
+    return this.inserts.add(resolved, options.grant, params ?? {}, options.signal);
+  }
+
+  private insertsOnly(resolved: ResolvedMutation): boolean {
+    let only = insertsOnly.get(resolved);
+    if (only === undefined) {
+      only = resolved.entities.every(insertsOnlyEntity);
+      insertsOnly.set(resolved, only);
+    }
+    return only;
   }
 
   /**
@@ -182,8 +201,7 @@ export class Store<Grant = unknown> {
       });
     }
     if (!paramSets.length) return [];
-    const insertOnly = insertsOnly.get(resolved) ?? resolved.entities.every(insertsOnlyEntity);
-    insertsOnly.set(resolved, insertOnly);
+    const insertOnly = this.insertsOnly(resolved);
     const outcome = await this.writer.write(async (tx): Promise<WriteOutcome<Record<string, Record<string, unknown>>[]>> => {
       throwIfAborted(options.signal);
       await tx.loadFtsRowid();

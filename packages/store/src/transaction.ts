@@ -1,4 +1,5 @@
 import type { Row, SqlConnection, SqlValue } from './driver.js';
+import { StoreError } from './errors.js';
 
 /** Signs a batch of messages; the store hands the worker pool in here when it has one. */
 export type BatchSigner = (messages: Uint8Array[]) => Promise<Uint8Array[]>;
@@ -19,6 +20,13 @@ export class SignatureSlot {
 interface SigningChunk {
   slots: SignatureSlot[];
   done: Promise<void> | null;
+}
+
+/** See `WriteTransaction.mark`. */
+export interface QueueMark {
+  steps: number;
+  onceKeys: number;
+  runs: number;
 }
 
 interface Step {
@@ -51,6 +59,8 @@ export class WriteTransaction {
   /** Keys of `once` writes done in this transaction, and those of the current job. */
   private readonly onceKeys = new Set<string>();
   private jobOnceKeys: string[] = [];
+  /** How many times queued writes went to the database (see `mark`). */
+  private runs = 0;
   /** Set when queued writes failed half-way: the transaction can then only roll back. */
   private failure: unknown = null;
   private flushing: Promise<void> = Promise.resolve();
@@ -127,6 +137,21 @@ export class WriteTransaction {
   beginJob(): void {
     this.job = { stepIndex: this.steps.length, savepoint: false };
     this.jobOnceKeys = [];
+  }
+
+  /**
+   * A point in the current job to undo back to (a part of a job that failed alone), valid while
+   * what came after it is only queued: nothing may run between `mark` and `undoTo`.
+   */
+  mark(): QueueMark {
+    return { steps: this.steps.length, onceKeys: this.jobOnceKeys.length, runs: this.runs };
+  }
+
+  /** Drops what was queued since `mark`, as if it had never been asked. */
+  undoTo(mark: QueueMark): void {
+    if (mark.runs !== this.runs) throw new StoreError('INVALID_ARGUMENT', 'Queued writes ran since the mark: they cannot be undone alone');
+    this.steps.length = Math.min(this.steps.length, mark.steps);
+    for (const key of this.jobOnceKeys.splice(mark.onceKeys)) this.onceKeys.delete(key);
   }
 
   /** Ends the current job: keeps its writes, or undoes them all. */
@@ -216,6 +241,7 @@ export class WriteTransaction {
   }
 
   private async run(steps: Step[]): Promise<void> {
+    this.runs++;
     try {
       await this.runSteps(steps);
     } catch (error) {

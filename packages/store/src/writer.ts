@@ -9,8 +9,8 @@ export type WriteJob<T> = (tx: WriteTransaction) => Promise<T>;
 
 interface Pending {
   job: WriteJob<unknown>;
-  /** How many rows it writes, roughly (1 for a request, n for a bulk insert of n rows). */
-  weight: number;
+  /** How many rows it writes, roughly (1 for a request, n for a bulk insert of n rows), or how to count them when asked. */
+  weight: number | (() => number);
   /** Writes many bytes whatever its weight (a blob group): starts the checkpoint thread. */
   bulky: boolean;
   resolve: (value: unknown) => void;
@@ -62,7 +62,7 @@ export class GroupCommitWriter {
     private readonly openCheckpointer?: () => Checkpointer,
   ) {}
 
-  write<T>(job: WriteJob<T>, weight = 1, bulky = false): Promise<T> {
+  write<T>(job: WriteJob<T>, weight: number | (() => number) = 1, bulky = false): Promise<T> {
     if (this.closed) return Promise.reject(new StoreError('CLOSED', 'The store is closed'));
     if (this.damaged) return Promise.reject(this.damaged);
     return new Promise<T>((resolve, reject) => {
@@ -127,9 +127,9 @@ export class GroupCommitWriter {
 
   /** How many queued writes the next transaction takes: at least one, then up to `maxBatch` rows. */
   private batchLength(): number {
-    let rows = this.queue[0]!.weight;
+    let rows = weightOf(this.queue[0]!);
     let length = 1;
-    while (length < this.queue.length && rows + this.queue[length]!.weight <= this.maxBatch) rows += this.queue[length++]!.weight;
+    while (length < this.queue.length && rows + weightOf(this.queue[length]!) <= this.maxBatch) rows += weightOf(this.queue[length++]!);
     return length;
   }
 
@@ -153,7 +153,7 @@ export class GroupCommitWriter {
         if (await tx.flushReady()) await yieldToEventLoop();
       }
       await tx.flush();
-      await this.commit(batch.reduce((rows, pending) => rows + pending.weight, 0), batch.some((pending) => pending.bulky));
+      await this.commit(batch.reduce((rows, pending) => rows + weightOf(pending), 0), batch.some((pending) => pending.bulky));
       this.commits++;
     } catch (error) {
       await this.conn.exec('ROLLBACK').catch(() => {});
@@ -197,4 +197,8 @@ export class GroupCommitWriter {
       else pending.reject(outcome.error);
     });
   }
+}
+
+function weightOf(pending: Pending): number {
+  return typeof pending.weight === 'number' ? pending.weight : pending.weight();
 }

@@ -81,6 +81,30 @@ describe.each([
     await store.close();
   });
 
+  test('concurrent calls of one insert-only mutation are written as one job, and each fails alone', async () => {
+    const { store } = await openStore(driver, { cryptoPool: pool, maxObjectSizeInKb: 1 });
+    const before = store.stats.transactions;
+    const aborted = new AbortController();
+    const ADD = 'mutate { p: blog.Post { title: $t comments: [{ text: $c }] } }';
+    const calls = Array.from({ length: 600 }, (_, i) => {
+      // 7: its Post is queued, then its Comment is too large: the Post must not be written.
+      if (i === 7) return store.mutate(ADD, { t: 'bad', c: 'x'.repeat(2000) });
+      if (i === 8) return store.mutate(ADD, { t: 'aborted', c: 'c' }, { signal: aborted.signal });
+      return store.mutate(ADD, { t: `p${i}`, c: `c${i}` });
+    });
+    aborted.abort(); // after the call, before its group ran
+    const settled = await Promise.allSettled(calls);
+    expect(settled.filter((s) => s.status === 'rejected').map((s) => ((s as PromiseRejectedResult).reason as StoreError).code)).toEqual(['OBJECT_TOO_LARGE', 'ABORTED']);
+    expect(store.stats.transactions - before).toBe(1);
+    expect(((settled[9] as PromiseFulfilledResult<Record<string, Record<string, unknown>>>).value.p!.comments as { text: string }[])[0]!.text).toBe('c9');
+    expect(await count(store, 'SELECT count(*) AS n FROM _node')).toBe(2 * 598);
+    expect(await count(store, 'SELECT count(*) AS n FROM _edge')).toBe(598);
+    const { p } = await store.query('query { p: blog.Post(title = "bad") { title } }');
+    expect(p).toEqual([]);
+    expect(await store.checkIntegrity()).toEqual({ nodes: [], edges: [], deletions: [] });
+    await store.close();
+  });
+
   test('large batches are signed on worker threads, and every signature verifies', async () => {
     const { store } = await openStore(driver, { cryptoPool: pool });
     const writes = Array.from({ length: 700 }, (_, i) =>
