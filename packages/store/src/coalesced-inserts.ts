@@ -109,7 +109,14 @@ function writeCallGroup(writer: GroupCommitWriter, options: StoreOptions, group:
     }
     return { result: results, changes: ctx.effects.changes, textQueued: ctx.effects.textQueued, items: ctx.effects.items, touched: ctx.effects.touched, rows: ctx.effects.rows };
   }, () => calls.length).then(
-    (outcome) => outcome.result.forEach((r, i) => (r instanceof Failed ? calls[i]!.reject(r.error) : calls[i]!.resolve(r))),
-    (error) => calls.forEach((call) => call.reject(error)),
+    (outcome) => {
+      outcome.result.forEach((r, i) => {
+        if (r instanceof Failed) calls[i]!.reject(r.error);
+        else calls[i]!.resolve(r);
+      });
+    },
+    (error) => {
+      for (const call of calls) call.reject(error);
+    },
   );
 }

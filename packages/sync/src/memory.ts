@@ -149,6 +149,9 @@ class MemoryTransport implements Transport {
     const name = address.startsWith('memory:') ? address.slice(7) : address;
     const remote = this.net.find(name);
     if (!remote?.deviceKey || !this.net.canReach(this.nodeName, name)) throw new SyncError('DIAL_FAILED', `Cannot reach ${address}`);
+    // As libp2p does: an open connection to that device is used again, not doubled.
+    const open = [...this.connections].find((c) => c.remoteName === name && !c.closed);
+    if (open) return open;
     await delay(this.net.latencyMs * 2);
     const id = this.net.connectionId();
     const mine = new MemoryConnection(id, remote.deviceKey, `memory:${name}`, this, name, this.net.latencyMs);

@@ -296,6 +296,13 @@ export const PROTOCOL: { [K in RequestType]: MessageSpec<K> } = {
   },
 };
 
+/**
+ * Messages sent without an answer: a change notice costs one frame, not two. The sender waits
+ * for nothing but the stream (which bounds what it can make the remote buffer), and sends one
+ * at a time with what changed meanwhile merged into the next (see `PeerSession.notify`).
+ */
+export const ONE_WAY: ReadonlySet<RequestType> = new Set<RequestType>(['changed']);
+
 export function isRequestType(type: string): type is RequestType {
   return Object.hasOwn(PROTOCOL, type);
 }

@@ -19,6 +19,18 @@ export class Requester {
     private readonly active: () => void = () => {},
   ) {}
 
+  /** A one-way message (see ONE_WAY), after the requests before it: resolves once the stream took it. */
+  tell<K extends RequestType>(type: K, body: RequestBody<K>): Promise<void> {
+    const spec = PROTOCOL[type];
+    const turn = this.turn.then(async () => {
+      if (this.signal.aborted) throw new SyncError('CLOSED', 'The session is closed');
+      this.active();
+      await this.channel.send({ type, body: spec.request.encode(body) }, { signal: this.signal });
+    });
+    this.turn = turn.catch(() => {});
+    return turn;
+  }
+
   /** One request and its answer, after the requests before it. BUSY, REFUSED or PROTOCOL when the remote did not answer as asked. */
   request<K extends RequestType>(type: K, body: RequestBody<K>): Promise<Reply<K>> {
     const spec = PROTOCOL[type];

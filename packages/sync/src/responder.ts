@@ -4,7 +4,7 @@ import { SyncError } from './errors.js';
 import type { Admission, PeerAdmission, RoomSource } from './host.js';
 import type { RoomView } from './item-cache.js';
 import { keyText } from './items.js';
-import { isRequestType, PROTOCOL, type Reply, type RequestBody, type RequestType, type RoomPhase } from './protocol.js';
+import { isRequestType, ONE_WAY, PROTOCOL, type Reply, type RequestBody, type RequestType, type RoomPhase } from './protocol.js';
 import { MAX_PEERS } from './protocol-limits.js';
 import { readWithin } from './read-budget.js';
 import { compareKeys, Reconciler } from './reconcile.js';
@@ -71,7 +71,7 @@ export class Responder {
         this.hooks.close();
         return;
       }
-      let answer: WireMessage;
+      let answer: WireMessage | null;
       try {
         answer = await this.answerInTurn(message);
       } catch (error) {
@@ -84,6 +84,7 @@ export class Responder {
         }
         continue;
       }
+      if (answer === null) continue; // a one-way message: nothing to send
       // Our requests wait for their answers, so a request that arrived while this one was
       // being answered was sent without reading: a peer asking faster than it reads would
       // have answers pile up here. It is dropped.
@@ -93,7 +94,7 @@ export class Responder {
   }
 
   /** Answers once it is the remote user's turn (see `SessionContext.turns`). */
-  private async answerInTurn(message: WireMessage): Promise<WireMessage> {
+  private async answerInTurn(message: WireMessage): Promise<WireMessage | null> {
     const turns = this.core.ctx.turns;
     if (!turns) return this.answer(message);
     const user = this.core.proven()?.userKey ?? this.core.connection.remoteDeviceKey;
@@ -105,12 +106,12 @@ export class Responder {
     }
   }
 
-  private async answer(message: WireMessage): Promise<WireMessage> {
+  private async answer(message: WireMessage): Promise<WireMessage | null> {
     if (!isRequestType(message.type)) throw new SyncError('PROTOCOL', `Unexpected request ${message.type}`);
     return this.dispatch(message.type, message.body);
   }
 
-  private async dispatch<K extends RequestType>(type: K, wire: unknown): Promise<WireMessage> {
+  private async dispatch<K extends RequestType>(type: K, wire: unknown): Promise<WireMessage | null> {
     const spec = PROTOCOL[type];
     const body = spec.request.decode(wire, decodeLimits(this.core.ctx.limits));
     if (type !== 'hello' && !this.allowed) {
@@ -120,6 +121,7 @@ export class Responder {
       this.allowed = true;
     }
     const reply = await this.handlers[type](body);
+    if (ONE_WAY.has(type)) return null;
     if (reply === BUSY) return { type: 'busy', body: null };
     return { type: spec.answer, body: spec.reply.encode(reply) };
   }

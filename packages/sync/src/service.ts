@@ -131,9 +131,14 @@ export class SyncService {
         const from = sources?.get(room);
         return !from || from.has(null) || [...from].some((s) => s !== id);
       });
-      if (!wanted.length) continue;
+      // A room whose written records the remote announced to us itself is not announced back.
+      const news = wanted.filter((room) => {
+        const written = items?.get(room);
+        return !written?.length || session.remoteHas.unknown(written).length > 0;
+      });
+      if (!news.length) continue;
       void this.options.host.roomsFor(session.remote)
-        .then((shared) => session.notify(wanted.filter((r) => shared.includes(r)), items))
+        .then((shared) => session.notify(news.filter((r) => shared.includes(r)), items))
         .catch((error) => this.log.debug({ err: error }, 'could not notify a peer'));
     }
   }

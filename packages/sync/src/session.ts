@@ -3,6 +3,7 @@ import { SyncError } from './errors.js';
 import type { Admission, RemotePeer } from './host.js';
 import { checkIdentity, newChallenge } from './identity.js';
 import { MAX_LIVE_ITEMS } from './protocol-limits.js';
+import { KnownRecords } from './known-records.js';
 import { Puller } from './puller.js';
 import { Requester } from './requester.js';
 import { Responder } from './responder.js';
@@ -60,6 +61,8 @@ export class PeerSession implements SessionCore {
   private readonly remoteHello = new Promise<Uint8Array[]>((resolve) => (this.hello = resolve));
   private isAdmitted = false;
   private ended = false;
+  /** Records the remote told us it holds (its change notices): not announced back to it. */
+  readonly remoteHas = new KnownRecords();
   /** When a request or an answer last went by, either way. */
   private lastActive = Date.now();
   private readonly puller: Puller;
@@ -75,7 +78,10 @@ export class PeerSession implements SessionCore {
       admission: () => this.admitted,
       isAdmitted: () => this.isAdmitted,
       pulling: () => this.puller.pulling,
-      changed: (rooms, items) => void this.puller.changed(rooms, items),
+      changed: (rooms, items) => {
+        for (const written of items.values()) this.remoteHas.add(written);
+        void this.puller.changed(rooms, items);
+      },
       close: () => void this.close(),
     });
     connection.onStream((stream) => void this.route(stream));
@@ -174,7 +180,8 @@ export class PeerSession implements SessionCore {
    */
   notify(rooms: string[], items?: ReadonlyMap<string, readonly RoomItem[] | null>): Promise<void> {
     if (!this.isAdmitted || this.ended || !rooms.length) return Promise.resolve();
-    const next = (this.nextNotice ??= new PendingNotice());
+    this.nextNotice ??= new PendingNotice();
+    const next = this.nextNotice;
     next.add(rooms, items);
     this.notifying ??= this.sendNotices();
     return next.sent;
@@ -188,7 +195,7 @@ export class PeerSession implements SessionCore {
       const notice = this.nextNotice;
       this.nextNotice = null;
       try {
-        await this.requester().request('changed', notice.message());
+        await this.requester().tell('changed', notice.message());
         notice.done();
       } catch (error) {
         notice.failed(error);
