@@ -202,6 +202,10 @@ try {
   const { liveBench } = await import('./live.mjs');
   await liveBench({ report, rows: quick ? 30_000 : 100_000, queries: 1_000, writes: quick ? 50 : 200, memoryQueries: quick ? 2_000 : 10_000 });
 
+  // ---------------------------------------------------------------- many peers in one room
+  const { gossipBench } = await import('./gossip.mjs');
+  await gossipBench({ report, chart, counts: quick ? [10, 50] : [10, 50, 200], writes: quick ? 5 : 10 });
+
   // ---------------------------------------------------------------- blobs
   const { blobBench } = await import('./blobs.mjs');
   await blobBench({ report, dir: mkdtempSync(join(dir, 'blobs-')), mib: quick ? 64 : 1024, kills: quick ? 3 : 10, resumeMib: quick ? 32 : 64 });

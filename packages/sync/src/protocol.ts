@@ -34,7 +34,7 @@ export interface Messages {
   ready: { body: null; answer: 'ready'; reply: null };
   rooms: { body: null; answer: 'rooms'; reply: [room: string, count: number][] };
   peers: { body: { room: string }; answer: 'peers'; reply: NodeRecord[] };
-  changed: { body: { rooms: string[]; items: Map<string, RoomItem[]> }; answer: 'ok'; reply: null };
+  changed: { body: { rooms: string[]; items: Map<string, RoomItem[]>; records: Map<string, Records> }; answer: 'ok'; reply: null };
   reconcile: {
     body: RoomPhase & { first: boolean; size: number; ranges: ReconcileMessage };
     answer: 'reconciled';
@@ -76,8 +76,12 @@ const object = (v: unknown, what: string): Record<string, unknown> => {
 
 /** Records as sent: a bounded list; a record of the wrong shape is INVALID_DATA. */
 function records(value: unknown, limits: DecodeLimits): Records {
+  return recordsOf(value, limits.maxRecords);
+}
+
+function recordsOf(value: unknown, max: number): Records {
   try {
-    return batchFromWire(value, limits.maxRecords);
+    return batchFromWire(value, max);
   } catch (error) {
     throw new SyncError('INVALID_DATA', (error as Error).message, { cause: error });
   }
@@ -199,7 +203,11 @@ export const PROTOCOL: { [K in RequestType]: MessageSpec<K> } = {
   changed: {
     answer: 'ok',
     request: {
-      encode: (v) => ({ rooms: v.rooms, items: [...v.items].map(([room, items]) => [room, items.map(itemToWire)]) }),
+      encode: (v) => ({
+        rooms: v.rooms,
+        items: [...v.items].map(([room, items]) => [room, items.map(itemToWire)]),
+        records: [...v.records].map(([room, batch]) => [room, batchToWire(batch)]),
+      }),
       decode: (wire) => {
         const body = object(wire, 'A changed message');
         const rooms = body.rooms;
@@ -216,7 +224,15 @@ export const PROTOCOL: { [K in RequestType]: MessageSpec<K> } = {
         } catch (error) {
           throw malformed(`Bad changed message: ${(error as Error).message}`);
         }
-        return { rooms: rooms as string[], items };
+        const carried = body.records ?? [];
+        if (!Array.isArray(carried) || carried.length > rooms.length) throw malformed('changed carries records per room');
+        const records = new Map<string, Records>();
+        for (const entry of carried) {
+          const [room, batch] = entry as [unknown, unknown];
+          if (typeof room !== 'string' || !items.has(room)) throw malformed('changed carries records only for rooms it lists items of');
+          records.set(room, recordsOf(batch, MAX_LIVE_ITEMS));
+        }
+        return { rooms: rooms as string[], items, records };
       },
     },
     reply: nothing,

@@ -30,7 +30,7 @@ const MAX_LIVE_QUEUE = 64;
 export class Puller {
   private readonly pending = new Set<string>();
   /** Announced records to fetch (the live path), in order; bounded, then rooms are pulled whole. */
-  private readonly live: { room: string; items: RoomItem[] }[] = [];
+  private readonly live: { room: string; items: RoomItem[]; records: Records | undefined }[] = [];
   private draining = false;
   private readonly busyRetries = new Map<string, number>();
   /** The rooms the remote shares with us, and how many records it holds in each (its last `rooms` answer). */
@@ -61,7 +61,7 @@ export class Puller {
   }
 
   /** The remote committed changes in these rooms: the few records listed go by the live path, the rest are pulled whole. */
-  async changed(rooms: string[], items: Map<string, RoomItem[]>): Promise<void> {
+  async changed(rooms: string[], items: Map<string, RoomItem[]>, records: Map<string, Records> = new Map()): Promise<void> {
     const { host } = this.core.ctx;
     try {
       if (rooms.some((r) => !this.remoteRooms?.has(r))) await this.refreshRooms();
@@ -72,7 +72,7 @@ export class Puller {
         // changed, a new room, too many rows) is a full pull, rights first.
         const live = written && written.length <= MAX_LIVE_ITEMS && !this.pending.has(room) && this.live.length < MAX_LIVE_QUEUE
           && written.every((it) => host.phaseOf(it) === 'data') && (await host.hasRoom(room));
-        if (live) this.live.push({ room, items: written });
+        if (live) this.live.push({ room, items: written, records: records.get(room) });
         else full.push(room);
       }
       this.schedule(full);
@@ -94,7 +94,7 @@ export class Puller {
       while ((this.pending.size || this.live.length) && !this.core.signal.aborted) {
         const next = this.live.shift();
         if (next) {
-          if (!this.pending.has(next.room)) await this.pullLive(next.room, next.items);
+          if (!this.pending.has(next.room)) await this.pullLive(next.room, next.items, next.records);
           continue;
         }
         const room = this.pending.values().next().value as string;
@@ -230,8 +230,11 @@ export class Puller {
     return { keys, ranges };
   }
 
-  /** The live path: fetch the announced records we lack, by reference, and import them. */
-  private async pullLive(room: string, items: RoomItem[]): Promise<void> {
+  /**
+   * The live path: the announced records we lack, imported from the notice when it carried them,
+   * else fetched by reference.
+   */
+  private async pullLive(room: string, items: RoomItem[], carried: Records | undefined): Promise<void> {
     const { host, locks } = this.core.ctx;
     const remote = this.core.peer();
     const release = await locks.acquire(room, this.core.signal);
@@ -239,6 +242,11 @@ export class Puller {
       const lacking = await host.lacks(room, items);
       if (!lacking.length) return;
       const total: HostImportReport = { applied: 0, ignored: 0, rejected: 0 };
+      if (carried) {
+        add(total, await host.import(room, 'data', carried, remote, this.core.signal));
+        host.roomSynchronized?.(room, remote, total);
+        return;
+      }
       // Usually one answer; large objects come in several (each answer is budgeted).
       for (let offset = 0; offset < lacking.length;) {
         const refs = lacking.slice(offset).map((it) => it.ref);

@@ -4,7 +4,7 @@ import { SyncError } from './errors.js';
 import type { Admission, PeerAdmission, RoomSource } from './host.js';
 import type { RoomView } from './item-cache.js';
 import { keyText } from './items.js';
-import { isRequestType, ONE_WAY, PROTOCOL, type Reply, type RequestBody, type RequestType, type RoomPhase } from './protocol.js';
+import { isRequestType, ONE_WAY, PROTOCOL, type Records, type Reply, type RequestBody, type RequestType, type RoomPhase } from './protocol.js';
 import { MAX_PEERS } from './protocol-limits.js';
 import { readWithin } from './read-budget.js';
 import { compareKeys, Reconciler } from './reconcile.js';
@@ -28,7 +28,7 @@ export interface ResponderHooks {
   /** The room this side is pulling now, and the size it started from. */
   pulling(): { room: string; size: number } | null;
   /** The remote committed changes in these rooms. */
-  changed(rooms: string[], items: Map<string, RoomItem[]>): void;
+  changed(rooms: string[], items: Map<string, RoomItem[]>, records: Map<string, Records>): void;
   /** Closes the session (after a refusal was told). */
   close(): void;
 }
@@ -188,8 +188,8 @@ function answers(core: SessionCore, hooks: ResponderHooks, shared: (room: string
       await shared(room);
       return (await host.roomPeers(room)).slice(0, MAX_PEERS);
     },
-    changed: async ({ rooms, items }) => {
-      hooks.changed(rooms, items);
+    changed: async ({ rooms, items, records }) => {
+      hooks.changed(rooms, items, records);
       return null;
     },
     fetchRefs: async ({ room, refs }) => {

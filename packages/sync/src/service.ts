@@ -4,10 +4,16 @@ import { SyncError } from './errors.js';
 import type { RoomItem } from '@discret/store';
 import type { RemotePeer, SyncHost } from './host.js';
 import type { BlobStreamClient } from './blob-transfer.js';
+import type { Records } from './protocol.js';
+import { recordWireSize } from './records-wire.js';
 import { ItemSetCache } from './item-cache.js';
 import { KeyedLocks } from './keyed-locks.js';
 import { DEFAULT_SESSION_LIMITS, PeerSession, type SessionLimits } from './session.js';
 import type { AbortOptions, Connection, Transport } from './transport.js';
+
+/** Records sent with a change notice at most (see `carriedRecords`). */
+const CARRY_UP_TO_RECORDS = 16;
+const CARRY_UP_TO_BYTES = 16 * 1024;
 
 /** A connected member of a room, to fetch blobs from (see `SyncService.blobPeers`). */
 export interface BlobPeer {
@@ -124,6 +130,7 @@ export class SyncService {
    */
   roomsChanged(rooms: string[], sources?: ReadonlyMap<string, ReadonlySet<string | null>>, items?: ReadonlyMap<string, readonly RoomItem[] | null>): void {
     for (const room of rooms) this.itemSets.forget(room);
+    let carried: Promise<Map<string, Records>> | undefined;
     for (const session of this.sessions) {
       if (!session.remote) continue;
       const id = session.connection.id;
@@ -137,8 +144,10 @@ export class SyncService {
         return !written?.length || session.remoteHas.unknown(written).length > 0;
       });
       if (!news.length) continue;
-      void this.options.host.roomsFor(session.remote)
-        .then((shared) => session.notify(news.filter((r) => shared.includes(r)), items))
+      // Read once for all the peers told, and only when one is.
+      carried ??= this.carriedRecords(rooms, items);
+      void Promise.all([this.options.host.roomsFor(session.remote), carried])
+        .then(([shared, records]) => session.notify(news.filter((r) => shared.includes(r)), items, records))
         .catch((error) => this.log.debug({ err: error }, 'could not notify a peer'));
     }
   }
@@ -156,6 +165,27 @@ export class SyncService {
       open: (signal?: AbortSignal) => session.openBlobStream(signal),
       drop: (error: unknown) => session.fail(error),
     }));
+  }
+
+  /**
+   * The records of small commits, sent with their notice: a peer that lacks them imports them
+   * at once instead of asking for them (two frames less per write and per peer in a room of
+   * many). Past a few records or a few KiB, the notice lists them and peers fetch what they lack.
+   */
+  private async carriedRecords(rooms: string[], items?: ReadonlyMap<string, readonly RoomItem[] | null>): Promise<Map<string, Records>> {
+    const out = new Map<string, Records>();
+    for (const room of rooms) {
+      const written = items?.get(room);
+      if (!written?.length || written.length > CARRY_UP_TO_RECORDS) continue;
+      try {
+        const batch = await this.options.host.read(room, written.map((item) => item.ref));
+        const all = [...batch.nodes, ...batch.edges, ...batch.nodeDeletions, ...batch.edgeDeletions];
+        if (all.reduce((sum, record) => sum + recordWireSize(record), 0) <= CARRY_UP_TO_BYTES) out.set(room, batch);
+      } catch (error) {
+        this.log.debug({ err: error, room }, 'could not read records to send with a notice');
+      }
+    }
+    return out;
   }
 
   /** The session on a connection, by the connection's id. */

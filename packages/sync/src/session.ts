@@ -11,6 +11,7 @@ import type { SessionContext, SessionCore } from './session-context.js';
 import { withTimeout } from './timeouts.js';
 import type { ByteStream, Connection } from './transport.js';
 import { MessageChannel, type WireMessage } from './wire.js';
+import type { Records } from './protocol.js';
 import { type BlobSource, BlobStreamClient, serveBlobStream } from './blob-transfer.js';
 
 export { DEFAULT_SESSION_LIMITS, type SessionContext, type SessionLimits } from './session-context.js';
@@ -78,9 +79,9 @@ export class PeerSession implements SessionCore {
       admission: () => this.admitted,
       isAdmitted: () => this.isAdmitted,
       pulling: () => this.puller.pulling,
-      changed: (rooms, items) => {
+      changed: (rooms, items, records) => {
         for (const written of items.values()) this.remoteHas.add(written);
-        void this.puller.changed(rooms, items);
+        void this.puller.changed(rooms, items, records);
       },
       close: () => void this.close(),
     });
@@ -178,11 +179,11 @@ export class PeerSession implements SessionCore {
    * message for many commits instead of a queue that grows with every commit (measured: a chat
    * message every 50 ms during a blob transfer reached the other side 1 s late, then 0.1 s).
    */
-  notify(rooms: string[], items?: ReadonlyMap<string, readonly RoomItem[] | null>): Promise<void> {
+  notify(rooms: string[], items?: ReadonlyMap<string, readonly RoomItem[] | null>, records?: ReadonlyMap<string, Records>): Promise<void> {
     if (!this.isAdmitted || this.ended || !rooms.length) return Promise.resolve();
     this.nextNotice ??= new PendingNotice();
     const next = this.nextNotice;
-    next.add(rooms, items);
+    next.add(rooms, items, records);
     this.notifying ??= this.sendNotices();
     return next.sent;
   }
@@ -282,6 +283,8 @@ export class PeerSession implements SessionCore {
 class PendingNotice {
   private readonly rooms = new Set<string>();
   private readonly items = new Map<string, RoomItem[] | null>();
+  /** The records themselves, per room, while every commit merged here carried them. */
+  private readonly records = new Map<string, Records | null>();
   private resolve!: () => void;
   private reject!: (error: unknown) => void;
   readonly sent = new Promise<void>((resolve, reject) => {
@@ -289,22 +292,31 @@ class PendingNotice {
     this.reject = reject;
   });
 
-  add(rooms: string[], items?: ReadonlyMap<string, readonly RoomItem[] | null>): void {
+  add(rooms: string[], items?: ReadonlyMap<string, readonly RoomItem[] | null>, records?: ReadonlyMap<string, Records>): void {
     for (const room of rooms) {
       const known = this.items.get(room);
       const written = items?.get(room);
       const fresh = !this.rooms.has(room);
       this.rooms.add(room);
+      const carried = this.records.get(room);
+      const batch = records?.get(room);
+      this.records.set(room, (fresh || carried) && batch ? concat(carried ?? null, batch) : null);
       if (known === null || (!fresh && known === undefined)) continue;
       const merged = written ? [...(known ?? []), ...written] : null;
       this.items.set(room, merged && merged.length <= MAX_LIVE_ITEMS ? merged : null);
     }
   }
 
-  message(): { rooms: string[]; items: Map<string, RoomItem[]> } {
+  message(): { rooms: string[]; items: Map<string, RoomItem[]>; records: Map<string, Records> } {
     const listed = new Map<string, RoomItem[]>();
-    for (const [room, written] of this.items) if (written) listed.set(room, written);
-    return { rooms: [...this.rooms], items: listed };
+    const carried = new Map<string, Records>();
+    for (const [room, written] of this.items) {
+      if (!written) continue;
+      listed.set(room, written);
+      const batch = this.records.get(room);
+      if (batch && batchCount(batch) <= MAX_LIVE_ITEMS) carried.set(room, batch);
+    }
+    return { rooms: [...this.rooms], items: listed, records: carried };
   }
 
   done(): void {
@@ -315,4 +327,13 @@ class PendingNotice {
     this.sent.catch(() => {}); // a caller that did not wait must not see an unhandled rejection
     this.reject(error);
   }
+}
+
+function concat(a: Records | null, b: Records): Records {
+  if (!a) return b;
+  return { nodes: [...a.nodes, ...b.nodes], edges: [...a.edges, ...b.edges], nodeDeletions: [...a.nodeDeletions, ...b.nodeDeletions], edgeDeletions: [...a.edgeDeletions, ...b.edgeDeletions] };
+}
+
+function batchCount(batch: Records): number {
+  return batch.nodes.length + batch.edges.length + batch.nodeDeletions.length + batch.edgeDeletions.length;
 }

@@ -49,7 +49,7 @@ describe('a sync session', () => {
     }
   });
 
-  test('the live path: one new row costs one announcement (one frame, not answered) and one fetch by reference (two): three frames', async () => {
+  test('the live path: one new row costs one frame (a notice, not answered, that carries the row)', async () => {
     const { net, a, b, stop } = await pair({ latencyMs: 1 });
     try {
       for (let i = 0; i < 50; i++) a.write(`t${i}`);
@@ -60,7 +60,7 @@ describe('a sync session', () => {
       a.write('live');
       await until(() => b.rows.size === 51);
       await new Promise((resolve) => setTimeout(resolve, 200)); // an echo back would show here
-      expect(net.stats.writes - before).toBe(3);
+      expect(net.stats.writes - before).toBe(1);
     } finally {
       await stop();
     }

@@ -80,7 +80,6 @@ describe('simulation', () => {
       // Then the flood itself, on the healed network: writes one at a time, each reaching
       // every peer before the next. What each costs is the live path alone.
       const steady = { ...net.stats };
-      (globalThis as { __frames?: Map<string, number> }).__frames = new Map();
       const ONE_BY_ONE = 10;
       for (let w = 0; w < ONE_BY_ONE; w++) {
         hosts[Math.floor(rand() * PEERS)]!.write(`one by one ${w}`);
@@ -90,7 +89,6 @@ describe('simulation', () => {
       expect(hosts.every((h) => h.rows.size === writes + ONE_BY_ONE)).toBe(true);
       await new Promise((r) => setTimeout(r, 200)); // the last notices
       const perWrite = (net.stats.writes - steady.writes) / ONE_BY_ONE / PEERS;
-      console.log(JSON.stringify([...((globalThis as { __frames?: Map<string, number> }).__frames ?? [])]));
       console.log(`${PEERS} peers, one write at a time: ${perWrite.toFixed(2)} frames and ${((net.stats.bytes - steady.bytes) / ONE_BY_ONE / PEERS).toFixed(0)} bytes per write per peer`);
       // A bound that catches a regression of the flood (pnpm bench reports the figure).
       expect(perWrite).toBeLessThan(8);

@@ -1,0 +1,71 @@
+// Many peers in one room in `pnpm bench` (issue 29): the real sync sessions and services on the
+// in-memory network (the database is a map: sync's test host), each peer linked to a few random
+// others. One write at a time, each reaching every peer before the next: frames and bytes per
+// write per peer, for 10, 50 and 200 peers.
+const { SigningKey } = await import('../../packages/crypto/dist/index.js');
+const { silentLogger } = await import('../../packages/log/dist/index.js');
+const { MemoryNetwork, SyncService } = await import('../../packages/sync/dist/index.js');
+const { MapHost } = await import('../../packages/sync/test/map-host.ts');
+
+/** mulberry32: the same graph every run. */
+function random(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+async function flood(peers, writes) {
+  const rand = random(7);
+  const net = new MemoryNetwork({ latencyMs: 1 });
+  const user = SigningKey.generate();
+  const hosts = Array.from({ length: peers }, () => new MapHost(user));
+  await Promise.all(hosts.map(async (host, i) => {
+    host.service = new SyncService({ transport: net.transport(`p${i}`), host, deviceKey: SigningKey.generate(), logger: silentLogger, limits: { requestTimeoutMs: 5000 } });
+    await host.service.start();
+  }));
+  try {
+    // A ring (connected) plus two random links per peer.
+    const links = [];
+    for (let i = 0; i < peers; i++) links.push([i, (i + 1) % peers], [i, Math.floor(rand() * peers)], [i, Math.floor(rand() * peers)]);
+    await Promise.all(links.filter(([i, j]) => i !== j).map(([i, j]) => hosts[i].service.connect(`memory:p${j}`).catch(() => null)));
+    const settle = async (count) => {
+      const end = Date.now() + 20_000;
+      while (hosts.some((h) => h.rows.size < count) && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+      if (hosts.some((h) => h.rows.size < count)) throw new Error(`${peers} peers did not converge`);
+    };
+    hosts[0].write('first');
+    await settle(1);
+    await new Promise((r) => setTimeout(r, 300));
+    const before = { ...net.stats };
+    for (let w = 0; w < writes; w++) {
+      hosts[Math.floor(rand() * peers)].write(`write ${w}`);
+      await settle(w + 2);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    return { frames: (net.stats.writes - before.writes) / writes / peers, bytes: (net.stats.bytes - before.bytes) / writes / peers };
+  } finally {
+    await Promise.all(hosts.map((h) => h.service.stop()));
+  }
+}
+
+export async function gossipBench({ report, chart, counts = [10, 50, 200], writes = 10 }) {
+  const points = [];
+  for (const peers of counts) {
+    const { frames, bytes } = await flood(peers, writes);
+    points.push({ peers, frames, bytes });
+    report.add({ group: 'many peers', operation: `${peers} peers in one room, one write at a time: frames per write per peer`, value: frames, unit: 'frames', note: `${Math.round(bytes)} bytes per write per peer`, ...(peers === 200 ? { target: '<= 3' } : {}) });
+  }
+  await chart?.('gossip-frames', {
+    title: 'A write reaching every peer of a room (memory network, 3 links per peer)', x: 'peers', y: 'frames per write per peer', logX: false,
+    points: points.map((p) => ({ peers: p.peers, 'frames per write per peer': Number(p.frames.toFixed(2)) })),
+  });
+  await chart?.('gossip-bytes', {
+    title: 'Bytes per write per peer', x: 'peers', y: 'bytes', logX: false,
+    points: points.map((p) => ({ peers: p.peers, bytes: Math.round(p.bytes) })),
+  });
+}
