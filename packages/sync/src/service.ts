@@ -11,6 +11,8 @@ import { KeyedLocks } from './keyed-locks.js';
 import { DEFAULT_SESSION_LIMITS, PeerSession, type SessionLimits } from './session.js';
 import type { AbortOptions, Connection, Transport } from './transport.js';
 
+/** How long records received from a peer wait before they are announced to the others. */
+const FORWARD_DELAY_MS = 10;
 /** Records sent with a change notice at most (see `carriedRecords`). */
 const CARRY_UP_TO_RECORDS = 16;
 const CARRY_UP_TO_BYTES = 16 * 1024;
@@ -130,6 +132,15 @@ export class SyncService {
    */
   roomsChanged(rooms: string[], sources?: ReadonlyMap<string, ReadonlySet<string | null>>, items?: ReadonlyMap<string, readonly RoomItem[] | null>): void {
     for (const room of rooms) this.itemSets.forget(room);
+    // Records received from a peer are passed on a moment later: the neighbours that got them
+    // elsewhere meanwhile say so in their own notices, and are not told again (in a room of 200
+    // peers, notices crossing each other on the same link were half of a write's frames).
+    const forwarded = rooms.every((room) => sources?.get(room)?.size && !sources.get(room)!.has(null));
+    if (forwarded) setTimeout(() => this.notifyAll(rooms, sources, items), FORWARD_DELAY_MS).unref?.();
+    else this.notifyAll(rooms, sources, items);
+  }
+
+  private notifyAll(rooms: string[], sources?: ReadonlyMap<string, ReadonlySet<string | null>>, items?: ReadonlyMap<string, readonly RoomItem[] | null>): void {
     let carried: Promise<Map<string, Records>> | undefined;
     for (const session of this.sessions) {
       if (!session.remote) continue;

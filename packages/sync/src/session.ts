@@ -195,8 +195,14 @@ export class PeerSession implements SessionCore {
     while (this.nextNotice) {
       const notice = this.nextNotice;
       this.nextNotice = null;
+      // What the remote announced to us meanwhile is not announced back (see KnownRecords).
+      const message = notice.message(this.remoteHas);
+      if (!message.rooms.length) {
+        notice.done();
+        continue;
+      }
       try {
-        await this.requester().tell('changed', notice.message());
+        await this.requester().tell('changed', message);
         notice.done();
       } catch (error) {
         notice.failed(error);
@@ -307,16 +313,22 @@ class PendingNotice {
     }
   }
 
-  message(): { rooms: string[]; items: Map<string, RoomItem[]>; records: Map<string, Records> } {
+  /** The notice to send: rooms whose listed records the remote all holds are left out. */
+  message(remoteHas: KnownRecords): { rooms: string[]; items: Map<string, RoomItem[]>; records: Map<string, Records> } {
+    const rooms = new Set(this.rooms);
     const listed = new Map<string, RoomItem[]>();
     const carried = new Map<string, Records>();
     for (const [room, written] of this.items) {
       if (!written) continue;
+      if (written.length && !remoteHas.unknown(written).length) {
+        rooms.delete(room);
+        continue;
+      }
       listed.set(room, written);
       const batch = this.records.get(room);
       if (batch && batchCount(batch) <= MAX_LIVE_ITEMS) carried.set(room, batch);
     }
-    return { rooms: [...this.rooms], items: listed, records: carried };
+    return { rooms: [...rooms], items: listed, records: carried };
   }
 
   done(): void {
