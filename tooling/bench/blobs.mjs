@@ -94,6 +94,7 @@ export async function blobBench({ report, dir, mib = 1024, kills = 10, resumeMib
 
     // A 1 MiB range of the blob on a device that has none of it: bytes on the loopback interface.
     await app.collectBlobs({ graceMs: 0 });
+    await app.connect(address); // the same connection when it is still open
     // Two ranges far apart, so the second finds nothing of the first held.
     for (const [label, start] of [['aligned on groups', 100 * GROUP], ['not aligned', 300 * GROUP + 1000]]) {
       await app.collectBlobs({ graceMs: 0 });

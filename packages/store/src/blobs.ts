@@ -21,7 +21,7 @@ import type { GroupCommitWriter } from './writer.js';
  */
 export const BLOB_SCHEMA = `
 CREATE TABLE IF NOT EXISTS _blob (
-  seq INTEGER PRIMARY KEY,
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
   id TEXT NOT NULL UNIQUE,
   room_id BLOB NOT NULL,
   size INTEGER NOT NULL,
@@ -67,6 +67,8 @@ const GROUP_WEIGHT = 256;
 /** Rows scanned per page when looking for references. */
 const SCAN_PAGE = 2000;
 const TEMPORARY = 'tmp.';
+/** Groups deleted per transaction when a blob is freed. */
+const DELETE_GROUPS_PER_WRITE = 64;
 /** Group reads yield to the event loop at least this often (see `readGroup`). */
 const YIELD_EVERY_MS = 5;
 
@@ -128,12 +130,14 @@ export class BlobTable {
         record.id, record.room, record.size, record.groups, record.groups, Date.now(), temporary,
       ]);
     });
+    await this.dropOrphanGroups();
   }
 
   /** Drops an upload that failed or was aborted. */
   async dropUpload(temporary: string): Promise<void> {
     if (!temporary.startsWith(TEMPORARY)) throw new StoreError('INVALID_ARGUMENT', `${temporary} is not an upload`);
     await this.writer.write((tx) => deleteBlob(tx, temporary));
+    await this.dropOrphanGroups();
   }
 
   async record(id: string): Promise<BlobRecord | undefined> {
@@ -186,7 +190,7 @@ export class BlobTable {
     const referenced = await this.referencedIds();
     const unreferenced = candidates.filter((r) => String(r.id).startsWith(TEMPORARY) || !referenced.has(String(r.id)));
     if (!unreferenced.length) return { blobs: 0, bytes: 0 };
-    return this.writer.write(async (tx) => {
+    const freed = await this.writer.write(async (tx) => {
       let blobs = 0;
       let bytes = 0;
       for (const row of unreferenced) {
@@ -200,6 +204,27 @@ export class BlobTable {
       }
       return { blobs, bytes };
     });
+    await this.dropOrphanGroups();
+    return freed;
+  }
+
+  /**
+   * Deletes the groups of deleted blobs, a few per transaction: deleting a 1 GiB blob's 16,384
+   * groups in one held the writer (and the event loop) for seconds, and peers timed out on us.
+   * Also what a crash between a blob's deletion and its groups' left behind.
+   */
+  private async dropOrphanGroups(): Promise<void> {
+    const orphans = await this.reader.all('SELECT DISTINCT blob FROM _blob_group WHERE blob NOT IN (SELECT seq FROM _blob)');
+    for (const { blob } of orphans) {
+      for (;;) {
+        const deleted = await this.writer.write(async (tx) => {
+          await tx.execute('DELETE FROM _blob_group WHERE rowid IN (SELECT rowid FROM _blob_group WHERE blob = ? LIMIT ?)', [blob as number, DELETE_GROUPS_PER_WRITE]);
+          const [row] = await tx.read('SELECT changes() AS n');
+          return Number(row?.n ?? 0);
+        }, GROUP_WEIGHT * GROUPS_PER_WRITE);
+        if (deleted < DELETE_GROUPS_PER_WRITE) break;
+      }
+    }
   }
 
   /** Every blob id some row's fields mention, read page by page (bounded memory per page). */
@@ -217,10 +242,12 @@ export class BlobTable {
   }
 }
 
-/** Deletes a blob and its groups; returns the bytes it held. */
+/**
+ * Deletes a blob's row; returns the bytes it held. Its groups are then orphans, deleted a few at
+ * a time by `dropOrphanGroups` (row numbers are never reused: AUTOINCREMENT).
+ */
 async function deleteBlob(tx: WriteTransaction, id: string): Promise<number> {
   const [held] = await tx.read('SELECT coalesce(sum(length(data)), 0) AS n FROM _blob_group WHERE blob = (SELECT seq FROM _blob WHERE id = ?)', [id]);
-  await tx.execute('DELETE FROM _blob_group WHERE blob = (SELECT seq FROM _blob WHERE id = ?)', [id]);
   await tx.execute('DELETE FROM _blob WHERE id = ?', [id]);
   return Number(held?.n ?? 0);
 }
