@@ -94,7 +94,10 @@ export async function blobBench({ report, dir, mib = 1024, kills = 10, resumeMib
 
     // A 1 MiB range of the blob on a device that has none of it: bytes on the loopback interface.
     await app.collectBlobs({ graceMs: 0 });
-    await app.connect(address); // the same connection when it is still open
+    // The same connection when it is still open (a full bench run once found it closed here).
+    const peersBefore = app.connectedPeers().length;
+    await app.connect(address);
+    if (!app.connectedPeers().length) throw new Error(`not connected to the sender before the range reads (connected before reconnecting: ${peersBefore})`);
     // Two ranges far apart, so the second finds nothing of the first held.
     for (const [label, start] of [['aligned on groups', 100 * GROUP], ['not aligned', 300 * GROUP + 1000]]) {
       await app.collectBlobs({ graceMs: 0 });
