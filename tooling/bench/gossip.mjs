@@ -5,19 +5,8 @@
 const { SigningKey } = await import('../../packages/crypto/dist/index.js');
 const { silentLogger } = await import('../../packages/log/dist/index.js');
 const { MemoryNetwork, SyncService } = await import('../../packages/sync/dist/index.js');
-const { MapHost } = await import('../../packages/sync/test/map-host.ts');
-
-/** mulberry32: the same graph every run. */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// mulberry32 (`random`): the same graph every run.
+const { MapHost, random } = await import('../../packages/sync/test/map-host.ts');
 
 async function flood(peers, writes) {
   const rand = random(7);

@@ -109,3 +109,15 @@ export class MapHost implements SyncHost {
 
 
 export const item = (r: NodeRecord): RoomItem => ({ kind: 'node', ref: { kind: 'node', id: r.id }, entity: r.entity, date: r.mdate, signature: r.signature });
+
+/** A deterministic generator (mulberry32), so a simulation replays: shared by the simulation test and the bench. */
+export function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -7,22 +7,10 @@ import { describe, expect, test } from '@jest/globals';
 import { SigningKey } from '@discret/crypto';
 import { silentLogger } from '@discret/log';
 import { MemoryNetwork, SyncService } from '@discret/sync';
-import { MapHost } from './map-host.js';
+import { MapHost, random } from './map-host.js';
 
 const PEERS = 200;
 const LINKS = 3;
-
-/** A deterministic generator (mulberry32), so a failure replays. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('simulation', () => {
   test(`${PEERS} peers in one room converge after random partitions and concurrent writes`, async () => {
