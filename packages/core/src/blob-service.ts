@@ -1,5 +1,5 @@
 import {
-  BLOB_GROUP_BYTES, type BlobAddress, blobId, blobIdsIn, blobKey, blobRoot, fromBase64url, groupCount, leafHash, parseBlobId, randomBytes, base64url, rangeProof, type SubtreeMemo,
+  BLOB_GROUP_BYTES, type BlobAddress, blobId, blobIdsIn, blobKey, blobRoot, fromBase64url, groupBytes, groupCount, leafHash, parseBlobId, randomBytes, base64url, rangeProof, type SubtreeMemo,
 } from '@discret/crypto';
 import type { Logger } from '@discret/log';
 import type { BlobRecord, ChangedRow, Store } from '@discret/store';
@@ -308,8 +308,7 @@ export class BlobService {
     const found = record ?? (await this.parts.store.blobs.record(id));
     if (!found) return 0;
     const held = await this.parts.store.blobs.heldGroups(id);
-    const lastIndex = found.groups - 1;
-    return held.reduce((sum, i) => sum + (i === lastIndex ? found.size - lastIndex * BLOB_GROUP_BYTES : BLOB_GROUP_BYTES), 0);
+    return held.reduce((sum, i) => sum + groupBytes(found.size, i), 0);
   }
 
   private async wholeTree(id: string): Promise<{ leaves: Uint8Array[]; memo: SubtreeMemo } | null> {

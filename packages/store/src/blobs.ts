@@ -3,7 +3,7 @@ import type { Row, SqlConnection } from './driver.js';
 import { StoreError } from './errors.js';
 import { yieldToEventLoop } from './yield.js';
 import type { WriteTransaction } from './transaction.js';
-import type { GroupCommitWriter } from './writer.js';
+import { CHECKPOINT_THREAD_ROWS, type GroupCommitWriter } from './writer.js';
 
 /**
  * Blob bytes inside the encrypted database, one row per 64 KiB group (see @discret/crypto's
@@ -58,12 +58,13 @@ export interface BlobRecord {
 }
 
 /**
- * What a group weighs in the group-commit writer (in rows): four groups fill a transaction.
- * Group writes are bulky: the first starts the checkpoint thread, which then copies the log
- * into the file beside the writer (a 64 MiB put: 2.7 s with the writer checkpointing, 1.3 s
- * with the thread; and a receiver's commits that checkpointed held its event loop 35-65 ms).
+ * What a group weighs in the group-commit writer (in rows): a write of GROUPS_PER_WRITE groups
+ * fills a transaction and weighs enough (CHECKPOINT_THREAD_ROWS) to start the checkpoint
+ * thread, which then copies the log into the file beside the writer (a 64 MiB put: 2.7 s with
+ * the writer checkpointing, 1.3 s with the thread; and a receiver's commits that checkpointed
+ * held its event loop 35-65 ms).
  */
-const GROUP_WEIGHT = 256;
+const GROUP_WEIGHT = Math.ceil(CHECKPOINT_THREAD_ROWS / GROUPS_PER_WRITE);
 /** Rows scanned per page when looking for references. */
 const SCAN_PAGE = 2000;
 const TEMPORARY = 'tmp.';
@@ -109,7 +110,7 @@ export class BlobTable {
         tx.queue('INSERT OR IGNORE INTO _blob_group (blob, idx, hash, data) SELECT seq, ?, ?, ? FROM _blob WHERE id = ?', [group.index, group.hash, group.data, blob]);
         tx.queue('UPDATE _blob SET held = held + changes() WHERE id = ?', [blob]);
       }
-    }, GROUP_WEIGHT * groups.length, true);
+    }, GROUP_WEIGHT * groups.length);
   }
 
   /**

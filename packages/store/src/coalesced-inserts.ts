@@ -2,6 +2,7 @@ import type { Parameters, ResolvedMutation } from '@discret/lang';
 import { throwIfAborted } from './errors.js';
 import type { StoreOptions, WriteOutcome } from './types.js';
 import { WriteContext } from './write-context.js';
+import { BULK_STEP } from './write-effects.js';
 import type { GroupCommitWriter } from './writer.js';
 import { yieldToEventLoop } from './yield.js';
 
@@ -76,9 +77,6 @@ class Failed {
 
 type Written = Record<string, Record<string, unknown>>;
 
-/** Rows written between two hand-overs of signed rows to the database (as mutateMany). */
-const STEP = 256;
-
 /**
  * Writes a group as one job of the writer, as `mutateMany` writes its rows, except that a call
  * that fails (refused by the policy, too large, aborted) has its queued writes dropped and
@@ -105,9 +103,9 @@ function writeCallGroup(writer: GroupCommitWriter, options: StoreOptions, group:
         tx.undoTo(mark);
         results.push(new Failed(error));
       }
-      if (i % STEP === STEP - 1 && (await tx.flushReady())) await yieldToEventLoop();
+      if (i % BULK_STEP === BULK_STEP - 1 && (await tx.flushReady())) await yieldToEventLoop();
     }
-    return { result: results, changes: ctx.effects.changes, textQueued: ctx.effects.textQueued, items: ctx.effects.items, touched: ctx.effects.touched, rows: ctx.effects.rows };
+    return ctx.effects.outcome(results);
   }, () => calls.length).then(
     (outcome) => {
       outcome.result.forEach((r, i) => {

@@ -17,7 +17,7 @@ import { yieldToEventLoop } from './yield.js';
 import type { BatchSigner } from './transaction.js';
 import type { ChangedDays, ChangedItems, ChangedRow, ChangeSources, ImportOptions, RequestOptions, StoreOptions, TouchedEntities, WriteOutcome } from './types.js';
 import { insertsOnly as insertsOnlyEntity, WriteContext } from './write-context.js';
-import { MAX_CHANGED_ROWS, MAX_ITEMS_PER_ROOM } from './write-effects.js';
+import { BULK_STEP, MAX_CHANGED_ROWS, MAX_ITEMS_PER_ROOM } from './write-effects.js';
 import { GroupCommitWriter } from './writer.js';
 import { BLOB_SCHEMA, BlobTable } from './blobs.js';
 import { InsertCoalescer } from './coalesced-inserts.js';
@@ -25,8 +25,6 @@ import { InsertCoalescer } from './coalesced-inserts.js';
 /** Whether a validated mutation only inserts (computed once per mutation, which the caches keep). */
 const insertsOnly = new WeakMap<ResolvedMutation, boolean>();
 
-/** A bulk write hands the rows built so far to the database every this many rows. */
-const BULK_STEP = 256;
 
 /**
  * The encrypted, signed graph store. Entities are nodes, relations are edges; both are
@@ -161,8 +159,8 @@ export class Store<Grant = unknown> {
     this.assertOpen();
     throwIfAborted(options.signal);
     const resolved = isResolved(text, 'mutation') ? text : validateMutation(this.model, text);
-    checkParameters(resolved.parameters, params);
     if (!this.insertsOnly(resolved)) return (await this.mutateMany(resolved, [params ?? {}], options))[0]!;
+    checkParameters(resolved.parameters, params);
     return this.inserts.add(resolved, options.grant, params ?? {}, options.signal);
   }
 
@@ -220,7 +218,7 @@ export class Store<Grant = unknown> {
           if (await tx.flushReady()) await yieldToEventLoop();
         }
       }
-      return { result: results, changes: ctx.effects.changes, textQueued: ctx.effects.textQueued, items: ctx.effects.items, touched: ctx.effects.touched, rows: ctx.effects.rows };
+      return ctx.effects.outcome(results);
     }, paramSets.length);
     return outcome.result;
   }
@@ -235,7 +233,7 @@ export class Store<Grant = unknown> {
       throwIfAborted(options.signal);
       const ctx = new WriteContext(tx, this.options, params ?? {}, options.grant);
       for (const entity of resolved.entities) await ctx.deleteEntity(entity.entity, params![entity.id], entity.relations.map((r) => ({ field: r.field, ids: r.ids.map((name) => params![name]) })));
-      return { result: undefined, changes: ctx.effects.changes, items: ctx.effects.items, touched: ctx.effects.touched, rows: ctx.effects.rows };
+      return ctx.effects.outcome(undefined);
     });
   }
 
@@ -284,7 +282,7 @@ export class Store<Grant = unknown> {
       const importer = new RecordImporter(tx, this.options, this.model, options.grant, new Set(options.localEntities ?? []));
       await importer.run(valid);
       importer.report.rejected.unshift(...rejected);
-      return { result: importer.report, changes: importer.ctx.changes, textQueued: importer.ctx.textQueued, source: options.source, items: importer.ctx.items, touched: importer.ctx.touched, rows: importer.ctx.rows };
+      return importer.ctx.outcome(importer.report, options.source);
     });
     return outcome.result;
   }

@@ -4,7 +4,7 @@ import { StoreError } from './errors.js';
 import { ALLOWED, type WriteDecision, type WriteQuestion } from './policy.js';
 import type { PendingItem } from './room-items.js';
 import type { WriteTransaction } from './transaction.js';
-import type { ChangedDays, ChangedRow, StoreOptions, TouchedEntities } from './types.js';
+import type { ChangedDays, ChangedRow, StoreOptions, TouchedEntities, WriteOutcome } from './types.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 /** A question as a write asks it: the effects fill in the facts they know (author and date unless given). */
@@ -23,6 +23,9 @@ function stringFieldIds(entity: EntityDef): string[] {
   }
   return ids;
 }
+
+/** A bulk write hands the rows built so far to the database every this many rows. */
+export const BULK_STEP = 256;
 
 /** Most rows a request lists for live queries; past it, only the entities it touched are told. */
 export const MAX_CHANGED_ROWS = 10_000;
@@ -62,6 +65,11 @@ export class WriteEffects {
     private readonly imported = false,
   ) {
     this.author = options.signingKey.publicKey;
+  }
+
+  /** What a write job hands back to the writer: `result`, and what these effects recorded. */
+  outcome<T>(result: T, source?: string): WriteOutcome<T> {
+    return { result, changes: this.changes, textQueued: this.textQueued, source, items: this.items, touched: this.touched, rows: this.rows };
   }
 
   /** Notes a row inserted by this request (a room it creates is its own to write in). */

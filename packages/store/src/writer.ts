@@ -11,8 +11,6 @@ interface Pending {
   job: WriteJob<unknown>;
   /** How many rows it writes, roughly (1 for a request, n for a bulk insert of n rows), or how to count them when asked. */
   weight: number | (() => number);
-  /** Writes many bytes whatever its weight (a blob group): starts the checkpoint thread. */
-  bulky: boolean;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -62,11 +60,11 @@ export class GroupCommitWriter {
     private readonly openCheckpointer?: () => Checkpointer,
   ) {}
 
-  write<T>(job: WriteJob<T>, weight: number | (() => number) = 1, bulky = false): Promise<T> {
+  write<T>(job: WriteJob<T>, weight: number | (() => number) = 1): Promise<T> {
     if (this.closed) return Promise.reject(new StoreError('CLOSED', 'The store is closed'));
     if (this.damaged) return Promise.reject(this.damaged);
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ job: job as WriteJob<unknown>, weight, bulky, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ job: job as WriteJob<unknown>, weight, resolve: resolve as (v: unknown) => void, reject });
       this.running ??= this.drain();
     });
   }
@@ -153,7 +151,7 @@ export class GroupCommitWriter {
         if (await tx.flushReady()) await yieldToEventLoop();
       }
       await tx.flush();
-      await this.commit(batch.reduce((rows, pending) => rows + weightOf(pending), 0), batch.some((pending) => pending.bulky));
+      await this.commit(batch.reduce((rows, pending) => rows + weightOf(pending), 0));
       this.commits++;
     } catch (error) {
       await this.conn.exec('ROLLBACK').catch(() => {});
@@ -165,12 +163,12 @@ export class GroupCommitWriter {
   }
 
   /** Commits; the first large transaction hands the log's checkpoints to the checkpoint thread. */
-  private async commit(rows: number, bulky: boolean): Promise<void> {
+  private async commit(rows: number): Promise<void> {
     if (this.checkpointer && !this.checkpointer.working) {
       this.checkpointer = null;
       this.checkpointerFailed = true;
       await this.conn.exec('PRAGMA wal_autocheckpoint = 1000'); // SQLite's default, on this connection again
-    } else if (!this.checkpointer && !this.checkpointerFailed && this.openCheckpointer && (bulky || rows >= CHECKPOINT_THREAD_ROWS || this.commits >= CHECKPOINT_THREAD_COMMITS)) {
+    } else if (!this.checkpointer && !this.checkpointerFailed && this.openCheckpointer && (rows >= CHECKPOINT_THREAD_ROWS || this.commits >= CHECKPOINT_THREAD_COMMITS)) {
       try {
         this.checkpointer = this.openCheckpointer();
         await this.conn.exec('PRAGMA wal_autocheckpoint = 0');

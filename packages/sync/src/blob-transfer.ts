@@ -66,7 +66,7 @@ export async function serveBlobStream(channel: MessageChannel, first: WireMessag
  * This side's end of a blob stream: asks for ranges of groups and yields each one verified.
  * A range that does not verify (a leaf list that does not lead to the root, or a group that
  * does not match its leaf) throws INVALID_DATA at once: the caller drops that peer, having
- * lost at most the group being checked. `blobMissing` throws NOT_HELD.
+ * lost at most the group being checked. `blobMissing` and `error` answers throw REFUSED.
  */
 export class BlobStreamClient {
   constructor(
@@ -89,15 +89,15 @@ export class BlobStreamClient {
     if (!gets.length) return;
     await this.channel.send({ type: 'blobGet', body: gets[0] }, options);
     for (let i = 0; i < gets.length; i++) {
-      const leaves = await this.proof(gets[i]!, options);
+      const key = blobKey(fromBase64url(gets[i]!.room));
+      const leaves = await this.proof(gets[i]!, key, options);
       if (i + 1 < gets.length) await this.channel.send({ type: 'blobGet', body: gets[i + 1] }, options);
-      yield* this.groups(gets[i]!, leaves, options);
+      yield* this.groups(gets[i]!, key, leaves, options);
     }
   }
 
   /** The answer to a request up to its proof, checked: the leaves of its groups. */
-  private async proof(get: BlobGet, options: AbortOptions): Promise<Uint8Array[]> {
-    const key = blobKey(fromBase64url(get.room));
+  private async proof(get: BlobGet, key: Uint8Array, options: AbortOptions): Promise<Uint8Array[]> {
     const answer = await this.receive(options);
     if (answer.type === 'blobMissing') throw new SyncError('REFUSED', 'The remote does not hold this blob whole');
     if (answer.type === 'error') throw new SyncError('REFUSED', `The remote refused the blob: ${String((answer.body as { message?: unknown } | null)?.message)}`);
@@ -107,8 +107,7 @@ export class BlobStreamClient {
     return leaves;
   }
 
-  private async *groups(get: BlobGet, leaves: Uint8Array[], options: AbortOptions): AsyncGenerator<VerifiedGroup> {
-    const key = blobKey(fromBase64url(get.room));
+  private async *groups(get: BlobGet, key: Uint8Array, leaves: Uint8Array[], options: AbortOptions): AsyncGenerator<VerifiedGroup> {
     for (let index = get.from; index < get.to; index++) {
       const message = await this.receive(options);
       if (message.type !== 'blobGroup') throw new SyncError('PROTOCOL', `Expected blobGroup, got ${message.type}`);

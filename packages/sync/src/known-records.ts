@@ -23,8 +23,8 @@ export class KnownRecords {
     while (this.known.size > MAX_KNOWN) this.known.delete(this.known.values().next().value!);
   }
 
-  /** The items of `items` not known to be held. */
-  unknown(items: readonly RoomItem[]): RoomItem[] {
-    return items.filter((item) => !this.known.has(base64url(item.signature)));
+  /** Whether `items` (a commit's records) are listed and all known to be held: nothing to announce. */
+  holdsAll(items: readonly RoomItem[] | null | undefined): boolean {
+    return !!items?.length && items.every((item) => this.known.has(base64url(item.signature)));
   }
 }

@@ -150,10 +150,7 @@ export class SyncService {
         return !from || from.has(null) || [...from].some((s) => s !== id);
       });
       // A room whose written records the remote announced to us itself is not announced back.
-      const news = wanted.filter((room) => {
-        const written = items?.get(room);
-        return !written?.length || session.remoteHas.unknown(written).length > 0;
-      });
+      const news = wanted.filter((room) => !session.remoteHas.holdsAll(items?.get(room)));
       if (!news.length) continue;
       // Read once for all the peers told, and only when one is.
       carried ??= this.carriedRecords(rooms, items);

@@ -320,7 +320,7 @@ class PendingNotice {
     const carried = new Map<string, Records>();
     for (const [room, written] of this.items) {
       if (!written) continue;
-      if (written.length && !remoteHas.unknown(written).length) {
+      if (remoteHas.holdsAll(written)) {
         rooms.delete(room);
         continue;
       }

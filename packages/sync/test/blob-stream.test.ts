@@ -2,10 +2,9 @@
 // a tampered group or a lying proof is caught at that group and the sender can be dropped; a
 // peer that may not read the room is refused before anything of the blob is read.
 import { describe, expect, test } from '@jest/globals';
-import { BLOB_GROUP_BYTES, blobKey, blobRoot, fromBase64url, groupBytes, leafHash, rangeProof, SigningKey } from '@discret/crypto';
-import { silentLogger } from '@discret/log';
-import { type BlobGet, type BlobProof, MemoryNetwork, SyncError, SyncService } from '@discret/sync';
-import { MapHost, ROOM } from './map-host.js';
+import { BLOB_GROUP_BYTES, blobKey, blobRoot, fromBase64url, groupBytes, leafHash, rangeProof } from '@discret/crypto';
+import { type BlobGet, type BlobProof, SyncError } from '@discret/sync';
+import { hostPair, MapHost, ROOM } from './map-host.js';
 
 const SIZE = 4 * BLOB_GROUP_BYTES + 1000;
 const bytes = Uint8Array.from({ length: SIZE }, (_, i) => (i * 7) & 0xff);
@@ -36,16 +35,9 @@ class BlobHost extends MapHost {
 }
 
 async function pair() {
-  const net = new MemoryNetwork({ latencyMs: 0 });
-  const make = async (name: string) => {
-    const host = new BlobHost(SigningKey.generate());
-    host.service = new SyncService({ transport: net.transport(name), host, deviceKey: SigningKey.generate(), logger: silentLogger, limits: { requestTimeoutMs: 2000 } });
-    await host.service.start();
-    return host;
-  };
-  const [a, b] = [await make('a'), await make('b')];
-  expect(await b.service.connect('memory:a')).not.toBeNull();
-  return { a, b, stop: () => Promise.all([a.service.stop(), b.service.stop()]) };
+  const hosts = await hostPair((user) => new BlobHost(user));
+  expect(await hosts.b.service.connect('memory:a')).not.toBeNull();
+  return hosts;
 }
 
 const ask = (from: number, to: number): BlobGet => ({ room: ROOM, root, size: SIZE, from, to });

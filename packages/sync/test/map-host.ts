@@ -1,10 +1,11 @@
 // A peer's database for sync tests without SQLite: one room's rows in a map, newest version
 // kept (as the store's import does), and a host that admits everyone unless told otherwise.
-// Used by the simulation of hundreds of peers and by the session tests.
+// Used by the simulation of hundreds of peers, the session and blob stream tests, and the bench.
 import { createHash, randomBytes } from 'node:crypto';
-import { base64url, compareBytes, type SigningKey, uid } from '@discret/crypto';
+import { base64url, compareBytes, SigningKey, uid } from '@discret/crypto';
+import { silentLogger } from '@discret/log';
 import type { NodeRecord, RecordBatch, RecordRef, RoomItem } from '@discret/store';
-import { type Admission, type HostImportReport, proveIdentity, type RemotePeer, type SyncHost, type SyncPhase, type SyncService } from '@discret/sync';
+import { type Admission, type HostImportReport, MemoryNetwork, proveIdentity, type RemotePeer, type SyncHost, type SyncPhase, SyncService } from '@discret/sync';
 
 export const ROOM = 'ROOM';
 
@@ -120,4 +121,17 @@ export function random(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** Two users' services on one in-memory network, each with its host (made by `makeHost`). */
+export async function hostPair<H extends MapHost>(makeHost: (user: SigningKey) => H, options: { latencyMs?: number } = {}) {
+  const net = new MemoryNetwork({ latencyMs: options.latencyMs ?? 0 });
+  const make = async (name: string) => {
+    const host = makeHost(SigningKey.generate());
+    host.service = new SyncService({ transport: net.transport(name), host, deviceKey: SigningKey.generate(), logger: silentLogger, limits: { requestTimeoutMs: 2000 } });
+    await host.service.start();
+    return host;
+  };
+  const [a, b] = [await make('a'), await make('b')];
+  return { net, a, b, stop: () => Promise.all([a.service.stop(), b.service.stop()]) };
 }

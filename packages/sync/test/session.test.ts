@@ -5,21 +5,11 @@
 import { describe, expect, test } from '@jest/globals';
 import { SigningKey } from '@discret/crypto';
 import { silentLogger } from '@discret/log';
-import { MemoryNetwork, MessageChannel, SyncService } from '@discret/sync';
-import { MapHost, ROOM } from './map-host.js';
+import { MessageChannel } from '@discret/sync';
+import { hostPair, MapHost, ROOM } from './map-host.js';
 
 /** Two users' services on one in-memory network, each with its map host. */
-async function pair(options: { latencyMs?: number } = {}) {
-  const net = new MemoryNetwork({ latencyMs: options.latencyMs ?? 0 });
-  const make = async (name: string) => {
-    const host = new MapHost(SigningKey.generate());
-    host.service = new SyncService({ transport: net.transport(name), host, deviceKey: SigningKey.generate(), logger: silentLogger, limits: { requestTimeoutMs: 2000 } });
-    await host.service.start();
-    return host;
-  };
-  const [a, b] = [await make('a'), await make('b')];
-  return { net, a, b, stop: () => Promise.all([a.service.stop(), b.service.stop()]) };
-}
+const pair = (options: { latencyMs?: number } = {}) => hostPair((user) => new MapHost(user), options);
 
 /** Waits (bounded) until `done()` holds. */
 async function until(done: () => boolean, ms = 5000): Promise<void> {

@@ -1,6 +1,6 @@
 // discret blob put | get | status: files in a data folder, fetched from peers when asked.
 import { createWriteStream } from 'node:fs';
-import { Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { libp2pTransport } from '@discret/core';
