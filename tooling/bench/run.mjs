@@ -221,7 +221,10 @@ try {
   // ---------------------------------------------------------------- beacon
   const { beaconBench, beaconProcessBench } = await import('./beacon.mjs');
   await beaconBench({ report, clients: quick ? 100 : 500 });
-  await beaconProcessBench({ report, clients: quick ? 100 : 500 });
+  await beaconProcessBench({ report, chart, waves: quick ? [100, 500] : [100, 500, 1000, 2000] }).catch((error) => {
+    console.error('beacon process bench failed:', error);
+    add({ group: 'beacon', operation: 'the beacon process group', value: Number.NaN, unit: '', note: `failed: ${String(error?.message ?? error).slice(0, 120)}` });
+  });
 
   // ---------------------------------------------------------------- in a browser
   const { browserBench } = await import('./browser.mjs');

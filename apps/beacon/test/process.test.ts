@@ -1,13 +1,16 @@
 // discret-beacon as a real process, on 127.0.0.1: plain js-libp2p nodes with no Discret code use
 // its relay (it speaks standard circuit relay v2), and each limit is passed by a test.
 import { afterAll, afterEach, describe, expect, test } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2';
+import { publicKeyFromRaw } from '@libp2p/crypto/keys';
 import { identify } from '@libp2p/identify';
+import { peerIdFromPublicKey } from '@libp2p/peer-id';
 import { ping } from '@libp2p/ping';
 import { tcp } from '@libp2p/tcp';
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr';
@@ -144,7 +147,9 @@ describe('discret-beacon process', () => {
       await transport.stop();
     });
     c.start();
-    const outcome = Promise.race([c.registered.then(() => 'registered'), sleep(2000).then(() => 'refused')]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const refused = new Promise<string>((settle) => (timer = setTimeout(() => settle('refused'), 2000)));
+    const outcome = Promise.race([c.registered.then(() => 'registered'), refused]).finally(() => clearTimeout(timer));
     return { outcome, found };
   }
 
@@ -165,4 +170,51 @@ describe('discret-beacon process', () => {
     expect(await (await client(b.address, token)).outcome).toBe('registered');
     expect(await (await client(b.address, token)).outcome).toBe('refused');
   }, 60_000);
+
+  test('run as an executable (as discret-beacon runs), its first line gives it the memory settings', async () => {
+    const b = await startBeacon(join(root, `k${keys++}`), [], '/ip4/127.0.0.1/tcp/0', { executable: true });
+    stops.push(b.stop);
+    const environment = readFileSync(`/proc/${b.child.pid}/environ`, 'utf8').split('\0');
+    const commandLine = readFileSync(`/proc/${b.child.pid}/cmdline`, 'utf8').split('\0');
+    expect(environment).toContain('MALLOC_ARENA_MAX=2');
+    expect(commandLine).toContain('--max-semi-space-size=4');
+    expect(await (await client(b.address, [new Uint8Array(8).fill(3)])).outcome).toBe('registered');
+  }, 60_000);
+
+  test('--federate: two beacon processes, each naming the other; clients registered on different ones meet', async () => {
+    // Keys written beforehand and ports chosen beforehand: each beacon's address is on the other's command line.
+    const seeds = [SigningKey.generate(), SigningKey.generate()];
+    const files = seeds.map((key, i) => {
+      const file = join(root, `federated${keys++}-${i}`);
+      writeFileSync(file, key.exportSeed(), { mode: 0o600 });
+      return file;
+    });
+    const ports = await Promise.all([freePort(), freePort()]);
+    const ids = seeds.map((key) => peerIdFromPublicKey(publicKeyFromRaw(key.publicKey)).toString());
+    const addresses = ports.map((port, i) => `/ip4/127.0.0.1/tcp/${port}/p2p/${ids[i]}`);
+    const started = await Promise.all(files.map((file, i) => startBeacon(file, ['--federate', addresses[1 - i]!, '--metrics', '127.0.0.1:0'], `/ip4/127.0.0.1/tcp/${ports[i]}`)));
+    for (const b of started) stops.push(b.stop);
+    const token = new Uint8Array(8).fill(77);
+    const alice = await client(started[0]!.address, [token]);
+    const bob = await client(started[1]!.address, [token]);
+    expect([await alice.outcome, await bob.outcome]).toEqual(['registered', 'registered']);
+    // The link is dialled with backoff: bounded wait for both introductions.
+    const end = Date.now() + 20_000;
+    while ((!alice.found.length || !bob.found.length) && Date.now() < end) await sleep(50);
+    expect(alice.found.some((a) => a.includes('/tcp/'))).toBe(true);
+    expect(bob.found.some((a) => a.includes('/tcp/'))).toBe(true);
+    for (const b of started) expect(await (await fetch(b.metricsUrl!)).text()).toContain('discret_beacon_federated_links 1');
+  }, 60_000);
 });
+
+/** A TCP port free on 127.0.0.1 now (bound, then released). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -1,7 +1,7 @@
 // Starts the built discret-beacon as a real process for tests (this app's and core's), and
 // waits, bounded, for the address it prints.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 
 export const beaconMain = resolve(import.meta.dirname, '../dist/main.js');
 
@@ -15,10 +15,17 @@ export interface BeaconProcess {
   stop(): Promise<void>;
 }
 
-export async function startBeacon(keyFile: string, flags: string[] = [], listen = '/ip4/127.0.0.1/tcp/0'): Promise<BeaconProcess> {
+/**
+ * `executable`: run dist/main.js itself, as `discret-beacon` runs (its first line picks node
+ * and the memory settings); otherwise `node dist/main.js`.
+ */
+export async function startBeacon(keyFile: string, flags: string[] = [], listen = '/ip4/127.0.0.1/tcp/0', { executable = false } = {}): Promise<BeaconProcess> {
   // STUN off unless asked: beacons of parallel tests would share UDP port 3478 on 127.0.0.1
   const stun = flags.includes('--stun-port') ? [] : ['--stun-port', '0'];
-  const child = spawn(process.execPath, [beaconMain, '--listen', listen, '--key-file', keyFile, ...stun, ...flags], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const args = [beaconMain, '--listen', listen, '--key-file', keyFile, ...stun, ...flags];
+  // The executable finds `node` on PATH: this test's node first.
+  const env = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` };
+  const child = executable ? spawn(args[0]!, args.slice(1), { stdio: ['ignore', 'pipe', 'ignore'], env }) : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'] });
   let printed = '';
   const metricsWanted = flags.includes('--metrics');
   const address = await new Promise<string>((ok, fail) => {

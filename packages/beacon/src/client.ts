@@ -1,5 +1,6 @@
 import type { Logger } from '@discret/log';
 import { type Connection, listenPorts, MessageChannel, type Transport } from '@discret/sync';
+import { registerToWire, toClientFromWire } from './messages.js';
 import { presentedTokens } from './tokens.js';
 
 /**
@@ -59,7 +60,7 @@ export class BeaconClient {
     // Our relayed addresses (circuit reservations) go as they are: behind a NAT they are the
     // way in. Direct ones go as ports: the beacon pairs them with the IP it sees.
     const relayed = addresses.filter((a) => a.includes('/p2p-circuit')).slice(0, 8);
-    await channel.send({ type: 'register', body: { tokens, ports: listenPorts(addresses), relayed } }).catch(() => {});
+    await channel.send(registerToWire({ tokens, ports: listenPorts(addresses), relayed })).catch(() => {});
   }
 
   async stop(): Promise<void> {
@@ -90,15 +91,12 @@ export class BeaconClient {
 
   private async listen(channel: MessageChannel): Promise<void> {
     for (;;) {
-      const message = await channel.receive();
-      if (message === null) return this.lost();
-      const body = (message.body ?? {}) as Record<string, unknown>;
+      const wire = await channel.receive();
+      if (wire === null) return this.lost();
+      const message = toClientFromWire(wire);
       if (message.type === 'registered') this.markRegistered();
-      else if (message.type === 'refused') this.options.logger.warn({ beacon: this.options.address, reason: body.message }, 'the beacon refused our registration');
-      else if (message.type === 'introduce') {
-        const addresses = Array.isArray(body.addresses) ? body.addresses.filter((a): a is string => typeof a === 'string').slice(0, 16) : [];
-        if (body.device instanceof Uint8Array && addresses.length) this.hooks.found(addresses, body.device);
-      }
+      else if (message.type === 'refused') this.options.logger.warn({ beacon: this.options.address, reason: message.message }, 'the beacon refused our registration');
+      else if (message.addresses.length) this.hooks.found(message.addresses, message.device);
     }
   }
 
@@ -108,10 +106,11 @@ export class BeaconClient {
     this.channel = null;
     this.connection = null;
     if (this.stopped || this.retryTimer) return;
+    // Jittered: after a beacon restarts, its clients do not all come back in the same instant.
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       void this.connect();
-    }, this.backoffMs);
+    }, this.backoffMs * (0.5 + Math.random()));
     this.retryTimer.unref?.();
     this.backoffMs = Math.min(60_000, this.backoffMs * 2);
   }

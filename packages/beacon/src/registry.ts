@@ -94,6 +94,11 @@ export class TokenRegistry {
     return introductions;
   }
 
+  /** Whether `peer` is registered (and not yet expired by `expire`). */
+  has(peer: string): boolean {
+    return this.peers.has(peer);
+  }
+
   /** Forgets a peer (it disconnected). */
   remove(peer: string): void {
     const registration = this.peers.get(peer);

@@ -1,8 +1,10 @@
-import { base64url } from '@discret/crypto';
+import { base64url, equalBytes } from '@discret/crypto';
 import type { Logger } from '@discret/log';
 import { type Connection, dialableAddresses, MessageChannel, SyncError, type Transport } from '@discret/sync';
 import { BeaconError } from './errors.js';
-import { type RegistryLimits, TokenRegistry } from './registry.js';
+import { type FederatedBeacon, Federation } from './federation.js';
+import { type Introduction, type RegistryLimits, TokenRegistry } from './registry.js';
+import { linkFromWire, registerFromWire, type ToClient, toClientToWire } from './messages.js';
 
 /**
  * The beacon's side of the rendezvous protocol, over any `Transport` (the beacon app runs it on
@@ -11,7 +13,8 @@ import { type RegistryLimits, TokenRegistry } from './registry.js';
  * of the same tokens, pushes `introduce {device, addresses}` to both. The addresses are the
  * ones the beacon observed (the client's IP, with the ports it says it listens on), then the
  * client's relayed addresses (`register {relayed}`: its circuit reservations). A client
- * that leaves is forgotten; registrations expire unless renewed.
+ * that leaves is forgotten; registrations expire unless renewed. With `federation`, several
+ * beacons serve one population (federation.ts).
  */
 export interface BeaconServerOptions {
   transport: Transport;
@@ -24,6 +27,8 @@ export interface BeaconServerOptions {
    * renew within its time-to-live; a silent one is closed, so it cannot hold a connection.
    */
   registerWithinMs?: number;
+  /** Other beacons serving the same population (each lists all the others), and our own device key. */
+  federation?: { beacons: readonly FederatedBeacon[]; deviceKey: Uint8Array };
 }
 
 interface Client {
@@ -33,23 +38,50 @@ interface Client {
   name: string;
 }
 
+/** A client's current registration, as federated beacons are told it. */
+interface Mirror {
+  device: Uint8Array;
+  tokens: Uint8Array[];
+  addresses: string[];
+}
+
 export class BeaconServer {
   readonly registry: TokenRegistry;
   private readonly clients = new Map<string, Client>();
   private timer: ReturnType<typeof setInterval> | null = null;
+  /** Our clients' registrations, for federated beacons that link later. */
+  private readonly mirrors = new Map<string, Mirror>();
+  /** Device keys of registry entries mirrored from federated beacons (theirs are not clients here). */
+  private readonly remoteDevices = new Map<string, Uint8Array>();
+  private readonly federation: Federation | null;
 
   constructor(private readonly options: BeaconServerOptions) {
     this.registry = new TokenRegistry(options.limits);
+    const federation = options.federation;
+    this.federation = federation?.beacons.length
+      ? new Federation(
+          {
+            transport: options.transport, logger: options.logger, beacons: federation.beacons,
+            sink: { mirrored: (entry, device, tokens, addresses) => this.mirrored(entry, device, tokens, addresses), forgotten: (entry) => this.forget(entry) },
+          },
+          () => this.mirrors.values(),
+        )
+      : null;
   }
 
   /** Starts answering; the transport must be started by the caller. */
   start(): void {
     this.options.transport.onConnection((connection) => this.accept(connection));
-    this.timer = setInterval(() => this.registry.expire(Date.now()), 30_000);
+    this.timer = setInterval(() => {
+      this.registry.expire(Date.now());
+      for (const entry of this.remoteDevices.keys()) if (!this.registry.has(entry)) this.remoteDevices.delete(entry);
+    }, 30_000);
     this.timer.unref?.();
+    if (this.federation) this.federation.start(this.options.federation!.deviceKey);
   }
 
   stop(): void {
+    this.federation?.stop();
     if (this.timer) clearInterval(this.timer);
     for (const client of this.clients.values()) void client.connection.close().catch(() => {});
     this.clients.clear();
@@ -57,6 +89,11 @@ export class BeaconServer {
 
   get clientCount(): number {
     return this.clients.size;
+  }
+
+  /** Links open now to federated beacons (for metrics: each should be up). */
+  get federatedLinks(): number {
+    return this.federation?.linkCount ?? 0;
   }
 
   private accept(connection: Connection): void {
@@ -83,7 +120,8 @@ export class BeaconServer {
       for (const [name, client] of this.clients) {
         if (client.connection !== connection) continue;
         this.clients.delete(name);
-        this.registry.remove(name);
+        this.forget(name);
+        if (this.mirrors.delete(name)) this.federation?.tell({ type: 'forget', device: client.connection.remoteDeviceKey });
       }
     });
   }
@@ -96,34 +134,67 @@ export class BeaconServer {
         await client.connection.close();
         return;
       }
-      if (message.type !== 'register') throw new SyncError('PROTOCOL', `Unexpected ${message.type}`);
-      const body = (message.body ?? {}) as Record<string, unknown>;
-      const tokens = Array.isArray(body.tokens) && body.tokens.every((t) => t instanceof Uint8Array) ? (body.tokens as Uint8Array[]) : null;
-      const ports = Array.isArray(body.ports) && body.ports.length <= 8 ? (body.ports as unknown[]) : null;
-      if (!tokens || !ports) throw new SyncError('PROTOCOL', 'register {tokens, ports}');
+      if (first && message.type === 'federate') {
+        if (!this.federation?.accepts(client.connection.remoteDeviceKey)) throw new SyncError('PROTOCOL', 'Not a federated beacon');
+        linkFromWire(message);
+        await this.federation.serve(client.channel);
+        await client.connection.close();
+        return;
+      }
+      const { tokens, ports, relayed } = registerFromWire(message);
       // Registered from now on. A device registered over two connections: the newer one wins.
       const previous = this.clients.get(client.name);
       if (previous && previous.connection !== client.connection) void previous.connection.close().catch(() => {});
       this.clients.set(client.name, client);
-      const relayed = Array.isArray(body.relayed)
-        ? body.relayed.filter((a): a is string => typeof a === 'string' && a.length < 400 && a.includes('/p2p-circuit')).slice(0, 8)
-        : [];
       const addresses = [...observedAddresses(client.connection.remoteAddress, ports), ...relayed];
       try {
         const introductions = this.registry.register(client.name, tokens, addresses, Date.now());
-        await client.channel.send({ type: 'registered', body: { observed: client.connection.remoteAddress } });
-        for (const intro of introductions) {
-          const to = this.clients.get(intro.to);
-          if (!to) continue;
-          const device = this.clients.get(intro.peer)?.connection.remoteDeviceKey;
-          if (!device) continue;
-          await to.channel.send({ type: 'introduce', body: { device, addresses: intro.addresses } }).catch(() => {});
-        }
+        await this.sendTo(client, { type: 'registered', observed: client.connection.remoteAddress });
+        await this.introduce(introductions);
+        const mirror = { device: client.connection.remoteDeviceKey, tokens, addresses };
+        this.mirrors.set(client.name, mirror);
+        this.federation?.tell({ type: 'mirror', ...mirror });
       } catch (error) {
         if (!(error instanceof BeaconError)) throw error;
-        await client.channel.send({ type: 'refused', body: { code: error.code, message: error.message } });
+        await this.sendTo(client, { type: 'refused', code: error.code, message: error.message });
       }
     }
+  }
+
+  /** Sends each introduction whose recipient is a client of ours (a federated beacon tells its own). */
+  private async introduce(introductions: Introduction[]): Promise<void> {
+    for (const intro of introductions) {
+      const to = this.clients.get(intro.to);
+      const device = this.deviceOf(intro.peer);
+      // Not to itself: a client registered here and on a federated beacon holds its own tokens twice.
+      if (!to || !device || equalBytes(device, to.connection.remoteDeviceKey)) continue;
+      await this.sendTo(to, { type: 'introduce', device, addresses: [...intro.addresses] });
+    }
+  }
+
+  private deviceOf(entry: string): Uint8Array | undefined {
+    return this.clients.get(entry)?.connection.remoteDeviceKey ?? this.remoteDevices.get(entry);
+  }
+
+  private async sendTo(client: Client, message: ToClient): Promise<void> {
+    await client.channel.send(toClientToWire(message)).catch(() => {});
+  }
+
+  /** A registration a federated beacon told us: held beside ours, and introduced to our clients. */
+  private mirrored(entry: string, device: Uint8Array, tokens: Uint8Array[], addresses: string[]): void {
+    this.remoteDevices.set(entry, device);
+    try {
+      void this.introduce(this.registry.register(entry, tokens, addresses, Date.now()));
+    } catch (error) {
+      // Past a limit here: that beacon's client is simply not met through us.
+      if (!(error instanceof BeaconError)) throw error;
+      this.options.logger.debug({ err: error }, 'mirrored registration refused');
+    }
+  }
+
+  private forget(entry: string): void {
+    this.registry.remove(entry);
+    this.remoteDevices.delete(entry);
   }
 }
 

@@ -4,6 +4,7 @@ import { SyncError } from './errors.js';
 import { keepRelaysConnected } from './relay-keeper.js';
 import type { AbortOptions, ByteStream, Connection, Transport, TransportInit } from './transport.js';
 
+import { HostCounts, hostOf } from './host-counts.js';
 import type { Libp2pStack, Libp2pStackLoader } from './libp2p-modules.js';
 
 /** The libp2p protocol of Discret's streams. */
@@ -84,6 +85,8 @@ class Libp2pTransport implements Transport {
   private keeper: AbortController | null = null;
   private usesWebRtc = false;
   private stack: Libp2pStack | null = null;
+  /** Open connections per remote host, for the per-IP limit (counting them on each inbound connection cost O(connections)). */
+  private readonly openPerHost = new HostCounts();
 
   constructor(
     private readonly options: Libp2pTransportOptions,
@@ -147,8 +150,14 @@ class Libp2pTransport implements Transport {
     node.addEventListener('self:peer:update', () => {
       for (const handler of this.addressHandlers) handler();
     });
-    node.addEventListener('connection:open', (event) => this.opened(event.detail));
-    node.addEventListener('connection:close', (event) => this.wrappers.get(event.detail.id)?.closed());
+    node.addEventListener('connection:open', (event) => {
+      this.openPerHost.add(event.detail);
+      this.opened(event.detail);
+    });
+    node.addEventListener('connection:close', (event) => {
+      this.openPerHost.remove(event.detail);
+      this.wrappers.get(event.detail.id)?.closed();
+    });
     await node.handle(SYNC_PROTOCOL, (stream, connection) => this.wrappers.get(connection.id)?.incoming(stream), {
       maxInboundStreams: this.options.maxInboundStreams ?? 16,
       // Relayed connections are "limited": sync runs on them too (the beacon sets the limits).
@@ -179,7 +188,7 @@ class Libp2pTransport implements Transport {
       denyInboundConnection: (connection) => {
         if (perIp === undefined || !this.node) return false;
         const host = hostOf(connection.remoteAddr.toString());
-        const open = this.node.getConnections().filter((c) => c.status === 'open' && hostOf(c.remoteAddr.toString()) === host).length;
+        const open = this.openPerHost.count(host);
         if (open < perIp) return false;
         this.log?.debug({ host, open }, 'connection refused: too many from this address');
         return true;
@@ -269,10 +278,6 @@ function stunUrl(relay: string, port: number): string | null {
   return `stun:${kind === 'ip6' ? `[${host}]` : host}:${port}`;
 }
 
-/** The IP address of a direct multiaddr (`/ip4/1.2.3.4/...`); relayed ones have the relay's. */
-function hostOf(address: string): string {
-  return address.split('/')[2] ?? '';
-}
 
 /** Streams a connection holds for a handler that is not registered yet. */
 const MAX_EARLY_STREAMS = 4;
