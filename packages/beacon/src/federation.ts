@@ -34,7 +34,7 @@ export interface FederationOptions {
 }
 
 export class Federation {
-  private readonly links = new Set<MessageChannel>();
+  private readonly links = new Map<MessageChannel, string>();
   private stopped = false;
   private nextLink = 0;
   private readonly retryTimers = new Set<ReturnType<typeof setTimeout>>();
@@ -61,6 +61,11 @@ export class Federation {
     return this.links.size;
   }
 
+  /** The registry-name prefix of each open link's entries (an entry is prefix + base64url device). */
+  get linkPrefixes(): Iterable<string> {
+    return this.links.values();
+  }
+
   /** Whether `device` is one of our federated beacons (only they may open a link). */
   accepts(device: Uint8Array): boolean {
     return this.options.beacons.some((b) => equalBytes(b.deviceKey, device));
@@ -70,7 +75,7 @@ export class Federation {
   async serve(channel: MessageChannel): Promise<void> {
     const link = `~${this.nextLink++}~`;
     const entries = new Set<string>();
-    this.links.add(channel);
+    this.links.set(channel, link);
     try {
       for (const registration of this.current()) await this.send(channel, { type: 'mirror', ...registration });
       for (;;) {
@@ -95,7 +100,7 @@ export class Federation {
 
   /** Tells every link: a client of ours registered (or renewed), or left. */
   tell(message: LinkMessage): void {
-    for (const channel of this.links) void this.send(channel, message);
+    for (const channel of this.links.keys()) void this.send(channel, message);
   }
 
   private async send(channel: MessageChannel, message: LinkMessage): Promise<void> {

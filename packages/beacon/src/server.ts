@@ -117,12 +117,12 @@ export class BeaconServer {
       });
     });
     connection.onClose(() => {
-      for (const [name, client] of this.clients) {
-        if (client.connection !== connection) continue;
-        this.clients.delete(name);
-        this.forget(name);
-        if (this.mirrors.delete(name)) this.federation?.tell({ type: 'forget', device: client.connection.remoteDeviceKey });
-      }
+      const name = base64url(connection.remoteDeviceKey);
+      // Only if this connection is the device's current one (a newer one replaced it otherwise).
+      if (this.clients.get(name)?.connection !== connection) return;
+      this.clients.delete(name);
+      this.forget(name);
+      if (this.mirrors.delete(name)) this.federation?.tell({ type: 'forget', device: connection.remoteDeviceKey });
     });
   }
 
@@ -147,6 +147,9 @@ export class BeaconServer {
       if (previous && previous.connection !== client.connection) void previous.connection.close().catch(() => {});
       this.clients.set(client.name, client);
       const addresses = [...observedAddresses(client.connection.remoteAddress, ports), ...relayed];
+      // Registered here too: what federated beacons told us of this device goes (one entry per
+      // device, so a device on several beacons does not count twice against maxPeersPerToken).
+      for (const link of this.federation?.linkPrefixes ?? []) this.forget(link + client.name);
       try {
         const introductions = this.registry.register(client.name, tokens, addresses, Date.now());
         await this.sendTo(client, { type: 'registered', observed: client.connection.remoteAddress });
@@ -182,6 +185,8 @@ export class BeaconServer {
 
   /** A registration a federated beacon told us: held beside ours, and introduced to our clients. */
   private mirrored(entry: string, device: Uint8Array, tokens: Uint8Array[], addresses: string[]): void {
+    // A client of ours as well: its own registration here stands for it.
+    if (this.clients.has(base64url(device))) return;
     this.remoteDevices.set(entry, device);
     try {
       void this.introduce(this.registry.register(entry, tokens, addresses, Date.now()));

@@ -30,12 +30,12 @@ async function node(net: MemoryNetwork, name: string): Promise<{ transport: Tran
 }
 
 /** `count` beacons, each federated with all the others. */
-async function beacons(net: MemoryNetwork, count: number): Promise<{ servers: BeaconServer[]; transports: Transport[] }> {
+async function beacons(net: MemoryNetwork, count: number, limits: { maxPeersPerToken?: number } = {}): Promise<{ servers: BeaconServer[]; transports: Transport[] }> {
   const nodes = await Promise.all(Array.from({ length: count }, (_, i) => node(net, `beacon${i}`)));
   const all: FederatedBeacon[] = nodes.map((n, i) => ({ address: `memory:beacon${i}`, deviceKey: n.key.publicKey }));
   const servers = nodes.map((n, i) => {
     const server = new BeaconServer({
-      transport: n.transport, logger: silentLogger, federation: { beacons: all.filter((_, j) => j !== i), deviceKey: n.key.publicKey },
+      transport: n.transport, logger: silentLogger, limits, federation: { beacons: all.filter((_, j) => j !== i), deviceKey: n.key.publicKey },
     });
     server.start();
     stops.push(() => server.stop());
@@ -98,5 +98,27 @@ describe('federated beacons', () => {
     await stream.write(encodeFrame({ type: 'mirror', body: { device: new Uint8Array(32).fill(9), tokens: [new Uint8Array(8).fill(1)], addresses: ['memory:x'] } }));
     await new Promise((r) => setTimeout(r, 100));
     expect(servers[0]!.registry.size.peers).toBe(0);
+  });
+
+  test('a device registered on two federated beacons counts once on each (not against maxPeersPerToken twice)', async () => {
+    const net = new MemoryNetwork({ latencyMs: 1 });
+    const { servers } = await beacons(net, 2, { maxPeersPerToken: 2 });
+    const token = new Uint8Array(8).fill(5);
+    // Alice registers with both beacons (a peer registers with every beacon of its list).
+    const { transport, key } = await node(net, 'alice');
+    const found: string[] = [];
+    for (const b of ['beacon0', 'beacon1']) {
+      const c = new BeaconClient({ transport, address: `memory:${b}`, logger: silentLogger }, { tokens: async () => [token], found: (_, device) => found.push(base64url(device)) });
+      c.start();
+      stops.push(() => c.stop());
+      await c.registered;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    expect(servers.map((s) => s.registry.size.peers)).toEqual([1, 1]);
+    expect(found).toEqual([]);
+    // Bob on beacon1 with the same token: within the limit of 2, and introduced to Alice.
+    const bob = await client(net, 'bob', 'beacon1', [token]);
+    await until(() => bob.found.includes(base64url(key.publicKey)) && found.includes(bob.device), 'alice and bob introduced');
+    await until(() => servers.every((s) => s.registry.size.peers === 2), 'two entries on each beacon');
   });
 });
