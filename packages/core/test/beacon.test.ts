@@ -1,23 +1,18 @@
 // Meeting through a beacon, on 127.0.0.1: the beacon runs as a real process (apps/beacon), two
 // users who share an invite are configured with its address only, never dial each other by
 // hand, and still meet and sync. A client that presents other tokens learns nothing.
-import { afterAll, describe, expect, test } from '@jest/globals';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, test } from '@jest/globals';
+import { statSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { BeaconClient } from '@discret/beacon';
-import { createCryptoPool, Discret, libp2pTransport, silentLogger } from '@discret/core';
+import { Discret, libp2pTransport, silentLogger } from '@discret/core';
 import { SigningKey } from '@discret/crypto';
 import { startBeacon } from '../../../apps/beacon/test/spawn-beacon.js';
 import { nextEvent, readUntil, within } from './waits.js';
+import { scratch } from './scratch.js';
 
-const root = mkdtempSync(join(tmpdir(), 'discret-beacon-'));
-const pool = createCryptoPool({ parallelism: 1 });
-afterAll(async () => {
-  await pool.close();
-  rmSync(root, { recursive: true, force: true });
-});
+const { root, pool } = scratch('discret-beacon-');
 let n = 0;
 let keys = 0;
 /** The beacon as a real process (apps/beacon), on 127.0.0.1. */

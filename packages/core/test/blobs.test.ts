@@ -1,18 +1,13 @@
 // Blobs through the public API: real SQLCipher files, and two peers over libp2p on 127.0.0.1.
-import { afterAll, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Configuration, createCryptoPool, Discret, libp2pTransport, silentLogger } from '@discret/core';
+import { type Configuration, Discret, libp2pTransport, silentLogger } from '@discret/core';
 import { nextEvent } from './waits.js';
+import { scratch } from './scratch.js';
 
-const root = mkdtempSync(join(tmpdir(), 'discret-blobs-'));
-const pool = createCryptoPool({ parallelism: 1 });
-afterAll(async () => {
-  await pool.close();
-  rmSync(root, { recursive: true, force: true });
-});
+const { root, pool } = scratch('discret-blobs-');
 let n = 0;
 const MODEL = 'chat { Message { text: String, file: String nullable } }';
 const GROUP = 64 * 1024;

@@ -6,25 +6,19 @@
 // measured is A's own and the hostile peer (this process) cannot slow them down. A must drop
 // the connections that do not read, in time; its memory stays bounded; and C keeps receiving
 // A's writes meanwhile.
-import { afterAll, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { SigningKey } from '@discret/crypto';
-import { createCryptoPool, Discret, libp2pTransport, silentLogger } from '@discret/core';
+import { Discret, libp2pTransport, silentLogger } from '@discret/core';
 import { SyncService } from '@discret/sync';
 import type { DiscretComponents } from '../src/components.js';
 import { DiscretSyncHost } from '../src/sync-host.js';
 import { nextEvent, within } from './waits.js';
+import { scratch } from './scratch.js';
 
-const root = mkdtempSync(join(tmpdir(), 'discret-flood-'));
-const pool = createCryptoPool({ parallelism: 1 });
-afterAll(async () => {
-  await pool.close();
-  rmSync(root, { recursive: true, force: true });
-});
+const { root, pool } = scratch('discret-flood-');
 const MiB = 2 ** 20;
 /** Connections that ask and never read, and how many pages each asks for. */
 const FLOODING = 6;

@@ -2,24 +2,18 @@
 // is our own code with its database side modified (a "modified peer"): it serves forged,
 // tampered or unauthorised records, never answers, or sends garbage frames. Each is refused
 // or timed out, nothing of it is stored, and an honest peer keeps synchronising meanwhile.
-import { afterAll, describe, expect, test } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, test } from '@jest/globals';
 import { join } from 'node:path';
 import { nextEvent, readUntil, within } from './waits.js';
 import { base64url, deriveAppKeys, fromBase64url, nodeSigningBytes, SigningKey, uid } from '@discret/crypto';
-import { createLogger, createCryptoPool, Discret, libp2pTransport, silentLogger } from '@discret/core';
+import { createLogger, Discret, libp2pTransport, silentLogger } from '@discret/core';
 import type { DiscretComponents } from '../src/components.js';
 import type { NodeRecord, RecordRef, RoomItem } from '@discret/store';
 import { SyncService, type SyncHost, type SyncPhase } from '@discret/sync';
 import { DiscretSyncHost } from '../src/sync-host.js';
+import { scratch } from './scratch.js';
 
-const root = mkdtempSync(join(tmpdir(), 'discret-hostile-'));
-const pool = createCryptoPool({ parallelism: 1 });
-afterAll(async () => {
-  await pool.close();
-  rmSync(root, { recursive: true, force: true });
-});
+const { root, pool } = scratch('discret-hostile-');
 let n = 0;
 const MODEL = 'chat { Thread { title: String } }';
 const APP = 'test.hostile';

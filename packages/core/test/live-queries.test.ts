@@ -1,19 +1,13 @@
 // Live queries through the public API on real SQLCipher files: the first result, one new
 // result per change, re-runs only for writes that could change the result (entity, room),
 // unchanged rows keeping their objects, language errors at the call, writes received by sync.
-import { afterAll, describe, expect, test } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, test } from '@jest/globals';
 import { join } from 'node:path';
-import { createCryptoPool, Discret, type LiveQuery, MemoryNetwork, memoryTransport, silentLogger, type Transport } from '@discret/core';
+import { Discret, type LiveQuery, MemoryNetwork, memoryTransport, silentLogger, type Transport } from '@discret/core';
 import { nextEvent, readUntil } from './waits.js';
+import { scratch } from './scratch.js';
 
-const root = mkdtempSync(join(tmpdir(), 'discret-live-'));
-const pool = createCryptoPool({ parallelism: 1 });
-afterAll(async () => {
-  await pool.close();
-  rmSync(root, { recursive: true, force: true });
-});
+const { root, pool } = scratch('discret-live-');
 let n = 0;
 const MODEL = `chat {
   Thread { title: String, messages: [Message] nullable }

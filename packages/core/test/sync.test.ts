@@ -1,18 +1,12 @@
 // Peers synchronising through the public API: real SQLCipher files, and real libp2p sockets on
 // 127.0.0.1 (or the in-memory network where said). No multicast anywhere.
-import { afterAll, describe, expect, test } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, test } from '@jest/globals';
 import { join } from 'node:path';
 import { nextEvent, readUntil } from './waits.js';
-import { type Configuration, createCryptoPool, createLogger, Discret, type DiscretEvent, libp2pTransport, MemoryNetwork, memoryTransport, silentLogger, type Transport } from '@discret/core';
+import { type Configuration, createLogger, Discret, type DiscretEvent, libp2pTransport, MemoryNetwork, memoryTransport, silentLogger, type Transport } from '@discret/core';
+import { scratch } from './scratch.js';
 
-const root = mkdtempSync(join(tmpdir(), 'discret-sync-'));
-const pool = createCryptoPool({ parallelism: 1 });
-afterAll(async () => {
-  await pool.close();
-  rmSync(root, { recursive: true, force: true });
-});
+const { root, pool } = scratch('discret-sync-');
 let n = 0;
 const MODEL = `chat {
   Thread { title: String, messages: [Message] nullable }
