@@ -9,7 +9,9 @@ const core = await import('../../packages/core/dist/index.js');
 const [dir, mib] = process.argv.slice(2);
 const app = await core.Discret.open({
   dataModel: 'chat { Message { text: String, at: Integer } }', appKey: 'bench.blobs', keyMaterial: new Uint8Array(32).fill(91),
-  dataFolder: dir, transport: core.libp2pTransport({ listen: ['/ip4/127.0.0.1/tcp/0'] }), logger: core.silentLogger,
+  dataFolder: dir, transport: core.libp2pTransport({ listen: ['/ip4/127.0.0.1/tcp/0'] }),
+  // BENCH_LOG=warn (or debug) says why a connection was dropped, on stderr.
+  logger: process.env.BENCH_LOG ? core.createLogger({ level: process.env.BENCH_LOG }) : core.silentLogger,
   config: { enableMulticast: false },
 });
 const { id } = await app.putBlob(chunksOf(Number(mib) * 1024 * 1024), { room: app.privateRoom });

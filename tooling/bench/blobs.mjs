@@ -36,7 +36,9 @@ function startSender(dir, mib) {
 async function receiver(dir, config = {}) {
   return core.Discret.open({
     dataModel: 'chat { Message { text: String, at: Integer } }', appKey: 'bench.blobs', keyMaterial: new Uint8Array(32).fill(91),
-    dataFolder: dir, transport: core.libp2pTransport({ listen: ['/ip4/127.0.0.1/tcp/0'] }), logger: core.silentLogger,
+    dataFolder: dir, transport: core.libp2pTransport({ listen: ['/ip4/127.0.0.1/tcp/0'] }),
+    // BENCH_LOG=warn (or debug) says why a connection was dropped, on stderr.
+    logger: process.env.BENCH_LOG ? core.createLogger({ level: process.env.BENCH_LOG }) : core.silentLogger,
     config: { enableMulticast: false, ...config },
   });
 }
@@ -52,6 +54,15 @@ export async function blobBench({ report, dir, mib = 1024, kills = 10, resumeMib
   const size = mib * MiB;
   const sender = startSender(join(dir, 'sender'), mib);
   const app = await receiver(join(dir, 'receiver'));
+  // What happened to the connections, for the range reads' note (a full run has found the
+  // sender's connection gone there, three times).
+  const connectionLog = [];
+  const t0 = performance.now();
+  void (async () => {
+    for await (const event of app.events()) {
+      if (event.type === 'PeerConnected' || event.type === 'PeerDisconnected') connectionLog.push(`${event.type === 'PeerConnected' ? '+' : '-'}${Math.round((performance.now() - t0) / 1000)}s`);
+    }
+  })().catch(() => {});
   try {
     // The limit: the same bytes put here (hashed, encrypted, written in the same groups).
     let t = performance.now();
@@ -101,9 +112,25 @@ export async function blobBench({ report, dir, mib = 1024, kills = 10, resumeMib
     // Two ranges far apart, so the second finds nothing of the first held.
     for (const [label, start] of [['aligned on groups', 100 * GROUP], ['not aligned', 300 * GROUP + 1000]]) {
       await app.collectBlobs({ graceMs: 0 });
-      const before = loopbackBytes();
-      await drain(app.getBlob(id, { range: { start, end: start + MiB } }));
-      add({ operation: `1 MiB range read (${label}) of the ${mib} MiB blob from a peer: bytes on the wire`, value: (loopbackBytes() - before) / MiB, unit: 'MiB', target: '<= 1.05 MiB', note: label === 'not aligned' ? 'touches 17 groups of 64 KiB' : '16 groups' });
+      // Reconnected if the sender's connection went away meanwhile: said in the note, with the log.
+      const reconnected = app.connectedPeers().length ? '' : `; reconnected first (connections: ${connectionLog.join(' ')})`;
+      if (reconnected) await app.connect(address);
+      let before = loopbackBytes();
+      let retried = '';
+      await drain(app.getBlob(id, { range: { start, end: start + MiB } })).catch(async (error) => {
+        // The sender's connection has been seen to close here, about 10 s after the 1 GiB
+        // transfer, with nothing logged at warn on either side (not understood yet). Once:
+        // reconnect and read again, and say so in the note.
+        if (error?.code !== 'NOT_FOUND') throw error;
+        retried = `; the sender's connection closed during the read, read again after reconnecting (connections: ${connectionLog.join(' ')})`;
+        await app.connect(address);
+        before = loopbackBytes();
+        await drain(app.getBlob(id, { range: { start, end: start + MiB } }));
+      });
+      add({
+        operation: `1 MiB range read (${label}) of the ${mib} MiB blob from a peer: bytes on the wire`, value: (loopbackBytes() - before) / MiB, unit: 'MiB', target: '<= 1.05 MiB',
+        note: `${label === 'not aligned' ? 'touches 17 groups of 64 KiB' : '16 groups'}${reconnected}${retried}${peersBefore ? '' : '; the sender had to be reconnected before the reads'}`,
+      });
     }
   } finally {
     await app.close();
