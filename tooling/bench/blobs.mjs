@@ -129,7 +129,7 @@ export async function blobBench({ report, dir, mib = 1024, kills = 10, resumeMib
       });
       add({
         operation: `1 MiB range read (${label}) of the ${mib} MiB blob from a peer: bytes on the wire`, value: (loopbackBytes() - before) / MiB, unit: 'MiB', target: '<= 1.05 MiB',
-        note: `${label === 'not aligned' ? 'touches 17 groups of 64 KiB' : '16 groups'}${reconnected}${retried}${peersBefore ? '' : '; the sender had to be reconnected before the reads'}`,
+        note: `${label === 'not aligned' ? 'touches 17 groups of 64 KiB' : '16 groups'}${reconnected}${retried}${peersBefore ? '' : '; the sender had to be reconnected before the reads'}; connections: ${connectionLog.join(' ')}`,
       });
     }
   } finally {

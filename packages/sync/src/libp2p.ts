@@ -7,6 +7,9 @@ import type { AbortOptions, ByteStream, Connection, Transport, TransportInit } f
 import { HostCounts, hostOf } from './host-counts.js';
 import type { Libp2pStack, Libp2pStackLoader } from './libp2p-modules.js';
 
+/** The shortest time libp2p's connection monitor waits for a ping before it aborts a connection. */
+const PING_MIN_TIMEOUT_MS = 20_000;
+
 /** The libp2p protocol of Discret's streams. */
 export const SYNC_PROTOCOL = '/discret/sync/1';
 
@@ -125,6 +128,11 @@ class Libp2pTransport implements Transport {
       // would fail the start when one is down, and never reserve again after it restarts.
       addresses: { listen: [...direct, ...relays.map(() => '/p2p-circuit'), ...(webrtc ? ['/webrtc'] : [])] },
       connectionGater: this.gater(relayOnly, relayIds),
+      // libp2p pings every connection each 10 s and aborts it when a ping takes longer than an
+      // adaptive timeout of at least 5 s. A device busy for a few seconds (freeing a 1 GiB blob
+      // on 2 cores: SQLite zeroes every freed page) lost its peers that way, with nothing said.
+      // At least 20 s: our sessions' own request timeouts judge a slow peer.
+      connectionMonitor: { pingTimeout: { minTimeout: PING_MIN_TIMEOUT_MS } },
       connectionManager: this.options.maxConnections === undefined ? undefined : {
         maxConnections: this.options.maxConnections,
         maxIncomingPendingConnections: Math.max(10, Math.min(256, Math.ceil(this.options.maxConnections / 16))),
