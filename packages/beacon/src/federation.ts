@@ -1,7 +1,7 @@
 import { base64url, compareBytes, equalBytes } from '@discret/crypto';
 import type { Logger } from '@discret/log';
 import { MessageChannel, type Transport } from '@discret/sync';
-import { type LinkMessage, linkFromWire, linkToWire } from './messages.js';
+import { type LinkMessage, linkFromWire, toWire } from './messages.js';
 
 /**
  * Several beacons serving one population: each beacon keeps a link to every other one (a full
@@ -104,7 +104,7 @@ export class Federation {
   }
 
   private async send(channel: MessageChannel, message: LinkMessage): Promise<void> {
-    await channel.send(linkToWire(message)).catch(() => {});
+    await channel.send(toWire(message)).catch(() => {});
   }
 
   private async dial(beacon: FederatedBeacon, backoffMs: number): Promise<void> {
@@ -112,7 +112,7 @@ export class Federation {
     try {
       const connection = await this.options.transport.dial(beacon.address, { signal: AbortSignal.timeout(15_000) });
       const channel = new MessageChannel(await connection.openStream({ signal: AbortSignal.timeout(15_000) }), { logger: this.options.logger, maxFrameBytes: 256 * 1024 });
-      await channel.send(linkToWire({ type: 'federate' }));
+      await channel.send(toWire({ type: 'federate' }));
       this.options.logger.info({ beacon: beacon.address }, 'federated beacon linked');
       await this.serve(channel);
       await connection.close().catch(() => {});

@@ -66,7 +66,8 @@ export function registerFromWire(message: WireMessage): Register {
   return { tokens, ports: body.ports, relayed };
 }
 
-export function toClientToWire(message: ToClient): WireMessage {
+/** A beacon → client or link message as sent: its tag, and the rest as the body. */
+export function toWire(message: ToClient | LinkMessage): WireMessage {
   const { type, ...body } = message;
   return { type, body };
 }
@@ -83,11 +84,6 @@ export function toClientFromWire(message: WireMessage): ToClient {
     default:
       throw malformed(`Unexpected ${message.type}`);
   }
-}
-
-export function linkToWire(message: LinkMessage): WireMessage {
-  const { type, ...body } = message;
-  return { type, body };
 }
 
 export function linkFromWire(message: WireMessage): LinkMessage {

@@ -4,7 +4,7 @@ import { type Connection, dialableAddresses, MessageChannel, SyncError, type Tra
 import { BeaconError } from './errors.js';
 import { type FederatedBeacon, Federation } from './federation.js';
 import { type Introduction, type RegistryLimits, TokenRegistry } from './registry.js';
-import { linkFromWire, registerFromWire, type ToClient, toClientToWire } from './messages.js';
+import { linkFromWire, registerFromWire, type ToClient, toWire } from './messages.js';
 
 /**
  * The beacon's side of the rendezvous protocol, over any `Transport` (the beacon app runs it on
@@ -180,7 +180,7 @@ export class BeaconServer {
   }
 
   private async sendTo(client: Client, message: ToClient): Promise<void> {
-    await client.channel.send(toClientToWire(message)).catch(() => {});
+    await client.channel.send(toWire(message)).catch(() => {});
   }
 
   /** A registration a federated beacon told us: held beside ours, and introduced to our clients. */
