@@ -1,4 +1,4 @@
-import { base64url, compareBytes, equalBytes } from '@discret/crypto';
+import { base64url, compareBytes, equalBytes, fromBase64url } from '@discret/crypto';
 import type { Logger } from '@discret/log';
 import { MessageChannel, type Transport } from '@discret/sync';
 import { type LinkMessage, linkFromWire, toWire } from './messages.js';
@@ -30,6 +30,8 @@ export interface FederationOptions {
   transport: Transport;
   logger: Logger;
   beacons: readonly FederatedBeacon[];
+  /** Our own device key (the smaller key of a pair dials). */
+  deviceKey: Uint8Array;
   sink: FederationSink;
 }
 
@@ -46,8 +48,8 @@ export class Federation {
   ) {}
 
   /** Dials the beacons whose device key is greater than ours (they accept; we accept the others). */
-  start(ownKey: Uint8Array): void {
-    for (const beacon of this.options.beacons) if (compareBytes(ownKey, beacon.deviceKey) < 0) void this.dial(beacon, 1000);
+  start(): void {
+    for (const beacon of this.options.beacons) if (compareBytes(this.options.deviceKey, beacon.deviceKey) < 0) void this.dial(beacon, 1000);
   }
 
   stop(): void {
@@ -73,6 +75,7 @@ export class Federation {
 
   /** Serves an accepted link (its `federate` already read) until it closes. */
   async serve(channel: MessageChannel): Promise<void> {
+    // A link's registry entries are named `~<link>~<base64url device>` (deviceOfEntry reads them back).
     const link = `~${this.nextLink++}~`;
     const entries = new Set<string>();
     this.links.set(channel, link);
@@ -83,7 +86,7 @@ export class Federation {
         if (wire === null) return;
         const message = linkFromWire(wire);
         if (message.type === 'federate') continue;
-        const entry = link + base64url(message.device);
+        const entry = `${link}${base64url(message.device)}`;
         if (message.type === 'mirror') {
           entries.add(entry);
           this.options.sink.mirrored(entry, message.device, message.tokens, message.addresses);
@@ -121,7 +124,7 @@ export class Federation {
       this.options.logger.debug({ err: error, beacon: beacon.address }, 'federated beacon unreachable');
     }
     if (this.stopped) return;
-    // Retried with backoff (and jitter, so a restarted beacon is not met by every peer at once).
+    // Retried with jittered backoff.
     const timer = setTimeout(() => {
       this.retryTimers.delete(timer);
       void this.dial(beacon, Math.min(60_000, backoffMs * 2));
@@ -129,4 +132,9 @@ export class Federation {
     timer.unref?.();
     this.retryTimers.add(timer);
   }
+}
+
+/** The device of a registry entry mirrored over a link (`~<link>~<base64url device>`), or undefined for any other name. */
+export function deviceOfEntry(entry: string): Uint8Array | undefined {
+  return entry.startsWith('~') ? fromBase64url(entry.slice(entry.lastIndexOf('~') + 1)) : undefined;
 }

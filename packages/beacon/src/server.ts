@@ -2,7 +2,7 @@ import { base64url, equalBytes } from '@discret/crypto';
 import type { Logger } from '@discret/log';
 import { type Connection, dialableAddresses, MessageChannel, SyncError, type Transport } from '@discret/sync';
 import { BeaconError } from './errors.js';
-import { type FederatedBeacon, Federation } from './federation.js';
+import { deviceOfEntry, type FederatedBeacon, Federation } from './federation.js';
 import { type Introduction, type RegistryLimits, TokenRegistry } from './registry.js';
 import { linkFromWire, registerFromWire, type ToClient, toWire } from './messages.js';
 
@@ -51,8 +51,6 @@ export class BeaconServer {
   private timer: ReturnType<typeof setInterval> | null = null;
   /** Our clients' registrations, for federated beacons that link later. */
   private readonly mirrors = new Map<string, Mirror>();
-  /** Device keys of registry entries mirrored from federated beacons (theirs are not clients here). */
-  private readonly remoteDevices = new Map<string, Uint8Array>();
   private readonly federation: Federation | null;
 
   constructor(private readonly options: BeaconServerOptions) {
@@ -61,8 +59,8 @@ export class BeaconServer {
     this.federation = federation?.beacons.length
       ? new Federation(
           {
-            transport: options.transport, logger: options.logger, beacons: federation.beacons,
-            sink: { mirrored: (entry, device, tokens, addresses) => this.mirrored(entry, device, tokens, addresses), forgotten: (entry) => this.forget(entry) },
+            transport: options.transport, logger: options.logger, beacons: federation.beacons, deviceKey: federation.deviceKey,
+            sink: { mirrored: (entry, device, tokens, addresses) => this.mirrored(entry, device, tokens, addresses), forgotten: (entry) => this.registry.remove(entry) },
           },
           () => this.mirrors.values(),
         )
@@ -72,12 +70,9 @@ export class BeaconServer {
   /** Starts answering; the transport must be started by the caller. */
   start(): void {
     this.options.transport.onConnection((connection) => this.accept(connection));
-    this.timer = setInterval(() => {
-      this.registry.expire(Date.now());
-      for (const entry of this.remoteDevices.keys()) if (!this.registry.has(entry)) this.remoteDevices.delete(entry);
-    }, 30_000);
+    this.timer = setInterval(() => this.registry.expire(Date.now()), 30_000);
     this.timer.unref?.();
-    if (this.federation) this.federation.start(this.options.federation!.deviceKey);
+    this.federation?.start();
   }
 
   stop(): void {
@@ -121,7 +116,7 @@ export class BeaconServer {
       // Only if this connection is the device's current one (a newer one replaced it otherwise).
       if (this.clients.get(name)?.connection !== connection) return;
       this.clients.delete(name);
-      this.forget(name);
+      this.registry.remove(name);
       if (this.mirrors.delete(name)) this.federation?.tell({ type: 'forget', device: connection.remoteDeviceKey });
     });
   }
@@ -149,7 +144,7 @@ export class BeaconServer {
       const addresses = [...observedAddresses(client.connection.remoteAddress, ports), ...relayed];
       // Registered here too: what federated beacons told us of this device goes (one entry per
       // device, so a device on several beacons does not count twice against maxPeersPerToken).
-      for (const link of this.federation?.linkPrefixes ?? []) this.forget(link + client.name);
+      for (const link of this.federation?.linkPrefixes ?? []) this.registry.remove(link + client.name);
       try {
         const introductions = this.registry.register(client.name, tokens, addresses, Date.now());
         await this.sendTo(client, { type: 'registered', observed: client.connection.remoteAddress });
@@ -176,7 +171,7 @@ export class BeaconServer {
   }
 
   private deviceOf(entry: string): Uint8Array | undefined {
-    return this.clients.get(entry)?.connection.remoteDeviceKey ?? this.remoteDevices.get(entry);
+    return this.clients.get(entry)?.connection.remoteDeviceKey ?? deviceOfEntry(entry);
   }
 
   private async sendTo(client: Client, message: ToClient): Promise<void> {
@@ -187,7 +182,6 @@ export class BeaconServer {
   private mirrored(entry: string, device: Uint8Array, tokens: Uint8Array[], addresses: string[]): void {
     // A client of ours as well: its own registration here stands for it.
     if (this.clients.has(base64url(device))) return;
-    this.remoteDevices.set(entry, device);
     try {
       void this.introduce(this.registry.register(entry, tokens, addresses, Date.now()));
     } catch (error) {
@@ -195,11 +189,6 @@ export class BeaconServer {
       if (!(error instanceof BeaconError)) throw error;
       this.options.logger.debug({ err: error }, 'mirrored registration refused');
     }
-  }
-
-  private forget(entry: string): void {
-    this.registry.remove(entry);
-    this.remoteDevices.delete(entry);
   }
 }
 
