@@ -228,7 +228,7 @@ try {
 
   // ---------------------------------------------------------------- in a browser
   const { browserBench } = await import('./browser.mjs');
-  await browserBench({ report, rows: 10_000, rounds: quick ? 1 : 3 });
+  await browserBench({ report, rows: 10_000, rounds: quick ? 1 : 5, syncRounds: quick ? 1 : 3 });
 
   // ---------------------------------------------------------------- meeting behind NATs
   const { meetingBench } = await import('./meeting.mjs');
