@@ -96,7 +96,8 @@ class Builder {
           parts.push(key, `${n}._json -> ${fieldPath(p.field.shortId, p.path)}`);
           break;
         case 'aggregate':
-          parts.push(key, p.fn === 'count' ? 'count(*)' : `${p.fn}(${this.sqlExpr(p.field!, n)})`);
+          // Built afresh for each use: a field's default is a bound parameter, one per occurrence.
+          parts.push(key, p.fn === 'count' ? 'count(*)' : exactNumber(() => `${p.fn}(${this.sqlExpr(p.field!, n)})`));
           break;
         case 'relation':
           parts.push(key, this.relation(p.query, n));
@@ -267,6 +268,19 @@ class Builder {
     if (ref.field.default === undefined) return expr;
     return `coalesce(${expr}, json(${this.value(ref.field.default, 'json')}))`;
   }
+}
+
+/**
+ * An aggregate's value for the result JSON. SQLite writes a REAL into JSON with 15 significant
+ * digits when its own check says they read back to the same number, and the browser's
+ * WebAssembly build passes that check where it should not: there, 0.1 + 0.2 came out as 0.3 and
+ * 220 / 3 lost its last digit, while Node's build wrote 0.30000000000000004. A finite REAL is
+ * written here with 17 digits, which always read back exactly; integers, text, null and the
+ * infinities are left to SQLite. `expr` is called once per occurrence, left to right, so that
+ * the parameters it binds are bound for each.
+ */
+function exactNumber(expr: () => string): string {
+  return `CASE WHEN typeof(${expr()}) = 'real' AND abs(${expr()}) < 9e999 THEN json(printf('%!.17g', ${expr()})) ELSE ${expr()} END`;
 }
 
 const BLOB_SYSTEM_FIELDS = new Set(['id', 'room_id', 'verifying_key', '_binary', '_signature']);
