@@ -12,7 +12,13 @@ export type RowTest = (row: RowValues) => boolean;
 export function rowTest(block: ResolvedQueryEntity, params: Parameters | undefined): RowTest | null {
   const tests = block.filters.map((f) => filterTest(f, params)).filter((t): t is RowTest => t !== null);
   if (!tests.length) return null;
-  return (row) => tests.every((test) => test(row));
+  if (tests.length === 1) return tests[0]!;
+  // A plain loop: this runs for every live query on every commit, and `every` with a closure
+  // over the row allocated one per call.
+  return (row) => {
+    for (let i = 0; i < tests.length; i++) if (!tests[i]!(row)) return false;
+    return true;
+  };
 }
 
 function filterTest(filter: ResolvedFilter, params: Parameters | undefined): RowTest | null {

@@ -128,6 +128,17 @@ describe('queryDependencies and wakes', () => {
     expect(wakes(deps('query { m: chat.Message { text mdate } }'), wrote(ROOM, m, '{"32":"a","33":1}', '{"32":"a","33":2}'))).toBe(true);
   });
 
+  test('a touched entity whose rows the commit did not list wakes its queries; several filters must all pass', () => {
+    // Rows listed for the thread only, but the message entity touched too (a link written): not sure, so it wakes.
+    const changes = new CommitChanges(new Map([[ROOM, new Set(['chat.Thread', 'chat.Message'])]]), [{ entity: 'chat.Thread', room: ROOM, before: null, after: '{"32":"t"}' }]);
+    expect(wakes(deps('query { m: chat.Message(n = 1) { text } }'), changes)).toBe(true);
+    expect(wakes(deps('query { d: chat.Draft { text } }'), changes)).toBe(false);
+    const both = deps('query { m: chat.Message(n > 1, text = "a") { n } }');
+    expect(wakes(both, wrote(ROOM, 'chat.Message', null, '{"32":"a","33":2}'))).toBe(true);
+    expect(wakes(both, wrote(ROOM, 'chat.Message', null, '{"32":"b","33":2}'))).toBe(false);
+    expect(wakes(both, wrote(ROOM, 'chat.Message', null, '{"32":"a","33":1}'))).toBe(false);
+  });
+
   test("a nested block's own filters narrow the wake-ups of its entity", () => {
     const d = deps('query { t: chat.Thread(room_id = $r) { title messages(n = 3) { text } } }', { r: ROOM });
     const m = 'chat.Message';
