@@ -48,7 +48,8 @@ export class BlobService {
   /** Blobs being written here now (uploads and fetches): never collected meanwhile. */
   private readonly busy = new Map<string, number>();
   /** The fetch of each blob in progress: a second reader waits for it rather than asking again. */
-  private readonly fetching = new Map<string, Promise<void>>();
+  /** The fetch running per blob, and the groups [from, to) it was asked for. */
+  private readonly fetching = new Map<string, { done: Promise<void>; from: number; to: number }>();
   /** Leaf hashes and subtree hashes of the blobs served last (read and hashed once per transfer, not per window). */
   private readonly treeCache = new Map<string, { leaves: Uint8Array[]; memo: SubtreeMemo }>();
   private readonly prefetchQueue = new Set<string>();
@@ -126,23 +127,49 @@ export class BlobService {
     const { store } = this.parts;
     return new ReadableStream<Uint8Array>({
       pull: async (controller) => {
+        // The stream ends once what it fetched is committed: a blobStatus() right after the
+        // last read counts those groups (the reader takes each group as it arrives, before
+        // its write).
+        const finish = async () => {
+          const running = this.fetching.get(id);
+          if (running && running.from < last) await running.done.catch(() => {});
+          controller.close();
+        };
         try {
           if (next >= last) {
-            controller.close();
+            await finish();
             return;
           }
-          const data = this.arrivals.take(id, next) ?? (await store.blobs.readGroup(id, next)) ?? (await this.fetchGroup(address, id, next, last, options.signal));
+          const data = this.arrivals.take(id, next) ?? (await this.fromRunningFetch(id, next))
+            ?? (await store.blobs.readGroup(id, next)) ?? (await this.fetchGroup(address, id, next, last, options.signal));
           const offset = next * BLOB_GROUP_BYTES;
           const from = Math.max(0, start - offset);
           const to = Math.min(data.length, end - offset);
           next++;
           if (to > from) controller.enqueue(from === 0 && to === data.length ? data : data.subarray(from, to));
-          if (next >= last) controller.close();
+          if (next >= last) await finish();
         } catch (error) {
           controller.error(DiscretError.from(error));
         }
       },
     }, { highWaterMark: 0 });
+  }
+
+  /**
+   * Group `index` from the fetch of `id` that is running and was asked for it, when there is
+   * one: the reader waits for it to arrive instead of looking in the database and queueing a
+   * fetch of its own behind the running one (a reader ahead of the network did both for every
+   * group). Undefined when no running fetch covers it, or when that fetch ends without it.
+   */
+  private async fromRunningFetch(id: string, index: number): Promise<Uint8Array | undefined> {
+    const running = this.fetching.get(id);
+    if (!running || index < running.from || index >= running.to) return undefined;
+    const waiting = this.arrivals.wait(id, index);
+    try {
+      return await Promise.race([waiting.arrived, running.done.then(() => undefined, () => undefined)]);
+    } finally {
+      waiting.cancel();
+    }
   }
 
   /**
@@ -230,10 +257,10 @@ export class BlobService {
     for (;;) {
       const running = this.fetching.get(id);
       if (!running) break;
-      await running.catch(() => {});
+      await running.done.catch(() => {});
     }
     const fetch = this.fetchMissing(address, id, from, to, signal);
-    this.fetching.set(id, fetch);
+    this.fetching.set(id, { done: fetch, from, to });
     try {
       await fetch;
     } finally {
