@@ -240,6 +240,7 @@ export class Puller {
     const release = await locks.acquire(room, this.core.signal);
     try {
       const lacking = await host.lacks(room, items);
+      this.core.noticeWas(lacking.length > 0);
       if (!lacking.length) return;
       const total: HostImportReport = { applied: 0, ignored: 0, rejected: 0 };
       if (carried) {

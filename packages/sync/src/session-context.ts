@@ -68,4 +68,9 @@ export interface SessionCore {
   fail(error: unknown): void;
   /** Notes that a request or an answer went by now (see PeerSession.quietFor). */
   touch(): void;
+  /**
+   * The remote's last change notice brought records this side lacked (news) or only ones it
+   * held already (a duplicate): how the link is ranked for eager notices (see PeerSession.lazy).
+   */
+  noticeWas(news: boolean): void;
 }

@@ -14,6 +14,11 @@ import { MessageChannel, type WireMessage } from './wire.js';
 import type { Records } from './protocol.js';
 import { type BlobSource, BlobStreamClient, serveBlobStream } from './blob-transfer.js';
 
+/** Change notices in a row that brought nothing new before a link goes off the eager path. */
+const LAZY_AFTER_DUPLICATES = 2;
+/** How long notices to a lazy link wait, merged (see PeerSession.lazy). */
+const LAZY_NOTICE_MS = 1000;
+
 export { DEFAULT_SESSION_LIMITS, type SessionContext, type SessionLimits } from './session-context.js';
 
 /**
@@ -66,6 +71,16 @@ export class PeerSession implements SessionCore {
   readonly remoteHas = new KnownRecords();
   /** When a request or an answer last went by, either way. */
   private lastActive = Date.now();
+  /**
+   * Off the eager path (Plumtree's lazy link): the remote's notices have been bringing only
+   * records this side already held, so it hears of them by other links first. Notices to it
+   * wait LAZY_NOTICE_MS, merged, and what it announced to us meanwhile is left out; a notice
+   * from it that brings news puts the link back on the eager path. Nothing is lost either way:
+   * every notice still goes out, later.
+   */
+  private lazy = false;
+  private duplicates = 0;
+  private lazyTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly puller: Puller;
   private readonly responder: Responder;
 
@@ -95,6 +110,18 @@ export class PeerSession implements SessionCore {
 
   touch(): void {
     this.lastActive = Date.now();
+  }
+
+  noticeWas(news: boolean): void {
+    if (news) {
+      this.duplicates = 0;
+      if (this.lazy) {
+        this.lazy = false;
+        this.flushLazy(); // back on the eager path: what waited goes now
+      }
+    } else if (++this.duplicates >= LAZY_AFTER_DUPLICATES) {
+      this.lazy = true;
+    }
   }
 
   /** How long no request or answer went by on this session, in ms. */
@@ -184,8 +211,38 @@ export class PeerSession implements SessionCore {
     this.nextNotice ??= new PendingNotice();
     const next = this.nextNotice;
     next.add(rooms, items, records);
-    this.notifying ??= this.sendNotices();
+    if (!this.lazy) this.flushLazy();
+    else if (!this.lazyTimer) {
+      // Jittered: two lazy ends that heard of a record together would otherwise tell each
+      // other at the same moment; the later one leaves out what the earlier one announced.
+      this.lazyTimer = setTimeout(() => this.flushLazy(), LAZY_NOTICE_MS * (0.5 + Math.random()));
+      (this.lazyTimer as { unref?: () => void }).unref?.();
+    }
     return next.sent;
+  }
+
+  /** Sends what waits (or lets the send in flight take it, merged). */
+  private flushLazy(): void {
+    if (this.lazyTimer) clearTimeout(this.lazyTimer);
+    this.lazyTimer = null;
+    if (this.nextNotice) this.startSending();
+  }
+
+  /**
+   * Starts the loop that sends notices, unless it runs. The loop may end without waiting (every
+   * notice left empty by what the remote announced): so it is cleared when its promise settles,
+   * never from inside it, where `??=` would have stored the finished loop after the clearing
+   * and no notice would have gone out again on this link.
+   */
+  private startSending(): void {
+    if (this.notifying) return;
+    const run = this.sendNotices();
+    this.notifying = run;
+    void run.then(() => {
+      this.notifying = null;
+      // A notice queued between the loop's last look and now: sent now, unless it waits (lazy).
+      if (this.nextNotice && !this.lazyTimer) this.startSending();
+    });
   }
 
   private nextNotice: PendingNotice | null = null;
@@ -208,7 +265,6 @@ export class PeerSession implements SessionCore {
         notice.failed(error);
       }
     }
-    this.notifying = null;
   }
 
   async close(): Promise<void> {
@@ -276,6 +332,7 @@ export class PeerSession implements SessionCore {
     this.admission({ allowed: false, reason });
     this.hello([]);
     this.puller.clear();
+    this.flushLazy(); // what waited fails now (CLOSED), as a notice in flight would
     if (this.isAdmitted && this.proof) this.ctx.host.peerDisconnected?.(this.proof);
     this.ctx.ended(this);
   }
