@@ -135,3 +135,22 @@ export async function hostPair<H extends MapHost>(makeHost: (user: SigningKey) =
   const [a, b] = [await make('a'), await make('b')];
   return { net, a, b, stop: () => Promise.all([a.service.stop(), b.service.stop()]) };
 }
+
+/**
+ * `count` devices of one user on a new in-memory network, started and linked as a ring (so
+ * connected) plus two random links per peer from `rand`: the room of many peers of the gossip
+ * test and of the bench.
+ */
+export async function peerMesh(count: number, rand: () => number) {
+  const net = new MemoryNetwork({ latencyMs: 1 });
+  const user = SigningKey.generate();
+  const hosts = Array.from({ length: count }, () => new MapHost(user));
+  await Promise.all(hosts.map(async (host, i) => {
+    host.service = new SyncService({ transport: net.transport(`p${i}`), host, deviceKey: SigningKey.generate(), logger: silentLogger, limits: { requestTimeoutMs: 5000 } });
+    await host.service.start();
+  }));
+  const links: [number, number][] = [];
+  for (let i = 0; i < count; i++) links.push([i, (i + 1) % count], [i, Math.floor(rand() * count)], [i, Math.floor(rand() * count)]);
+  await Promise.all(links.filter(([i, j]) => i !== j).map(([i, j]) => hosts[i]!.service.connect(`memory:p${j}`).catch(() => null)));
+  return { net, hosts, stop: () => Promise.all(hosts.map((h) => h.service.stop())) };
+}
