@@ -47,8 +47,10 @@ const MAX_PREFETCH_QUEUE = 256;
 export class BlobService {
   /** Blobs being written here now (uploads and fetches): never collected meanwhile. */
   private readonly busy = new Map<string, number>();
-  /** The fetch of each blob in progress: a second reader waits for it rather than asking again. */
-  /** The fetch running per blob, and the groups [from, to) it was asked for. */
+  /**
+   * The fetch of each blob in progress, and the groups [from, to) it was asked for: a second
+   * reader waits for it rather than asking again.
+   */
   private readonly fetching = new Map<string, { done: Promise<void>; from: number; to: number }>();
   /** Leaf hashes and subtree hashes of the blobs served last (read and hashed once per transfer, not per window). */
   private readonly treeCache = new Map<string, { leaves: Uint8Array[]; memo: SubtreeMemo }>();
@@ -127,17 +129,9 @@ export class BlobService {
     const { store } = this.parts;
     return new ReadableStream<Uint8Array>({
       pull: async (controller) => {
-        // The stream ends once what it fetched is committed: a blobStatus() right after the
-        // last read counts those groups (the reader takes each group as it arrives, before
-        // its write).
-        const finish = async () => {
-          const running = this.fetching.get(id);
-          if (running && running.from < last) await running.done.catch(() => {});
-          controller.close();
-        };
         try {
           if (next >= last) {
-            await finish();
+            await this.endRead(id, last, controller);
             return;
           }
           const data = this.arrivals.take(id, next) ?? (await this.fromRunningFetch(id, next))
@@ -147,12 +141,23 @@ export class BlobService {
           const to = Math.min(data.length, end - offset);
           next++;
           if (to > from) controller.enqueue(from === 0 && to === data.length ? data : data.subarray(from, to));
-          if (next >= last) await finish();
+          if (next >= last) await this.endRead(id, last, controller);
         } catch (error) {
           controller.error(DiscretError.from(error));
         }
       },
     }, { highWaterMark: 0 });
+  }
+
+  /**
+   * Ends a read of `id` up to group `last`, once what it fetched is committed: a blobStatus()
+   * right after the last read counts those groups (the reader takes each group as it arrives,
+   * before its write).
+   */
+  private async endRead(id: string, last: number, controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
+    const running = this.fetching.get(id);
+    if (running && running.from < last) await running.done.catch(() => {});
+    controller.close();
   }
 
   /**
