@@ -3,17 +3,11 @@
 // it holds it already, then prints one JSON line {address, id} and serves it. On a line
 // "chat <n>" on stdin it writes n chat messages 50 ms apart, each carrying its send time.
 import { createInterface } from 'node:readline';
-import { chunksOf } from './blob-bytes.mjs';
+import { chunksOf, openBlobPeer } from './blob-bytes.mjs';
 
 const core = await import('../../packages/core/dist/index.js');
 const [dir, mib] = process.argv.slice(2);
-const app = await core.Discret.open({
-  dataModel: 'chat { Message { text: String, at: Integer } }', appKey: 'bench.blobs', keyMaterial: new Uint8Array(32).fill(91),
-  dataFolder: dir, transport: core.libp2pTransport({ listen: ['/ip4/127.0.0.1/tcp/0'] }),
-  // BENCH_LOG=warn (or debug) says why a connection was dropped, on stderr.
-  logger: process.env.BENCH_LOG ? core.createLogger({ level: process.env.BENCH_LOG }) : core.silentLogger,
-  config: { enableMulticast: false },
-});
+const app = await openBlobPeer(core, dir);
 const { id } = await app.putBlob(chunksOf(Number(mib) * 1024 * 1024), { room: app.privateRoom });
 process.stdout.write(`${JSON.stringify({ address: app.addresses()[0], id, room: app.privateRoom })}\n`);
 for await (const line of createInterface({ input: process.stdin })) {

@@ -106,14 +106,19 @@ ms = time(() => { for (let i = 0; i < 50; i++) crypto.hash(mb); });
 add({ group: 'crypto', operation: 'BLAKE2b-256', value: (50 * 1000) / ms, unit: 'MB/s' });
 
 // ---------------------------------------------------------------- store
-/** Runs one point of the store curves in its own process (store-size.mjs). */
-function storePoint(dir, n) {
+/** Runs a script of this folder in a process of its own; resolves what it printed on stdout. */
+function childOutput(script, args) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(import.meta.dirname, 'store-size.mjs'), dir, String(n)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [join(import.meta.dirname, script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (c) => { out += c; });
-    child.once('exit', (code) => (code ? reject(new Error(`store-size ${n} exited with ${code}`)) : resolve(JSON.parse(out))));
+    child.once('exit', (code) => (code ? reject(new Error(`${script} ${args.join(' ')} exited with ${code}`)) : resolve(out)));
   });
+}
+
+/** Runs one point of the store curves in its own process (store-size.mjs). */
+async function storePoint(dir, n) {
+  return JSON.parse(await childOutput('store-size.mjs', [dir, String(n)]));
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'discret-bench-'));
@@ -202,13 +207,8 @@ try {
   // In a process of its own (live-process.mjs): here, the heap the groups before it left made
   // the write-to-listener p99 8.6 ms in a full run, against 4.5-5.2 ms alone.
   const liveOptions = { rows: quick ? 30_000 : 100_000, queries: 1_000, writes: quick ? 50 : 200, memoryQueries: quick ? 2_000 : 10_000 };
-  const liveRows = await new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(import.meta.dirname, 'live-process.mjs'), JSON.stringify(liveOptions)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (c) => { out += c; });
-    child.once('exit', (code) => (code ? reject(new Error(`live-process exited with ${code}`)) : resolve(out.trim().split('\n').map((line) => JSON.parse(line)))));
-  });
-  for (const row of liveRows) report.add(row);
+  const liveOutput = await childOutput('live-process.mjs', [JSON.stringify(liveOptions)]);
+  for (const line of liveOutput.trim().split('\n')) report.add(JSON.parse(line));
 
   // ---------------------------------------------------------------- many peers in one room
   const { gossipBench } = await import('./gossip.mjs');
