@@ -3,6 +3,7 @@
 import { Discret } from '@discret/core';
 import { type CryptoPool, createCryptoPool, primitivesReady, SigningKey, uid } from '@discret/crypto';
 import { defaultDriver, Store } from '@discret/store';
+import { untilRows } from './until-rows.mjs';
 
 const key = new Uint8Array(32).fill(8);
 const signingKey = new SigningKey(new Uint8Array(32).fill(5));
@@ -69,17 +70,12 @@ async function open(path: string): Promise<number> {
  * A new device of the sender's user (the same key material): opens with the beacon and waits,
  * bounded, until its private room holds `count` rows; the time from open to then.
  */
-async function receive(beacon: string, fill: number, count: number, model: string, appKey: string, ms: number): Promise<number> {
+async function receive(beacon: string, fill: number, count: number, model: string, appKey: string): Promise<number> {
   await primitivesReady;
   const t = performance.now();
   const app = await Discret.open({ dataModel: model, appKey, keyMaterial: new Uint8Array(32).fill(fill), dataFolder: 'receiver', config: { beacons: [beacon] } });
   try {
-    for (;;) {
-      const { c } = await app.query<{ c: { n: number }[] }>('query { c: bench.Row(room_id = $r) { n: count() } }', { r: app.privateRoom });
-      if ((c[0]?.n ?? 0) >= count) return performance.now() - t;
-      if (performance.now() - t > ms) throw new Error(`only ${c[0]?.n ?? 0} of ${count} rows after ${ms} ms`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    return await untilRows(app, count, t);
   } finally {
     await app.close();
   }

@@ -106,7 +106,7 @@ async function initialSync({ report, rows, rounds }) {
       try {
         const page = await browser.open();
         await page.waitForFunction(() => document.getElementById('out')?.textContent === 'ready', null, { timeout: 30_000 });
-        browserMs.push(await page.evaluate(([b, n, m, k]) => window.receive(b, 77, n, m, k, 120_000), [address, rows, SYNC_MODEL, SYNC_APP]));
+        browserMs.push(await page.evaluate(([b, n, m, k]) => window.receive(b, 77, n, m, k), [address, rows, SYNC_MODEL, SYNC_APP]));
       } finally {
         await browser.close();
       }

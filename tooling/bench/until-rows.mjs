@@ -1,5 +1,5 @@
-// What the browser bench's new devices wait for (browser.mjs, new-device.mjs): the rows of the
-// private room synchronised, polled every 50 ms, for at most 120 s.
+// What the browser bench's new devices wait for (browser.mjs, new-device.mjs, and the page,
+// browser-page.ts): the rows of the private room synchronised, polled every 50 ms, at most 120 s.
 const COUNT = 'query { c: bench.Row(room_id = $r) { n: count() } }';
 
 /** Resolves the ms from `start` until `app`'s private room holds `rows` rows; throws after 120 s. */
